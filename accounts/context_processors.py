@@ -1,0 +1,40 @@
+"""Role-aware navigation for the staff templates."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import permissions
+from .permissions import Action
+
+# (url name, label, action the user must hold at one school at least, or None for any staff).
+# Entries whose page is not installed are skipped, so an app adds its page here and its URL
+# in its own urls.py.
+STAFF_NAVIGATION = (
+    ("accounts:home", _("Home"), None),
+    ("tipline:case_list", _("Cases"), Action.VIEW_CASES),
+    ("alerts:feed", _("Alerts"), Action.TRIAGE_ALERTS),
+    ("tipline:summary", _("Summaries"), Action.VIEW_SUMMARY),
+)
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"staff_navigation": []}
+    items = []
+    for url_name, label, action in STAFF_NAVIGATION:
+        if action is not None and not permissions.school_ids_for(user, action):
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        items.append(
+            {
+                "url": url,
+                "label": label,
+                "active": request.path.startswith(url) if url != "/" else request.path == url,
+                "name": url_name,
+            }
+        )
+    return {"staff_navigation": items}

@@ -1,0 +1,254 @@
+"""Staff accounts, the district and its schools, and who may do what where.
+
+Tipsters never have accounts. Roles are held per school (counselor, principal) or per
+district (district admin); `accounts.permissions` is the only place that interprets them.
+"""
+
+import zoneinfo
+from datetime import time
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+E164_VALIDATOR = RegexValidator(
+    r"^\+[1-9]\d{6,14}$", _("Enter the number in international form, like +13035550100.")
+)
+WEEKDAYS_VALIDATOR = RegexValidator(
+    r"^(?!.*(.).*\1)[1-7]{1,7}$", _("List ISO weekdays once each, Monday=1 … Sunday=7.")
+)
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+
+
+class Role(models.TextChoices):
+    COUNSELOR = "counselor", _("Counselor")
+    PRINCIPAL = "principal", _("Principal")
+    DISTRICT_ADMIN = "district_admin", _("District safety admin")
+
+
+SCHOOL_ROLES = (Role.COUNSELOR, Role.PRINCIPAL)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **fields):
+        if not email:
+            raise ValueError("Staff accounts need an email address.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def get_by_natural_key(self, username: str):
+        # Email addresses are compared without regard to case, as mail servers do.
+        return self.get(email__iexact=username)
+
+    def create_user(self, email: str, password: str | None = None, **fields):
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields):
+        fields.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A staff member. Logs in with an email address.
+
+    `is_staff` means access to the Django admin site only; what a user may see in the product
+    comes from memberships (see accounts.permissions).
+    """
+
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    phone_number = models.CharField(
+        _("mobile number for urgent notices"),
+        max_length=16,
+        blank=True,
+        validators=[E164_VALIDATOR],
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(_("admin site access"), default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class District(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    timezone = models.CharField(
+        max_length=64, default="America/Denver", validators=[validate_timezone]
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class School(models.Model):
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="schools")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        unique=True, help_text=_("The short link printed on posters: /s/<slug>/")
+    )
+    timezone = models.CharField(
+        max_length=64, default="America/Denver", validators=[validate_timezone]
+    )
+    day_starts_at = models.TimeField(_("school day starts"), default=time(7, 30))
+    day_ends_at = models.TimeField(_("school day ends"), default=time(16, 0))
+    school_weekdays = models.CharField(
+        _("school weekdays"),
+        max_length=7,
+        default="12345",
+        validators=[WEEKDAYS_VALIDATOR],
+        help_text=_("ISO weekdays the school is open: 12345 is Monday to Friday."),
+    )
+    replies_in_spanish = models.BooleanField(
+        _("automatic SMS replies also in Spanish"), default=False
+    )
+    alert_terms = models.TextField(
+        _("words that identify the school"),
+        blank=True,
+        help_text=_("One per line: names, nicknames, mascot, social handles, places."),
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(day_ends_at__gt=models.F("day_starts_at")),
+                name="school_day_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def weekdays(self) -> frozenset[int]:
+        return frozenset(int(day) for day in self.school_weekdays)
+
+    @property
+    def alert_term_list(self) -> list[str]:
+        return [line.strip() for line in self.alert_terms.splitlines() if line.strip()]
+
+
+class PhoneNumber(models.Model):
+    """A Twilio number that receives tips: a school's own, or a district-wide one."""
+
+    number = models.CharField(max_length=16, unique=True, validators=[E164_VALIDATOR])
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="phone_numbers")
+    school = models.ForeignKey(
+        School,
+        on_delete=models.CASCADE,
+        related_name="phone_numbers",
+        null=True,
+        blank=True,
+        help_text=_("Empty for a district-wide number that asks which school."),
+    )
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def clean(self):
+        if self.school_id and self.school.district_id != self.district_id:
+            raise ValidationError(_("The school must belong to the number's district."))
+
+
+class Membership(models.Model):
+    """A staff member's role at one school."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=[(r.value, r.label) for r in SCHOOL_ROLES])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "school"], name="one_role_per_user_school"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=[r.value for r in SCHOOL_ROLES]),
+                name="membership_role_is_a_school_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.school}"
+
+
+class DistrictMembership(models.Model):
+    """A district safety admin: every school of the district."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="district_memberships")
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(
+        max_length=20,
+        choices=[(Role.DISTRICT_ADMIN.value, Role.DISTRICT_ADMIN.label)],
+        default=Role.DISTRICT_ADMIN,
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "district"], name="one_role_per_user_district")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.district}"
+
+
+class OnCallContact(models.Model):
+    """One step of a school's life-safety call-down list, called in `position` order."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="on_call_contacts")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="on_call_entries")
+    position = models.PositiveSmallIntegerField()
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["school", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "position"], name="one_contact_per_position"),
+            models.UniqueConstraint(fields=["school", "user"], name="one_position_per_contact"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} #{self.position}: {self.user}"

@@ -1,0 +1,119 @@
+"""The one place that answers "may this user see or do this at this school?".
+
+Every view, selector, API endpoint and task asks here; nothing else reads roles. A user's
+roles are loaded once per request (two small queries) and cached on the user object.
+
+Policy (DESIGN.md, "Who uses it"):
+
+| action                | counselor | principal | district admin |
+|-----------------------|-----------|-----------|----------------|
+| VIEW_CASES            | yes       | limited¹  | yes            |
+| WORK_CASES            | yes       | no        | yes            |
+| TRIAGE_ALERTS         | yes       | no        | yes            |
+| VIEW_SUMMARY          | yes       | yes       | yes            |
+| VIEW_AUDIT            | no        | no        | yes            |
+| MANAGE_SCHOOL         | no        | no        | yes            |
+| RECEIVE_ESCALATIONS   | no        | yes       | yes            |
+
+¹ principals read only the cases escalated to them and their school's life-safety cases;
+  the case selectors apply that narrowing, using `principal_school_ids`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+from .models import DistrictMembership, Membership, Role, School
+
+
+class Action(enum.StrEnum):
+    VIEW_CASES = "view_cases"
+    WORK_CASES = "work_cases"
+    TRIAGE_ALERTS = "triage_alerts"
+    VIEW_SUMMARY = "view_summary"
+    VIEW_AUDIT = "view_audit"
+    MANAGE_SCHOOL = "manage_school"
+    RECEIVE_ESCALATIONS = "receive_escalations"
+
+
+POLICY: dict[Action, frozenset[Role]] = {
+    Action.VIEW_CASES: frozenset({Role.COUNSELOR, Role.PRINCIPAL, Role.DISTRICT_ADMIN}),
+    Action.WORK_CASES: frozenset({Role.COUNSELOR, Role.DISTRICT_ADMIN}),
+    Action.TRIAGE_ALERTS: frozenset({Role.COUNSELOR, Role.DISTRICT_ADMIN}),
+    Action.VIEW_SUMMARY: frozenset({Role.COUNSELOR, Role.PRINCIPAL, Role.DISTRICT_ADMIN}),
+    Action.VIEW_AUDIT: frozenset({Role.DISTRICT_ADMIN}),
+    Action.MANAGE_SCHOOL: frozenset({Role.DISTRICT_ADMIN}),
+    Action.RECEIVE_ESCALATIONS: frozenset({Role.PRINCIPAL, Role.DISTRICT_ADMIN}),
+}
+
+_CACHE_ATTRIBUTE = "_tipline_roles_by_school"
+
+
+def roles_by_school(user) -> dict[int, Role]:
+    """Map school id -> the user's role there; a district admin's role wins over a school role."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return {}
+    cached = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is not None:
+        return cached
+    roles: dict[int, Role] = {
+        school_id: Role(role)
+        for school_id, role in Membership.objects.filter(
+            user=user, school__is_active=True
+        ).values_list("school_id", "role")
+    }
+    district_ids = DistrictMembership.objects.filter(
+        user=user, role=Role.DISTRICT_ADMIN
+    ).values_list("district_id", flat=True)
+    for school_id in School.objects.filter(
+        district_id__in=list(district_ids), is_active=True
+    ).values_list("id", flat=True):
+        roles[school_id] = Role.DISTRICT_ADMIN
+    setattr(user, _CACHE_ATTRIBUTE, roles)
+    return roles
+
+
+def forget_roles(user) -> None:
+    """Drop the per-request cache (after memberships change within one request or test)."""
+    if hasattr(user, _CACHE_ATTRIBUTE):
+        delattr(user, _CACHE_ATTRIBUTE)
+
+
+def role_at(user, school: School | int) -> Role | None:
+    school_id = school if isinstance(school, int) else school.pk
+    return roles_by_school(user).get(school_id)
+
+
+def can(user, action: Action, school: School | int) -> bool:
+    """True when the user holds, at this school, a role the policy allows for the action."""
+    role = role_at(user, school)
+    return role is not None and role in POLICY[action]
+
+
+def school_ids_for(user, action: Action) -> frozenset[int]:
+    """Every school where the user may perform the action (for scoping querysets)."""
+    allowed = POLICY[action]
+    return frozenset(sid for sid, role in roles_by_school(user).items() if role in allowed)
+
+
+def principal_school_ids(user) -> frozenset[int]:
+    return frozenset(sid for sid, role in roles_by_school(user).items() if role == Role.PRINCIPAL)
+
+
+def schools_for(user, action: Action) -> Iterable[School]:
+    return School.objects.filter(id__in=school_ids_for(user, action)).select_related("district")
+
+
+def is_district_admin(user, district_id: int | None = None) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    memberships = DistrictMembership.objects.filter(user=user, role=Role.DISTRICT_ADMIN)
+    if district_id is not None:
+        memberships = memberships.filter(district_id=district_id)
+    return memberships.exists()
+
+
+def is_product_staff(user) -> bool:
+    """True for anyone with at least one role (the staff workspace is theirs)."""
+    return bool(roles_by_school(user))

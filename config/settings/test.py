@@ -1,0 +1,19 @@
+"""The test suite: SQLite unless DATABASE_URL is set (CI uses PostgreSQL)."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105
+FIELD_ENCRYPTION_KEYS = ["dGVzdC1vbmx5LWZpZWxkLWtleS1kby1ub3QtdXNlLSE="]
+PRIVACY_HMAC_KEY = "test-only-privacy-hmac-key"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PUBLIC_BASE_URL = "https://tips.example.org"
+STAFF_OTP_REQUIRED = False
+SILENCED_SYSTEM_CHECKS = ["axes.W001"]
+# Tests that need a real worker point CELERY_BROKER_URL at Redis themselves; everything else
+# runs tasks in-process.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = True

@@ -1,0 +1,35 @@
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from accounts.demo import DEMO_PASSWORD
+from accounts.models import Membership, OnCallContact, PhoneNumber, School, User
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot():
+    rows = {}
+    for model in apps.get_app_config("accounts").get_models():
+        rows[model.__name__] = sorted(tuple(sorted(row.items())) for row in model.objects.values())
+    return rows
+
+
+def test_it_leaves_the_same_rows_when_run_twice(capsys):
+    call_command("seed_demo")
+    first = _snapshot()
+    call_command("seed_demo")
+    assert _snapshot() == first
+    output = capsys.readouterr().out
+    assert "admin@demo.tipline.test" in output and DEMO_PASSWORD in output
+
+
+def test_it_builds_the_demo_district():
+    call_command("seed_demo")
+    assert School.objects.count() == 2
+    assert User.objects.count() == 5
+    assert Membership.objects.count() == 4
+    assert OnCallContact.objects.count() == 4
+    assert PhoneNumber.objects.filter(school__isnull=True).count() == 1
+    for user in User.objects.all():
+        assert user.check_password(DEMO_PASSWORD)
