@@ -254,9 +254,6 @@ class DeliveryStatus(models.TextChoices):
 class Message(models.Model):
     """Two-way conversation with the tipster. Internal notes are CaseNote, never here."""
 
-    def __str__(self) -> str:
-        return f"Message {self.pk} ({self.get_direction_display()})"
-
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
     reporter = models.ForeignKey(
         Reporter, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
@@ -283,12 +280,12 @@ class Message(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"Message {self.pk} ({self.get_direction_display()})"
+
 
 class CaseNote(models.Model):
     """Internal note: staff only, never shown or sent to the tipster."""
-
-    def __str__(self) -> str:
-        return f"Note {self.pk} on case {self.case_id}"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(
@@ -300,12 +297,12 @@ class CaseNote(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"Note {self.pk} on case {self.case_id}"
+
 
 class Attachment(models.Model):
     """A file from the tipster, metadata stripped, stored encrypted outside the web root."""
-
-    def __str__(self) -> str:
-        return f"Attachment {self.pk} ({self.content_type})"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
     tip = models.ForeignKey(
@@ -323,12 +320,12 @@ class Attachment(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"Attachment {self.pk} ({self.content_type})"
+
 
 class CaseEvent(models.Model):
     """Append-only timeline and audit trail: who did or viewed what, when."""
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} on case {self.case_id}"
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Opened")
@@ -365,3 +362,6 @@ class CaseEvent(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["case", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on case {self.case_id}"
