@@ -48,7 +48,12 @@ worker: install
 
 ## make up: the production configuration on one machine (gunicorn, worker, beat) from the Procfile
 up: install
-	$(BIN)/honcho -e .env.up start
+	test -f .env.up || $(BIN)/python -m config.stack env > .env.up
+	psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='tipline'" | grep -q 1 \
+	  || createdb -h 127.0.0.1 -U postgres tipline
+	set -a && . ./.env.up && set +a && $(BIN)/python manage.py migrate --noinput \
+	  && $(BIN)/python manage.py collectstatic --noinput -v0 && $(BIN)/python manage.py seed_demo
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -e .env.up start
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* .staticfiles .media
