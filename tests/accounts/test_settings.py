@@ -22,6 +22,8 @@ PRODUCTION_ENV = {
 def _manage(*args, env_overrides: dict[str, str], drop: tuple[str, ...] = ()):
     env = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV}
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    # Set by the browser fixtures for Playwright; a real deployment never has it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(env_overrides)
     for name in drop:
         env.pop(name, None)
