@@ -1,0 +1,253 @@
+"""Loading the readable lexicon files and compiling them to a few regexes.
+
+Contract: ``load_lexicons(directory)`` reads every ``*.txt`` of the directory (format in
+``lexicons/README.txt``), and returns a :class:`Lexicons` holding one compiled
+:class:`Lexicon` per file plus the emoji map. Each lexicon is ONE regex (an alternation
+with one capture group per entry) so a text is scanned once per lexicon, and the entry
+that matched is known from ``match.lastindex`` without a second pass.
+
+The phrase syntax is translated here; the translation is deliberately small so the files
+stay readable by a district admin, not only by programmers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = [
+    "DEFAULT_DIR",
+    "Entry",
+    "Hit",
+    "Lexicon",
+    "LexiconError",
+    "Lexicons",
+    "compile_phrase",
+    "load_lexicons",
+]
+
+DEFAULT_DIR = Path(__file__).resolve().parent / "lexicons"
+
+CORE = ("violence", "weapons", "self_harm", "bullying")
+CONTEXT = (
+    "intent",
+    "desire",
+    "target",
+    "school",
+    "time",
+    "means",
+    "weapon_action",
+    "negation",
+    "counter",
+    "reported",
+    "fiction",
+    "hyperbole",
+    "mundane",
+    "idiom",
+    "objects",
+)
+
+_WORD_START = r"(?<!\w)"
+# A gap of up to three words ("cut _ throat" -> "cut their gay throats").
+_GAP = r"\W+(?:[\w']+\W+){0,3}"
+
+
+class LexiconError(ValueError):
+    """A lexicon file line could not be parsed or compiled; names file and line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One lexicon line: its weight, the phrase as written, where it came from."""
+
+    weight: float
+    phrase: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """An entry found in a normalized string, with its half-open span there."""
+
+    entry: Entry
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The entries of one file compiled into a single regex.
+
+    ``pattern`` has no capture groups and one shared word-start guard: Python's regex
+    engine scans such an alternation several times faster than one with a group per
+    entry. Which entry matched is found afterwards, only for the (rare) matches, by
+    trying the entries in the same order (longest phrase first) at the match position.
+    """
+
+    name: str
+    entries: tuple[Entry, ...]
+    pattern: re.Pattern[str] = field(repr=False)
+    entry_patterns: tuple[re.Pattern[str], ...] = field(repr=False)
+
+    def finditer(self, norm: str, pos: int = 0, endpos: int | None = None) -> Iterator[Hit]:
+        """Non-overlapping hits, left to right; longer phrases win at the same start."""
+        end = len(norm) if endpos is None else endpos
+        for m in self.pattern.finditer(norm, pos, end):
+            start, stop = m.start(), m.end()
+            entry = self.entries[0]
+            for e, p in zip(self.entries, self.entry_patterns, strict=True):
+                found = p.match(norm, start, end)
+                if found is not None and found.end() == stop:
+                    entry = e
+                    break
+            while stop > start and not norm[stop - 1].isalnum():
+                stop -= 1  # a phrase may end on a separator; spans should not
+            yield Hit(entry, start, stop)
+
+    def best(self, norm: str, pos: int = 0, endpos: int | None = None) -> Hit | None:
+        """The hit with the largest absolute weight in ``norm[pos:endpos]``, or None."""
+        best: Hit | None = None
+        for hit in self.finditer(norm, pos, endpos):
+            if best is None or abs(hit.entry.weight) > abs(best.entry.weight):
+                best = hit
+        return best
+
+
+@dataclass(frozen=True)
+class Lexicons:
+    """Every lexicon by file name (without ``.txt``) and the emoji map."""
+
+    by_name: Mapping[str, Lexicon]
+    emoji: Mapping[str, str]
+    directory: Path
+
+    def __getitem__(self, name: str) -> Lexicon:
+        return self.by_name[name]
+
+
+def compile_phrase(phrase: str) -> str:
+    """Translate one phrase of the lexicon syntax into a regex source (no groups kept).
+
+    ``compile_phrase("kill*")`` gives ``(?<!\\w)kil{1,2}\\w*`` and an end-of-word guard.
+    """
+    text = phrase.strip().lower().replace(" _ ", "\x00")
+    out: list[str] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        prev = text[i - 1] if i else ""
+        if ch == "\x00":
+            out.append(_GAP)
+        elif ch == " ":
+            # Next to an optional group the separator may sit inside the group
+            # ("(really )?going"), so here it may be empty.
+            after_opt = prev in "?*" and i >= 2 and text[i - 2] == ")"
+            out.append(r"\W*" if after_opt or _opens_optional(text, i + 1) else r"\W+")
+        elif ch == "(":
+            out.append("(?:")
+        elif ch in ")|?":
+            out.append(ch)
+        elif ch == "*":
+            out.append("*" if prev == ")" else r"\w*")
+        elif ch == "'":
+            out.append("'?")
+        elif ch.isalpha() and i + 1 < n and text[i + 1] == ch:
+            # a doubled letter also matches a single one: stretched letters are folded
+            # to one by the normalizer ("killll" -> "kil")
+            out.append(re.escape(ch) + "{1,2}")
+            i += 1
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    # End on a word boundary: either the phrase consumed a separator, or no word follows.
+    return _WORD_START + "".join(out) + r"(?:(?<=\W)|(?!\w))"
+
+
+def _opens_optional(text: str, i: int) -> bool:
+    """True when ``text[i]`` opens a group that is followed by ``?`` or ``*``."""
+    if i >= len(text) or text[i] != "(":
+        return False
+    depth = 0
+    for j in range(i, len(text)):
+        if text[j] == "(":
+            depth += 1
+        elif text[j] == ")":
+            depth -= 1
+            if depth == 0:
+                return j + 1 < len(text) and text[j + 1] in "?*"
+    return False
+
+
+def _parse(path: Path) -> list[Entry]:
+    entries: list[Entry] = []
+    for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        weight_s, _, phrase = line.partition(" ")
+        try:
+            weight = float(weight_s)
+        except ValueError as exc:
+            raise LexiconError(f"{path.name}:{lineno}: weight expected, got {weight_s!r}") from exc
+        if not phrase.strip():
+            raise LexiconError(f"{path.name}:{lineno}: phrase missing")
+        entries.append(Entry(weight, phrase.strip(), f"{path.name}:{lineno}"))
+    return entries
+
+
+def _compile(name: str, entries: list[Entry]) -> Lexicon:
+    # Longer phrases first so "kill myself" wins over "kill" at the same position.
+    ordered = sorted(entries, key=lambda e: len(e.phrase), reverse=True)
+    bodies = []
+    for e in ordered:
+        src = compile_phrase(e.phrase)
+        try:
+            re.compile(src)
+        except re.error as exc:
+            raise LexiconError(f"{e.source}: cannot compile {e.phrase!r}: {exc}") from exc
+        bodies.append(src.removeprefix(_WORD_START))
+    source = _WORD_START + "(?:" + "|".join(bodies) + ")" if bodies else r"(?!x)x"
+    return Lexicon(
+        name,
+        tuple(ordered),
+        re.compile(source),
+        tuple(re.compile(_WORD_START + b) for b in bodies),
+    )
+
+
+def _parse_emoji(path: Path) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split()
+        if len(parts) != 2:
+            raise LexiconError(f"{path.name}:{lineno}: '<emoji> <word>' expected")
+        table[parts[0].replace("\ufe0f", "")] = parts[1].lower()
+    return table
+
+
+@lru_cache(maxsize=8)
+def load_lexicons(directory: Path | str | None = None) -> Lexicons:
+    """Read and compile every lexicon file of ``directory`` (default: the shipped ones).
+
+    Raises :class:`LexiconError` naming the file and line of a bad entry, and when a
+    file the scorer needs is missing. Cached: loading happens once per directory.
+    """
+    root = Path(directory) if directory is not None else DEFAULT_DIR
+    by_name: dict[str, Lexicon] = {}
+    for path in sorted(root.glob("*.txt")):
+        if path.stem in ("emoji", "README"):
+            continue
+        by_name[path.stem] = _compile(path.stem, _parse(path))
+    missing = [n for n in (*CORE, *CONTEXT) if n not in by_name]
+    if missing:
+        raise LexiconError(f"{root}: missing lexicon files: {', '.join(missing)}")
+    emoji_path = root / "emoji.txt"
+    emoji = _parse_emoji(emoji_path) if emoji_path.exists() else {}
+    return Lexicons(by_name, emoji, root)

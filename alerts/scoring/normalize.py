@@ -1,0 +1,214 @@
+"""Text normalization with an offset map back into the original text.
+
+Contract: ``normalize(text)`` returns a :class:`Normalized` whose ``norm`` is a lower-cased,
+de-obfuscated search string, and whose ``span(start, end)`` maps any half-open range of
+``norm`` back to a half-open range of the *original* ``text``. Everything the scorer
+reports (match offsets) goes through ``span`` so a UI can highlight the original text,
+emoji and leetspeak included.
+
+What is undone, and why:
+
+* case (``KILL`` -> ``kill``);
+* curly quotes and apostrophes (``I’ll`` -> ``i'll``) so one lexicon spelling covers both;
+* leetspeak inside words (``k1ll``, ``sh00t``, ``5uicide``, ``$hoot``): a digit or symbol
+  only counts as a letter when it touches a letter, so ``5 pm`` or ``@handle`` survive;
+* letters stretched three times or more (``killll`` -> ``kil``): the lexicon compiles
+  doubled letters as ``l{1,2}`` so ``kil`` still matches ``kill``;
+* letters spelled out with separators (``k i l l``, ``k.i.l.l``, ``d-i-e``);
+* emoji that carry meaning (``🔫`` -> `` gun ``), mapped from ``lexicons/emoji.txt``.
+
+Most posts are plain ASCII with none of the above; they take a fast path where ``norm`` is
+``text.lower()`` and offsets are the identity, because throughput matters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+__all__ = ["Normalized", "Normalizer"]
+
+_LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+# "!" and "|" only stand for "i" between two letters ("k!ll"), never at a word's end.
+_LEET_INNER = {"!": "i", "|": "i"}
+_QUOTES = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u201c": '"', "\u201d": '"'}
+
+# Cheap test for "is the slow path needed at all" on the lower-cased ASCII text.
+_NEEDS_SLOW = re.compile(
+    r"[a-z][0-9@$]|[0-9$][a-z]|[a-z][!|][a-z]|([a-z])\1\1"
+    r"|(?<![a-z])[a-z][ .\-_*][a-z][ .\-_*][a-z](?![a-z])"
+)
+_LEET_CANDIDATE = re.compile(r"[0-9@$!|]")
+_RUN = re.compile(r"([a-z])\1{2,}")
+# Letters spelled out: 4+ letters with spaces, or 3+ letters with . - _ * between them.
+_SPACED = re.compile(
+    r"(?<![a-z0-9'])(?:[a-z](?: [a-z]){3,}|[a-z](?:[.\-_*][a-z]){2,})(?![a-z0-9'])"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """A normalized search string and the way back to the original text.
+
+    ``starts[i]``/``ends[i]`` are the original offsets covered by ``norm[i]``; both are
+    ``None`` on the fast path, where the mapping is the identity.
+    """
+
+    text: str
+    norm: str
+    starts: tuple[int, ...] | None = None
+    ends: tuple[int, ...] | None = None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map the half-open range ``norm[start:end]`` to a range of ``text``."""
+        if self.starts is None or self.ends is None:
+            return start, end
+        if end <= start:
+            pos = self.starts[start] if start < len(self.starts) else len(self.text)
+            return pos, pos
+        return self.starts[start], self.ends[end - 1]
+
+
+class Normalizer:
+    """Normalizes texts; built once from the emoji map (emoji sequence -> words)."""
+
+    def __init__(self, emoji: Mapping[str, str]) -> None:
+        self._emoji = dict(emoji)
+        keys = sorted(self._emoji, key=len, reverse=True)
+        # A variation selector (U+FE0F) often trails an emoji; swallow it with the emoji.
+        self._emoji_re = (
+            re.compile("(?:" + "|".join(re.escape(k) for k in keys) + ")\ufe0f?") if keys else None
+        )
+
+    def __call__(self, text: str) -> Normalized:
+        low = text.lower()
+        if len(low) == len(text) and text.isascii() and not _NEEDS_SLOW.search(low):
+            return Normalized(text, low)
+        return self._slow(text)
+
+    def _slow(self, text: str) -> Normalized:
+        low = text.lower()
+        if len(low) == len(text):
+            chars = list(low)
+            starts = list(range(len(text)))
+            ends = list(range(1, len(text) + 1))
+        else:  # a case fold changed the length ("İ"): map char by char
+            chars, starts, ends = [], [], []
+            for i, ch in enumerate(text):
+                for c in ch.lower():
+                    chars.append(c)
+                    starts.append(i)
+                    ends.append(i + 1)
+        if not text.isascii():
+            chars = [_QUOTES.get(c, c) for c in chars]
+            # emoji -> padded words (" gun "), all pointing at the emoji's own span
+            if self._emoji_re is not None:
+                chars, starts, ends = self._replace(
+                    chars, starts, ends, self._emoji_re, self._emoji
+                )
+        joined = "".join(chars)
+        # leetspeak inside words: only the few candidate positions are visited
+        for m in _LEET_CANDIDATE.finditer(joined):
+            i = m.start()
+            ch = chars[i]
+            prev_alpha = i > 0 and chars[i - 1].isalpha()
+            next_alpha = i + 1 < len(chars) and chars[i + 1].isalpha()
+            if ch in _LEET and (prev_alpha or next_alpha):
+                if ch == "@" and not prev_alpha:
+                    continue  # "@handle", not a leet "a"
+                if ch.isdigit() and _ordinal_or_unit(chars, i):
+                    continue
+                chars[i] = _LEET[ch]
+            elif ch in _LEET_INNER and prev_alpha and next_alpha:
+                chars[i] = _LEET_INNER[ch]
+        joined = "".join(chars)
+        drop: set[int] = set()
+        # spelled-out letters: drop the separators
+        for m in _SPACED.finditer(joined):
+            drop.update(range(m.start() + 1, m.end(), 2))
+        # runs of 3+ identical letters fold into the first (the lexicon allows doubles)
+        for m in _RUN.finditer(joined):
+            ends[m.start()] = ends[m.end() - 1]
+            drop.update(range(m.start() + 1, m.end()))
+        if drop:
+            keep = [i for i in range(len(chars)) if i not in drop]
+            chars = [chars[i] for i in keep]
+            starts = [starts[i] for i in keep]
+            ends = [ends[i] for i in keep]
+        return Normalized(text, "".join(chars), tuple(starts), tuple(ends))
+
+    @staticmethod
+    def _replace(
+        chars: list[str],
+        starts: list[int],
+        ends: list[int],
+        pattern: re.Pattern[str],
+        table: Mapping[str, str],
+    ) -> tuple[list[str], list[int], list[int]]:
+        s = "".join(chars)
+        c2: list[str] = []
+        s2: list[int] = []
+        e2: list[int] = []
+        last = 0
+        for m in pattern.finditer(s):
+            c2.extend(chars[last : m.start()])
+            s2.extend(starts[last : m.start()])
+            e2.extend(ends[last : m.start()])
+            word = " " + table[m.group().rstrip("\ufe0f")] + " "
+            a, b = starts[m.start()], ends[m.end() - 1]
+            c2.extend(word)
+            s2.extend([a] * len(word))
+            e2.extend([b] * len(word))
+            last = m.end()
+        c2.extend(chars[last:])
+        s2.extend(starts[last:])
+        e2.extend(ends[last:])
+        return c2, s2, e2
+
+
+# Letters after a number that keep it a number: ordinals, times, units ("5pm", "90s").
+_UNITS = frozenset(
+    [
+        "st",
+        "nd",
+        "rd",
+        "th",
+        "am",
+        "pm",
+        "k",
+        "s",
+        "h",
+        "m",
+        "x",
+        "min",
+        "mins",
+        "hr",
+        "hrs",
+        "yo",
+        "ft",
+        "lb",
+        "lbs",
+        "mg",
+        "ml",
+        "kg",
+        "km",
+        "mph",
+    ]
+)
+
+
+def _ordinal_or_unit(chars: list[str], i: int) -> bool:
+    """True for digits in "1st", "3rd", "5pm", "10am", "90s": numbers, not leetspeak."""
+    j = i
+    while j > 0 and chars[j - 1].isdigit():
+        j -= 1
+    if j > 0 and chars[j - 1].isalpha():
+        return False  # a letter before the number: "k1ll", "sh00t"
+    k = i + 1
+    while k < len(chars) and chars[k].isdigit():
+        k += 1
+    m = k
+    while m < len(chars) and chars[m].isalpha():
+        m += 1
+    return "".join(chars[k:m]) in _UNITS

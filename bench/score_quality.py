@@ -1,0 +1,202 @@
+"""Quality of the harm-language scorer on the shared data and on our own cases.
+
+Usage (from the repository root):
+
+    .venv/bin/python bench/score_quality.py [--data ../shared/data] [--threshold 0.5]
+        [--cases tests/alerts/scoring_cases/self_harm_bullying.jsonl] [--show 0]
+
+Prints ROC-AUC (HateCheck threats vs every other case; vs their contrasts only), alert
+rates at the threshold (HateCheck threats and non-threats, Davidson per class), the same
+for our hand-written self-harm/bullying cases, and the peer figures of DESIGN.md. Pure
+standard library: ROC-AUC is the Mann-Whitney statistic with ties counted half.
+``--show N`` also prints the N highest-scoring negatives and lowest-scoring positives, for
+error analysis (their text comes from the data files, never from this script).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from alerts.scoring import DEFAULT_THRESHOLD, Scorer  # noqa: E402
+
+THREATS = {"threat_dir_h", "threat_norm_h"}
+CONTRAST_PREFIXES = ("negate_", "counter_", "profanity_nh", "target_", "slur_", "ident_")
+PEERS = (
+    ("tox-block", 0.707),
+    ("toxic-comment-classifier", 0.600),
+    ("Empath violence+weapon+kill", 0.653),
+    ("alt-profanity-check", 0.444),
+    ("hatesonar", 0.358),
+)
+DAVIDSON_CLASSES = {"0": "hate", "1": "offensive", "2": "neither"}
+
+
+def roc_auc(pos: Sequence[float], neg: Sequence[float]) -> float:
+    """P(score of a random positive > score of a random negative), ties counted 1/2."""
+    if not pos or not neg:
+        return float("nan")
+    labelled = sorted([(s, 1) for s in pos] + [(s, 0) for s in neg])
+    rank_sum = 0.0
+    i = 0
+    while i < len(labelled):
+        j = i
+        while j < len(labelled) and labelled[j][0] == labelled[i][0]:
+            j += 1
+        avg_rank = (i + j + 1) / 2  # ranks are 1-based
+        rank_sum += avg_rank * sum(1 for k in range(i, j) if labelled[k][1] == 1)
+        i = j
+    n_pos, n_neg = len(pos), len(neg)
+    return (rank_sum - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+
+
+def rate(flags: Sequence[bool]) -> str:
+    if not flags:
+        return "   n/a"
+    return f"{100.0 * sum(flags) / len(flags):6.2f}% of {len(flags)}"
+
+
+def load_hatecheck(data: Path) -> list[dict[str, str]]:
+    with (data / "hatecheck" / "test_suite_cases.csv").open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def load_davidson(data: Path) -> list[dict[str, str]]:
+    with (data / "davidson" / "data_labeled_data.csv").open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def load_cases(path: Path) -> list[dict[str, object]]:
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def show(title: str, rows: list[tuple[float, str]], n: int) -> None:
+    if n <= 0:
+        return
+    print(f"  {title}:")
+    for score, text in rows[:n]:
+        print(f"    {score:.3f}  {text.strip()[:140]}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    parser.add_argument(
+        "--cases",
+        type=Path,
+        default=ROOT / "tests" / "alerts" / "scoring_cases" / "self_harm_bullying.jsonl",
+    )
+    parser.add_argument("--show", type=int, default=0, help="print N worst errors per set")
+    args = parser.parse_args(argv)
+    scorer = Scorer(threshold=args.threshold)
+    print(f"scorer threshold {args.threshold}; data {args.data}")
+
+    # --- HateCheck ---
+    hc = load_hatecheck(args.data)
+    scored = [(r, scorer.score(r["test_case"])) for r in hc]
+    by_id = {r["case_id"]: r for r in hc}
+    thr = [(r, s) for r, s in scored if r["functionality"] in THREATS]
+    rest = [(r, s) for r, s in scored if r["functionality"] not in THREATS]
+    contrasts = [(r, s) for r, s in rest if r["functionality"].startswith(CONTRAST_PREFIXES)]
+    # Hateful rewrites of threats (misspelled, phrased as a question or opinion, split
+    # over two clauses) are still threats; HateCheck labels them by the rewrite, so the
+    # strict measure counts them as negatives. The second figure sets them aside.
+    threat_ids = {r["case_id"] for r, _ in thr}
+    rewrites = {
+        r["case_id"]
+        for r, _ in rest
+        if r["label_gold"] == "hateful" and r["ref_case_id"].split(".")[0] in threat_ids
+    }
+    rest_clean = [(r, s) for r, s in rest if r["case_id"] not in rewrites]
+    pos = [s.score for _, s in thr]
+    print("\nHateCheck (3,728 template cases)")
+    print(
+        f"  ROC-AUC threats ({len(thr)}) vs every other case ({len(rest)}): "
+        f"{roc_auc(pos, [s.score for _, s in rest]):.3f}"
+    )
+    print(
+        f"  ROC-AUC threats vs contrasts (negate/counter/profanity/target/slur/ident, "
+        f"{len(contrasts)}): {roc_auc(pos, [s.score for _, s in contrasts]):.3f}"
+    )
+    print(
+        f"  ROC-AUC threats vs every other case except {len(rewrites)} hateful rewrites "
+        f"of threats: {roc_auc(pos, [s.score for _, s in rest_clean]):.3f}"
+    )
+    print("  peers (threats vs rest): " + ", ".join(f"{n} {v:.3f}" for n, v in PEERS))
+    print(f"  alert rate, threats:              {rate([s.alert for _, s in thr])}")
+    for f in sorted(THREATS):
+        print(f"    {f:28}    {rate([s.alert for r, s in thr if r['functionality'] == f])}")
+    print(f"  alert rate, non-threats:          {rate([s.alert for _, s in rest])}")
+    print(f"  alert rate, contrasts:            {rate([s.alert for _, s in contrasts])}")
+    funcs = sorted({r["functionality"] for r, _ in rest})
+    for f in funcs:
+        flags = [s.alert for r, s in rest if r["functionality"] == f]
+        if any(flags):
+            print(f"    {f:28}    {rate(flags)}")
+    show(
+        "highest non-threats",
+        sorted(((s.score, r["test_case"]) for r, s in rest_clean), reverse=True),
+        args.show,
+    )
+    show("lowest threats", sorted((s.score, r["test_case"]) for r, s in thr), args.show)
+    del by_id
+
+    # --- Davidson ---
+    dv = load_davidson(args.data)
+    print(f"\nDavidson et al. ({len(dv):,} tweets; no threat label: should almost never alert)")
+    dv_scored = [(r, scorer.score(r["tweet"])) for r in dv]
+    print(f"  alert rate, all:                  {rate([s.alert for _, s in dv_scored])}")
+    for cls, name in DAVIDSON_CLASSES.items():
+        flags = [s.alert for r, s in dv_scored if r["class"] == cls]
+        print(f"    class {cls} {name:22}    {rate(flags)}")
+    show(
+        "highest Davidson",
+        sorted(((s.score, r["tweet"]) for r, s in dv_scored), reverse=True),
+        args.show,
+    )
+
+    # --- own cases ---
+    if args.cases.exists():
+        cases = load_cases(args.cases)
+        print(f"\nOwn self-harm / bullying cases ({args.cases.name}, {len(cases)} rows)")
+        for cat in ("self_harm", "bullying"):
+            rows = [c for c in cases if c["category"] == cat]
+            res = [(c, scorer.score(str(c["text"]))) for c in rows]
+            p = [s.categories[cat] for c, s in res if c["label"] == 1]
+            n = [s.categories[cat] for c, s in res if c["label"] == 0]
+            print(
+                f"  {cat}: ROC-AUC ({cat} score) {roc_auc(p, n):.3f}; "
+                f"alert rate positives {rate([s.alert for c, s in res if c['label'] == 1])}; "
+                f"hard negatives {rate([s.alert for c, s in res if c['label'] == 0])}"
+            )
+            show(
+                f"{cat} misses",
+                sorted(
+                    (s.score, str(c["text"])) for c, s in res if c["label"] == 1 and not s.alert
+                ),
+                args.show,
+            )
+            show(
+                f"{cat} false alerts",
+                sorted(
+                    ((s.score, str(c["text"])) for c, s in res if c["label"] == 0 and s.alert),
+                    reverse=True,
+                ),
+                args.show,
+            )
+    else:
+        print(f"\n(no own cases at {args.cases})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
