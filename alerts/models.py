@@ -1,0 +1,192 @@
+"""Social-post alerts: where posts come from (Source), the posts (Post), and what staff triage
+(Alert).
+
+A Post is stored once per (source, external id). The scorer runs on it once per school the
+source serves; an Alert is raised per school whose threshold the score passes and whose own
+words (or generic school words) the post mentions. Reposts and identical texts share a
+fingerprint, and an Alert is unique per (school, group key): a second copy of a text only
+bumps its group's count.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import District, School
+from tipline.fields import EncryptedTextField
+from tipline.models import Case
+
+DEFAULT_THRESHOLD = 0.5  # the scorer's own (alerts.scoring.DEFAULT_THRESHOLD): "medium" and up
+
+
+class SourceKind(models.TextChoices):
+    MASTODON = "mastodon", _("Mastodon hashtag")
+    BLUESKY = "bluesky", _("Bluesky search")
+    RSS = "rss", _("RSS or Atom feed")
+    PUSH = "push", _("Push API")
+
+
+POLLED_KINDS = (SourceKind.MASTODON, SourceKind.BLUESKY, SourceKind.RSS)
+
+
+class Source(models.Model):
+    """Where posts come from, and the health of its polling."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="alert_sources")
+    kind = models.CharField(max_length=10, choices=SourceKind.choices)
+    name = models.CharField(max_length=120)
+    schools = models.ManyToManyField(
+        School, related_name="alert_sources", help_text=_("Schools whose alerts it may raise.")
+    )
+    server_url = models.URLField(
+        blank=True,
+        help_text=_("Mastodon instance or Bluesky service, e.g. https://mastodon.social."),
+    )
+    query = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=_("Mastodon: a hashtag without #. Bluesky: search words."),
+    )
+    feed_url = models.URLField(max_length=500, blank=True, help_text=_("RSS or Atom feed URL."))
+    account_handle = models.CharField(
+        max_length=120, blank=True, help_text=_("Bluesky: the handle the app password belongs to.")
+    )
+    app_password = EncryptedTextField(blank=True, help_text=_("Bluesky app password."))
+    # Bluesky session tokens (JSON), reused across polls and refreshed only when expired.
+    session_state = EncryptedTextField(blank=True, editable=False)
+    enabled = models.BooleanField(default=True)
+    poll_interval_seconds = models.PositiveIntegerField(default=300)
+    cursor = models.CharField(max_length=500, blank=True)
+    etag = models.CharField(max_length=300, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # SHA-256 of the push token; the token itself is shown once and never stored.
+    push_token_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+    @property
+    def is_failing(self) -> bool:
+        return self.consecutive_failures > 0
+
+
+class Post(models.Model):
+    """A public post as its source gave it. Public text: not encrypted, never marked safe."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="posts")
+    external_id = models.CharField(max_length=300)
+    author_handle = models.CharField(max_length=200, blank=True)
+    text = models.TextField()
+    url = models.URLField(max_length=1000, blank=True)
+    posted_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    fingerprint = models.CharField(max_length=40, db_index=True)
+    score = models.FloatField(default=0.0, help_text=_("Highest score over the source's schools."))
+    severity = models.CharField(max_length=10, default="none")
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="post_unique_per_source")
+        ]
+
+    def __str__(self) -> str:
+        return f"Post {self.external_id} from {self.source_id}"
+
+
+class AlertStatus(models.TextChoices):
+    NEW = "new", _("New")
+    DISMISSED = "dismissed", _("Dismissed")
+    ESCALATED = "escalated", _("Escalated")
+
+
+class DismissalReason(models.TextChoices):
+    FALSE_POSITIVE = "false_positive", _("False positive")
+    NOT_OUR_SCHOOL = "not_our_school", _("Not about our school")
+    DUPLICATE = "duplicate", _("Duplicate")
+    HANDLED_ELSEWHERE = "handled_elsewhere", _("Handled elsewhere")
+
+
+class Severity(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+class Alert(models.Model):
+    """One post (and its copies) that a school's staff should look at."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="alerts")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="alerts")
+    score = models.FloatField()
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    top_category = models.CharField(max_length=16, db_index=True)
+    categories = models.JSONField(default=dict)
+    matches = models.JSONField(default=list, help_text=_("Matched phrases with their spans."))
+    school_matches = models.JSONField(default=list, help_text=_("School words found."))
+    status = models.CharField(max_length=10, choices=AlertStatus.choices, default=AlertStatus.NEW)
+    dismissal_reason = models.CharField(max_length=20, choices=DismissalReason.choices, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="social_alerts"
+    )
+    group_key = models.CharField(max_length=40)
+    group_size = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["school", "status", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "group_key"], name="one_alert_per_group"),
+            models.CheckConstraint(
+                condition=~models.Q(status=AlertStatus.DISMISSED) | ~models.Q(dismissal_reason=""),
+                name="dismissed_alert_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Alert {self.pk} ({self.severity}) for {self.school_id}"
+
+    @property
+    def is_new(self) -> bool:
+        return self.status == AlertStatus.NEW
+
+
+class SchoolAlertSettings(models.Model):
+    """A school's own alert threshold; schools without a row use DEFAULT_THRESHOLD."""
+
+    school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="alert_settings")
+    threshold = models.FloatField(
+        default=DEFAULT_THRESHOLD,
+        help_text=_("0-1. Alerts are raised at or above this score (0.5 is 'medium')."),
+    )
+    require_school_mention = models.BooleanField(
+        default=True,
+        help_text=_(
+            "Only alert on posts that mention the school (its words, handles, places, or "
+            "'my school'). Turn off for a source that only carries this school's own posts."
+        ),
+    )
+
+    class Meta:
+        verbose_name_plural = "school alert settings"
+
+    def __str__(self) -> str:
+        return f"Alert settings for {self.school}"

@@ -1,0 +1,48 @@
+"""Every write of the alerts app: ingest (store, score, raise and group alerts), triage
+(dismiss, escalate, attach) and source health (polling, backoff, push tokens)."""
+
+from .ingest import (
+    IngestResult,
+    PostInput,
+    SchoolProfile,
+    posts_ingest,
+    school_profiles_for,
+    text_fingerprint,
+)
+from .sources import (
+    PollOutcome,
+    backoff_delay,
+    source_for_push_token,
+    source_poll,
+    source_push_token_issue,
+    sources_claim_due,
+)
+from .triage import (
+    AlertAlreadyReviewed,
+    alert_attach,
+    alert_dismiss,
+    alert_escalate,
+    alerts_bulk_dismiss,
+    priority_for_alert,
+)
+
+__all__ = [
+    "AlertAlreadyReviewed",
+    "IngestResult",
+    "PollOutcome",
+    "PostInput",
+    "SchoolProfile",
+    "alert_attach",
+    "alert_dismiss",
+    "alert_escalate",
+    "alerts_bulk_dismiss",
+    "backoff_delay",
+    "posts_ingest",
+    "priority_for_alert",
+    "school_profiles_for",
+    "source_for_push_token",
+    "source_poll",
+    "source_push_token_issue",
+    "sources_claim_due",
+    "text_fingerprint",
+]

@@ -1,0 +1,33 @@
+"""Celery tasks for alert sources. Beat runs `poll_due_sources` every minute (registered by
+migration 0002 in django-celery-beat's database scheduler); it claims the sources whose
+`next_poll_at` has come and queues one `poll_source` per source.
+
+A source's own failures (HTTP errors, 429, malformed data) are not task failures: the poll
+records them on the Source and schedules the next try with backoff. Only database trouble
+is retried here.
+"""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from .services import source_poll, sources_claim_due
+
+
+@shared_task
+def poll_due_sources() -> list[int]:
+    claimed = sources_claim_due()
+    for source_id in claimed:
+        poll_source.delay(source_id)
+    return claimed
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def poll_source(self, source_id: int) -> bool:
+    """Safe to run twice: storage is idempotent on (source, external id)."""
+    return source_poll(source_id=source_id).ok

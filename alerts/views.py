@@ -1,0 +1,166 @@
+"""The alert feed for counselors and district admins, and the sources page.
+
+Thin: parse, call a selector or a service, render. Every action answers htmx with the
+re-rendered card (or list) and a plain POST with a redirect back to the feed.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import permissions
+from accounts.permissions import Action
+from tipline.selectors import case_get_for_user
+
+from . import selectors, services
+from .forms import DismissForm, FeedFilterForm
+from .models import DismissalReason
+
+PAGE_SIZE = 50
+
+
+def _require_triage(user) -> None:
+    if not permissions.school_ids_for(user, Action.TRIAGE_ALERTS):
+        raise PermissionDenied
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _feed_context(request, data) -> dict:
+    user = request.user
+    form = FeedFilterForm(
+        data,
+        schools=selectors.schools_for_triage(user=user),
+        sources=selectors.sources_for_feed(user=user),
+    )
+    alerts = selectors.alerts_feed(user=user, filters=form.filters())
+    page = Paginator(alerts, PAGE_SIZE).get_page(data.get("page"))
+    return {
+        "form": form,
+        "page": page,
+        "reasons": DismissalReason.choices,
+        "querystring": data.urlencode(),
+    }
+
+
+@login_required
+@require_GET
+def feed(request):
+    _require_triage(request.user)
+    context = _feed_context(request, request.GET)
+    if _is_htmx(request):
+        return render(request, "alerts/_alert_list.html", context)
+    context["precision_by_source"] = selectors.alert_precision_by_source(user=request.user)
+    context["precision_by_category"] = selectors.alert_precision_by_category(user=request.user)
+    context["perms_manage_sources"] = bool(
+        permissions.school_ids_for(request.user, Action.MANAGE_SCHOOL)
+    )
+    return render(request, "alerts/feed.html", context)
+
+
+def _card(request, alert, *, error: str = ""):
+    if not _is_htmx(request):
+        if error:
+            messages.error(request, error)
+        return redirect("alerts:feed")
+    return render(
+        request,
+        "alerts/_alert_card.html",
+        {"alert": alert, "reasons": DismissalReason.choices, "error": error},
+    )
+
+
+@login_required
+@require_POST
+def alert_dismiss(request, alert_id: int):
+    alert = selectors.alert_get_for_user(user=request.user, alert_id=alert_id)
+    form = DismissForm(request.POST)
+    if not form.is_valid():
+        return _card(request, alert, error=_("Choose why the alert is dismissed."))
+    try:
+        services.alert_dismiss(alert=alert, reason=form.cleaned_data["reason"], actor=request.user)
+    except services.AlertAlreadyReviewed as exc:
+        alert.refresh_from_db()
+        return _card(request, alert, error=str(exc))
+    return _card(request, alert)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alert_escalate(request, alert_id: int):
+    """GET: the escalation choices (new case, or a case to attach to). POST: open the case."""
+    alert = selectors.alert_get_for_user(user=request.user, alert_id=alert_id)
+    if request.method == "GET":
+        cases = selectors.cases_attachable_for(user=request.user, alert=alert)
+        return render(request, "alerts/_escalate_panel.html", {"alert": alert, "cases": cases})
+    if not permissions.can(request.user, Action.WORK_CASES, alert.school_id):
+        raise PermissionDenied
+    try:
+        services.alert_escalate(alert=alert, actor=request.user)
+    except services.AlertAlreadyReviewed as exc:
+        alert.refresh_from_db()
+        return _card(request, alert, error=str(exc))
+    return _card(request, alert)
+
+
+@login_required
+@require_POST
+def alert_attach(request, alert_id: int):
+    alert = selectors.alert_get_for_user(user=request.user, alert_id=alert_id)
+    case_id = request.POST.get("case")
+    if not (case_id or "").isdigit():
+        return _card(request, alert, error=_("Choose a case."))
+    case = case_get_for_user(user=request.user, case_id=int(case_id), action=Action.WORK_CASES)
+    try:
+        services.alert_attach(alert=alert, case=case, actor=request.user)
+    except services.AlertAlreadyReviewed as exc:
+        alert.refresh_from_db()
+        return _card(request, alert, error=str(exc))
+    return _card(request, alert)
+
+
+@login_required
+@require_POST
+def alerts_bulk_dismiss(request):
+    _require_triage(request.user)
+    form = DismissForm(request.POST)
+    ids = [int(value) for value in request.POST.getlist("alert_ids") if value.isdigit()]
+    if form.is_valid() and ids:
+        count = services.alerts_bulk_dismiss(
+            alerts=selectors.alerts_visible_to(user=request.user).filter(id__in=ids),
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+        )
+        messages.success(request, _("%(count)d alerts dismissed.") % {"count": count})
+    else:
+        messages.error(request, _("Select alerts and a reason to dismiss them."))
+    if not _is_htmx(request):
+        return redirect("alerts:feed")
+    context = _feed_context(request, request.POST)
+    context["show_messages"] = True
+    return render(request, "alerts/_alert_list.html", context)
+
+
+@login_required
+@require_GET
+def sources(request):
+    if not permissions.school_ids_for(request.user, Action.MANAGE_SCHOOL):
+        raise PermissionDenied
+    return render(
+        request,
+        "alerts/sources.html",
+        {"sources": selectors.sources_managed_by(user=request.user)},
+    )
+
+
+@login_required
+@require_GET
+def alert_detail(request, alert_id: int):
+    """One card on its own (the htmx 'cancel' of the escalation panel re-renders it)."""
+    return _card(request, selectors.alert_get_for_user(user=request.user, alert_id=alert_id))
