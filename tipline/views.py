@@ -1,5 +1,202 @@
-from django.shortcuts import render
+"""Public pages: find a school, send a tip, keep the receipt, follow up. No login, ever.
+
+Nothing here reads, stores or logs the client address or user agent; throttles see only
+accounts.privacy.rotating_client_key through tipline.throttle. The receipt code never appears
+in a URL: it is posted, and the session then holds the reporter id, never the code.
+"""
+
+from django.contrib import messages
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import School
+
+from . import throttle
+from .forms import FollowupReplyForm, ReceiptCodeForm, TipForm
+from .models import Reporter
+from .services import web
+
+FOLLOWUP_SESSION_KEY = "followup_reporter_id"
+FOLLOWUP_SESSION_SECONDS = 30 * 60
+SEARCH_RESULTS = 10
+
+ERROR_TOO_MANY_TIPS = gettext_lazy(
+    "You have sent several tips in a short time, so we cannot take another one right now. "
+    "Please wait about 10 minutes and try again. If someone is in danger right now, call 911."
+)
+ERROR_NOT_SENT = gettext_lazy("Your tip could not be sent. Please try again.")
+ERROR_WRONG_CODE = gettext_lazy(
+    "We could not open a tip with that code. Check the code and try again."
+)
+ERROR_TOO_MANY_TRIES = gettext_lazy(
+    "Too many tries. Please wait 15 minutes before trying your code again. "
+    "If someone is in danger right now, call 911."
+)
 
 
+def _schools_matching(query: str):
+    query = query.strip()
+    if not query:
+        return School.objects.none()
+    return School.objects.filter(
+        Q(name__icontains=query) | Q(slug__icontains=query), is_active=True
+    ).only("name", "slug")[:SEARCH_RESULTS]
+
+
+@require_GET
 def landing(request):
-    return render(request, "tipline/landing.html")
+    query = request.GET.get("q", "")[:100]
+    return render(
+        request,
+        "tipline/landing.html",
+        {"query": query, "schools": _schools_matching(query), "searched": bool(query.strip())},
+    )
+
+
+@require_GET
+def school_search(request):
+    """The htmx type-ahead: just the results list."""
+    query = request.GET.get("q", "")[:100]
+    return render(
+        request,
+        "tipline/_school_results.html",
+        {"query": query, "schools": _schools_matching(query), "searched": bool(query.strip())},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def tip_form(request, slug: str):
+    """The school's tip form at its stable short link /s/<slug>/."""
+    school = get_object_or_404(School, slug=slug, is_active=True)
+    if request.method == "GET":
+        return render(request, "tipline/tip_form.html", {"school": school, "form": TipForm()})
+    form = TipForm(request.POST, request.FILES)
+    if form.is_bot:
+        # Store nothing; a person who somehow filled the hidden field can simply resend.
+        form.add_error(None, ERROR_NOT_SENT)
+        return render(request, "tipline/tip_form.html", {"school": school, "form": form})
+    if not form.is_valid():
+        return render(request, "tipline/tip_form.html", {"school": school, "form": form})
+    if not throttle.client_hit(request, throttle.tip_client_limit()):
+        form.add_error(None, ERROR_TOO_MANY_TIPS)
+        return render(
+            request, "tipline/tip_form.html", {"school": school, "form": form}, status=429
+        )
+    # Past the global rate the tip is kept, only marked so counselors check it is genuine.
+    needs_review = not throttle.global_hit(throttle.tip_global_limit())
+    data = form.cleaned_data
+    receipt = web.web_tip_submit(
+        school=school,
+        category=data["category"],
+        body=data["body"],
+        danger_now=data["danger_now"],
+        who_involved=data["who_involved"],
+        location=data["location"],
+        when_happened=data["when_happened"],
+        contact_details=data["contact_details"],
+        language=request.LANGUAGE_CODE,
+        uploads=data["files"],
+        needs_review=needs_review,
+    )
+    return render(
+        request,
+        "tipline/receipt.html",
+        {
+            "school": school,
+            "receipt_code": receipt.receipt_code,
+            "danger_now": receipt.tip.danger_now == "yes",
+            "followup_url": request.build_absolute_uri(reverse("public:followup")),
+        },
+    )
+
+
+@require_POST
+def receipt_saved(request):
+    """After "I have saved my code": how to come back. The code itself is gone by now."""
+    return render(request, "tipline/receipt_saved.html")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def followup(request):
+    if request.method == "GET":
+        if request.session.get(FOLLOWUP_SESSION_KEY):
+            return redirect("public:followup_thread")
+        return render(request, "tipline/followup_code.html", {"form": ReceiptCodeForm()})
+    # Every attempt counts, valid-looking or not, so guessing is slow for everyone.
+    allowed = throttle.client_hit(request, throttle.followup_client_limit())
+    allowed = throttle.global_hit(throttle.followup_global_limit()) and allowed
+    if not allowed:
+        context = {"form": ReceiptCodeForm(), "error": ERROR_TOO_MANY_TRIES}
+        return render(request, "tipline/followup_code.html", context, status=429)
+    reporter = web.reporter_for_receipt_code(request.POST.get("code", "")[:100])
+    if reporter is None:
+        # One message for every failure; the typed code is not echoed back.
+        context = {"form": ReceiptCodeForm(), "error": ERROR_WRONG_CODE}
+        return render(request, "tipline/followup_code.html", context)
+    request.session.cycle_key()
+    request.session[FOLLOWUP_SESSION_KEY] = reporter.id
+    request.session.set_expiry(FOLLOWUP_SESSION_SECONDS)
+    return redirect("public:followup_thread")
+
+
+def _session_reporter(request) -> Reporter | None:
+    reporter_id = request.session.get(FOLLOWUP_SESSION_KEY)
+    if not reporter_id:
+        return None
+    return Reporter.objects.filter(id=reporter_id, channel="web").first()
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def followup_thread(request):
+    reporter = _session_reporter(request)
+    if reporter is None:
+        request.session.pop(FOLLOWUP_SESSION_KEY, None)
+        return redirect("public:followup")
+    case = web.reporter_case(reporter)
+    form = FollowupReplyForm()
+    status = 200
+    if request.method == "POST":
+        form = FollowupReplyForm(request.POST, request.FILES)
+        if form.is_valid() and case is not None:
+            web.web_followup_reply(
+                reporter=reporter,
+                body=form.cleaned_data["body"],
+                uploads=form.cleaned_data["files"],
+            )
+            messages.success(request, _("Your answer was sent. Thank you."))
+            return redirect("public:followup_thread")
+        status = 400
+    conversation = list(web.reporter_messages(reporter))
+    web.reporter_messages_mark_read(reporter=reporter)
+    return render(
+        request,
+        "tipline/followup_thread.html",
+        {
+            "form": form,
+            "conversation": conversation,
+            "status_word": web.STATUS_WORDS.get(case.status) if case else None,
+            "status_explanation": web.STATUS_EXPLANATIONS.get(case.status) if case else None,
+            "case_open": case is not None and case.is_open,
+            "school": case.school if case else None,
+        },
+        status=status,
+    )
+
+
+@require_POST
+def followup_leave(request):
+    request.session.flush()
+    return redirect("public:followup")
+
+
+@require_GET
+def privacy(request):
+    return render(request, "tipline/privacy.html")

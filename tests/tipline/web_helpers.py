@@ -1,0 +1,69 @@
+"""Helpers for the web-tip tests: files made in memory, and a valid form payload."""
+
+import io
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+GPS_IFD = 0x8825
+EXIF_MAKE = 0x010F
+
+
+def jpeg_with_gps(name: str = "photo.jpg", size=(64, 48)) -> SimpleUploadedFile:
+    """A real JPEG carrying a camera make and a GPS position in its EXIF."""
+    image = Image.new("RGB", size, (200, 30, 30))
+    exif = Image.Exif()
+    exif[EXIF_MAKE] = "SpyCam Inc"
+    exif[GPS_IFD] = {1: "N", 2: (39.0, 44.0, 21.0), 3: "W", 4: (104.0, 59.0, 3.0)}
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def png_file(name: str = "shot.png", size=(20, 20)) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGBA", size, (0, 0, 255, 128)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def pdf_file(name: str = "note.pdf", extra: bytes = b"") -> SimpleUploadedFile:
+    body = (
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R " + extra + b">> endobj\n"
+        b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    )
+    return SimpleUploadedFile(name, body, content_type="application/pdf")
+
+
+def tip_payload(**overrides) -> dict:
+    payload = {
+        "body": "Someone is selling vapes in the east bathroom.",
+        "category": "substances",
+        "danger_now": "no",
+        "who_involved": "",
+        "location": "East bathroom",
+        "when_happened": "Mornings",
+        "contact_details": "",
+    }
+    payload.update(overrides)
+    return payload
+
+
+def submit_tip(client, slug: str = "lincoln-high", **overrides):
+    """POST a valid tip; UPPER_CASE keywords (REMOTE_ADDR...) go to the request's META."""
+    meta = {key: overrides.pop(key) for key in list(overrides) if key.isupper()}
+    return client.post(f"/s/{slug}/", tip_payload(**overrides), **meta)
+
+
+def receipt_code_from(response) -> str:
+    return response.context["receipt_code"]
+
+
+@pytest.fixture(autouse=True)
+def web_env(settings, tmp_path):
+    """Files into a temporary MEDIA_ROOT; throttle counters start from zero."""
+    settings.MEDIA_ROOT = tmp_path
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,0 +1,69 @@
+"""Staff email about new tips and replies: a link that needs login, never tip content."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.urls import reverse
+
+from accounts.models import Membership, Role
+
+from ..models import Case, CaseEvent
+from .cases import case_event_record
+
+SUBJECTS = {
+    "new_tip": "New tip for {school}",
+    "reply": "A tipster answered on a case at {school}",
+}
+BODY = (
+    "There is something new on a case at {school}.\n\n"
+    "Sign in to read it: {link}\n\n"
+    "For the tipster's privacy this email holds no details of the tip."
+)
+
+
+def case_counselors_email(*, case_id: int, reason: str, ref: int) -> int:
+    """Email the case school's counselors once per (case, reason, ref); returns emails sent.
+
+    Safe to run twice: the NOTIFIED event written in the same transaction (under a row lock
+    on the case) marks it done.
+    """
+    with transaction.atomic():
+        case = Case.objects.select_for_update().select_related("school").get(id=case_id)
+        done = CaseEvent.objects.filter(
+            case=case,
+            kind=CaseEvent.Kind.NOTIFIED,
+            data__via="email",
+            data__reason=reason,
+            data__ref=ref,
+        )
+        if done.exists():
+            return 0
+        recipients = list(
+            Membership.objects.filter(
+                school_id=case.school_id, role=Role.COUNSELOR, user__is_active=True
+            )
+            .values_list("user__email", flat=True)
+            .order_by("user__email")
+        )
+        link = settings.PUBLIC_BASE_URL + reverse("tipline:case_detail", args=[case.id])
+        school = case.school.name
+        messages = [
+            EmailMessage(
+                subject=SUBJECTS[reason].format(school=school),
+                body=BODY.format(school=school, link=link),
+                to=[address],
+            )
+            for address in recipients
+        ]
+        sent = get_connection().send_messages(messages) if messages else 0
+        case_event_record(
+            case=case,
+            kind=CaseEvent.Kind.NOTIFIED,
+            via="email",
+            reason=reason,
+            ref=ref,
+            count=len(recipients),
+        )
+    return sent or 0

@@ -1,0 +1,197 @@
+"""Web intake: tips from the public form, receipt codes, and the anonymous follow-up.
+
+The receipt code is the tipster's only key. It is shown once and never stored: only its
+keyed digest (accounts.privacy.keyed_digest, purpose "receipt") is kept on the Reporter, and
+lookups go by that digest. Codes are 16 characters of Crockford's base32 (80 random bits),
+shown in groups of four; input is normalised, so case, spaces, dashes and the usual
+confusions (O for 0, I or L for 1) do not matter.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import School
+from accounts.privacy import keyed_digest
+
+from ..attachments import CleanUpload, attachment_store
+from ..models import (
+    Case,
+    CaseStatus,
+    Channel,
+    Message,
+    MessageDirection,
+    Reporter,
+    Tip,
+)
+from .cases import case_surviving, message_from_reporter, tip_create
+
+logger = logging.getLogger(__name__)
+
+# Crockford's base32: no I, L, O or U, so nothing reads as something else.
+RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+RECEIPT_LENGTH = 16  # 16 x 5 bits = 80 random bits
+RECEIPT_GROUP = 4
+RECEIPT_CONFUSIONS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+RECEIPT_PURPOSE = "receipt"
+ALIAS_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+STATUS_WORDS = {
+    CaseStatus.NEW: _("Received"),
+    CaseStatus.TRIAGED: _("Being reviewed"),
+    CaseStatus.IN_PROGRESS: _("Being reviewed"),
+    CaseStatus.RESOLVED: _("Closed"),
+    CaseStatus.CLOSED: _("Closed"),
+}
+STATUS_EXPLANATIONS = {
+    CaseStatus.NEW: _("Your tip has arrived. A counselor at your school will read it soon."),
+    CaseStatus.TRIAGED: _("A counselor has read your tip and is looking into it."),
+    CaseStatus.IN_PROGRESS: _("A counselor has read your tip and is looking into it."),
+    CaseStatus.RESOLVED: _("The school has finished looking into your tip. Thank you."),
+    CaseStatus.CLOSED: _("The school has finished looking into your tip. Thank you."),
+}
+
+
+def receipt_code_new() -> str:
+    """A fresh code like K7QF-2M9X-PA4T-8WNZ (80 bits from `secrets`)."""
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+    return "-".join(raw[i : i + RECEIPT_GROUP] for i in range(0, RECEIPT_LENGTH, RECEIPT_GROUP))
+
+
+def receipt_code_normalise(raw: str) -> str | None:
+    """The canonical grouped code for what a person typed, or None if it cannot be one."""
+    compact = "".join(ch for ch in (raw or "").upper() if ch.isalnum()).translate(
+        RECEIPT_CONFUSIONS
+    )
+    if len(compact) != RECEIPT_LENGTH or any(ch not in RECEIPT_ALPHABET for ch in compact):
+        return None
+    return "-".join(compact[i : i + RECEIPT_GROUP] for i in range(0, RECEIPT_LENGTH, RECEIPT_GROUP))
+
+
+def receipt_code_digest(code: str) -> str:
+    return keyed_digest(code, purpose=RECEIPT_PURPOSE)
+
+
+def reporter_for_receipt_code(raw: str) -> Reporter | None:
+    """The web tipster holding this code, or None (the caller says nothing more specific)."""
+    code = receipt_code_normalise(raw)
+    if code is None:
+        return None
+    return Reporter.objects.filter(
+        channel=Channel.WEB, receipt_code_digest=receipt_code_digest(code)
+    ).first()
+
+
+def _alias_new() -> str:
+    return "Web-" + "".join(secrets.choice(ALIAS_ALPHABET) for _ in range(5))
+
+
+@dataclass(frozen=True)
+class WebTipReceipt:
+    tip: Tip
+    receipt_code: str
+
+
+def _queue_counselor_email(case_id: int, reason: str, ref: int) -> None:
+    """Queue the staff email; a broker failure is logged (without content), never raised,
+    because the tip is already committed and the outbox sweep or the case list shows it."""
+    from ..tasks.notifications import case_counselors_email_task
+
+    try:
+        case_counselors_email_task.delay(case_id, reason, ref)
+    except Exception:
+        logger.exception(
+            "could not queue the counselor email", extra={"event": reason, "case_id": case_id}
+        )
+
+
+def web_tip_submit(
+    *,
+    school: School,
+    category: str,
+    body: str,
+    danger_now: str,
+    who_involved: str = "",
+    location: str = "",
+    when_happened: str = "",
+    contact_details: str = "",
+    language: str = "en",
+    uploads: Sequence[CleanUpload] = (),
+    needs_review: bool = False,
+) -> WebTipReceipt:
+    """Store a web tip, its reporter thread and files, and open its case: one transaction.
+
+    Counselors are emailed after commit. The returned code must be shown once, then dropped.
+    """
+    code = receipt_code_new()
+    with transaction.atomic():
+        reporter = Reporter.objects.create(
+            channel=Channel.WEB,
+            receipt_code_digest=receipt_code_digest(code),
+            alias=_alias_new(),
+            language=language,
+        )
+        tip = tip_create(
+            school=school,
+            channel=Channel.WEB,
+            category=category,
+            body=body,
+            reporter=reporter,
+            danger_now=danger_now,
+            who_involved=who_involved,
+            location=location,
+            when_happened=when_happened,
+            contact_details=contact_details,
+            language=language,
+            needs_review=needs_review,
+        )
+        for upload in uploads:
+            attachment_store(case=tip.case, tip=tip, upload=upload)
+        case_id, tip_id = tip.case_id, tip.id
+        transaction.on_commit(lambda: _queue_counselor_email(case_id, "new_tip", tip_id))
+    return WebTipReceipt(tip=tip, receipt_code=code)
+
+
+def reporter_case(reporter: Reporter) -> Case | None:
+    """The case the tipster's thread belongs to now (following merges)."""
+    tip = reporter.tips.select_related("case").order_by("received_at").first()
+    return case_surviving(tip.case) if tip is not None else None
+
+
+def reporter_messages(reporter: Reporter) -> QuerySet[Message]:
+    """The conversation the tipster may see: messages to and from them, never notes."""
+    return Message.objects.filter(reporter=reporter).prefetch_related("attachments")
+
+
+def reporter_messages_mark_read(*, reporter: Reporter) -> int:
+    return Message.objects.filter(
+        reporter=reporter,
+        direction=MessageDirection.TO_REPORTER,
+        read_by_reporter_at__isnull=True,
+    ).update(read_by_reporter_at=timezone.now())
+
+
+def web_followup_reply(
+    *, reporter: Reporter, body: str, uploads: Sequence[CleanUpload] = ()
+) -> Message:
+    """Add the tipster's answer (and files) to their case; counselors are emailed after commit."""
+    case = reporter_case(reporter)
+    if case is None:
+        raise Reporter.DoesNotExist("This thread has no case.")
+    with transaction.atomic():
+        message = message_from_reporter(
+            case=case, reporter=reporter, body=body, channel=Channel.WEB
+        )
+        for upload in uploads:
+            attachment_store(case=message.case, message=message, upload=upload)
+        case_id, message_id = message.case_id, message.id
+        transaction.on_commit(lambda: _queue_counselor_email(case_id, "reply", message_id))
+    return message
