@@ -9,6 +9,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/", include("tipline.staff_urls")),
+    path("summaries/", include("tipline.summary_urls")),
+    path("sms/", include("tipline.sms_urls")),
+    path("alerts/", include("alerts.urls")),
+    path("api/v1/alerts/", include("alerts.api_urls")),
     path("", include("tipline.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

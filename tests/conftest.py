@@ -118,6 +118,12 @@ def celery_worker_process(transactional_db, settings):
     # Celery keeps Django-sourced settings under their CELERY_ names.
     saved = {key: app.conf.get(key) for key in ("CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER")}
     app.conf.update(CELERY_BROKER_URL=broker, CELERY_TASK_ALWAYS_EAGER=False)
+    # Once any task has run, the app's configuration and connection pool are settled under
+    # Celery's own names: point those at the broker too, and drop the stale pool.
+    saved.update(broker_url=app.conf.broker_url, task_always_eager=app.conf.task_always_eager)
+    app.conf.update(broker_url=broker, task_always_eager=False)
+    app._pool = None
+    app.amqp._producer_pool = None
     settings.CELERY_BROKER_URL = broker
     settings.CELERY_TASK_ALWAYS_EAGER = False
     subprocess.run(

@@ -84,6 +84,10 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Our queries are short; PostgreSQL's JIT compiler spent 75 ms to 1.7 s on each summary
+    # query, more than running it (bench/summary.py). An `options` in DATABASE_URL wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite behaves under the demo's few concurrent requests with WAL and a busy timeout.
     DATABASES["default"]["OPTIONS"] = {
@@ -185,6 +189,51 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# SMS (tipline/sms/). SMS_BACKEND works like EMAIL_BACKEND: console prints, locmem keeps an
+# outbox for tests, twilio sends (production.py requires its credentials). Twilio signs our
+# webhooks for PUBLIC_BASE_URL + path; TWILIO_WEBHOOK_SHARED_KEY is the secret of a Twilio
+# Webhook Setting, used when a request says it was signed with it (HMAC-SHA256).
+SMS_BACKEND = env.str("SMS_BACKEND", default="tipline.sms.backends.ConsoleBackend")
+SMS_BACKEND_OPTIONS: dict = {}
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
+TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
+TWILIO_WEBHOOK_SHARED_KEY = env.str("TWILIO_WEBHOOK_SHARED_KEY", default="")
+TWILIO_DELETE_MEDIA = env.bool("TWILIO_DELETE_MEDIA", default=True)
+TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=10.0)
+# Past this many texts a minute from one thread, texts are stored flagged and collapsed, and
+# get no automatic reply.
+SMS_THREAD_RATE_PER_MINUTE = env.int("SMS_THREAD_RATE_PER_MINUTE", default=10)
+SMS_SEND_MAX_RETRIES = env.int("SMS_SEND_MAX_RETRIES", default=6)
+SMS_RETRY_BASE_SECONDS = env.int("SMS_RETRY_BASE_SECONDS", default=30)
+SMS_RETRY_MAX_SECONDS = env.int("SMS_RETRY_MAX_SECONDS", default=3600)
+
+# Web tips (tipline/throttle.py). Per client (a daily-rotating HMAC of its address, never the
+# address): at most TIPLINE_TIPS_PER_CLIENT tips in TIPLINE_TIPS_WINDOW_SECONDS. Past
+# TIPLINE_GLOBAL_TIPS_PER_MINUTE across everyone, tips are still stored but marked for review.
+TIPLINE_TIPS_PER_CLIENT = env.int("TIPLINE_TIPS_PER_CLIENT", default=5)
+TIPLINE_TIPS_WINDOW_SECONDS = env.int("TIPLINE_TIPS_WINDOW_SECONDS", default=600)
+TIPLINE_GLOBAL_TIPS_PER_MINUTE = env.int("TIPLINE_GLOBAL_TIPS_PER_MINUTE", default=120)
+# Receipt-code guesses at /followup/: per client per window, and across everyone per minute.
+TIPLINE_FOLLOWUP_ATTEMPTS_PER_CLIENT = env.int("TIPLINE_FOLLOWUP_ATTEMPTS_PER_CLIENT", default=10)
+TIPLINE_FOLLOWUP_WINDOW_SECONDS = env.int("TIPLINE_FOLLOWUP_WINDOW_SECONDS", default=900)
+TIPLINE_GLOBAL_FOLLOWUP_ATTEMPTS_PER_MINUTE = env.int(
+    "TIPLINE_GLOBAL_FOLLOWUP_ATTEMPTS_PER_MINUTE", default=300
+)
+# Summaries (tipline/summaries/). Counts from 1 to THRESHOLD-1 show as "<THRESHOLD" in pages
+# and exports, so a small cell cannot identify a student; 0 turns suppression off. The alert
+# figures come from the alerts app through this dotted path (tipline never imports alerts).
+TIPLINE_SUMMARY_SUPPRESSION_THRESHOLD = env.int("TIPLINE_SUMMARY_SUPPRESSION_THRESHOLD", default=5)
+TIPLINE_ALERT_SUMMARY = env.str("TIPLINE_ALERT_SUMMARY", default="alerts.summaries.alert_figures")
+# Staff notices (tipline/services/staff_notices.py): a notice claimed by a worker that died
+# before sending is re-sent after this lease. Longer than CELERY_TASK_TIME_LIMIT, so a slow
+# but live send is never doubled.
+DELIVERY_CLAIM_LEASE_SECONDS = env.int("DELIVERY_CLAIM_LEASE_SECONDS", default=120)
+
+# Uploads (10 MB each at most) stay in memory, so no unencrypted copy lands in a temp file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024 + 1024
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -215,6 +264,8 @@ LOGGING = {
         # they are sent nowhere but our own formatter, which drops them.
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        # The SDK logs each API request's URL and headers at INFO: nothing we need.
+        "twilio": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 DEFAULT_EXCEPTION_REPORTER_FILTER = "config.logging.PrivacyExceptionReporterFilter"

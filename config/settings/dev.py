@@ -13,3 +13,6 @@ FIELD_ENCRYPTION_KEYS = env.list(
 PRIVACY_HMAC_KEY = env.str("PRIVACY_HMAC_KEY", default="dev-only-privacy-hmac-key")
 # The demo's locmem cache works in the single runserver process.
 SILENCED_SYSTEM_CHECKS = ["axes.W001"]
+# A public development token: `manage.py sms_simulate` signs with it as Twilio would.
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="dev-only-twilio-auth-token")
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="AC" + "d" * 32)

@@ -24,6 +24,18 @@ _missing = [name for name in REQUIRED if not os.environ.get(name, "").strip()]
 _broker = os.environ.get("CELERY_BROKER_URL", "")
 if not os.environ.get("CACHE_URL") and not _broker.startswith("redis"):
     _missing.append("CACHE_URL")
+# SMS goes through Twilio: its account, the token that signs webhooks, a sender, and the public
+# address Twilio calls (signatures are checked against it, never against request headers).
+SMS_BACKEND = env.str("SMS_BACKEND", default="tipline.sms.backends.TwilioBackend")
+if SMS_BACKEND == "tipline.sms.backends.TwilioBackend":
+    for _name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL"):
+        if not os.environ.get(_name, "").strip():
+            _missing.append(_name)
+    if not (
+        os.environ.get("TWILIO_MESSAGING_SERVICE_SID", "").strip()
+        or os.environ.get("TWILIO_FROM_NUMBER", "").strip()
+    ):
+        _missing.append("TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER")
 if _missing:
     raise ImproperlyConfigured(
         "Production settings need these environment variables: " + ", ".join(_missing)

@@ -17,3 +17,9 @@ SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 # runs tasks in-process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = True
+# SMS: texts go to tipline.sms.backends.outbox; webhooks are signed with this token.
+SMS_BACKEND = "tipline.sms.backends.LocmemBackend"
+TWILIO_ACCOUNT_SID = "AC" + "0" * 32
+TWILIO_AUTH_TOKEN = "test-only-twilio-auth-token"  # noqa: S105
+TWILIO_MESSAGING_SERVICE_SID = "MG" + "1" * 32
+TWILIO_WEBHOOK_SHARED_KEY = "test-only-twilio-shared-key"

@@ -16,6 +16,11 @@ PRODUCTION_ENV = {
     "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     "PRIVACY_HMAC_KEY": "a-long-random-privacy-key-for-tests",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    # SMS through Twilio (issue 4): production's default SMS backend needs these.
+    "PUBLIC_BASE_URL": "https://tips.example.org",
+    "TWILIO_ACCOUNT_SID": "AC" + "5" * 32,
+    "TWILIO_AUTH_TOKEN": "a-twilio-auth-token-for-tests",
+    "TWILIO_MESSAGING_SERVICE_SID": "MG" + "5" * 32,
 }
 
 

@@ -1,8 +1,41 @@
-"""SMS tasks: implemented by the SMS intake work (issue 4)."""
+"""SMS tasks: send a counselor's reply, fetch an inbound MMS's pictures.
+
+Thin, as STYLE.md asks: ids in, one service call, transient failures retried with
+exponential backoff, safe to run twice (the services claim their work).
+"""
 
 from celery import shared_task
+from django.conf import settings
+
+from ..sms.media import MediaTransientError, sms_media_store
+from ..sms.outbound import DeliveryOutcome, sms_message_deliver, sms_retry_delay
 
 
-@shared_task(name="tipline.sms_message_send")
-def sms_message_send(message_id: int) -> None:
-    raise NotImplementedError("Outbound SMS is built by the SMS issue.")
+@shared_task(bind=True, name="tipline.sms_message_send")
+def sms_message_send(self, message_id: int) -> str:
+    """Send one PENDING SMS reply. The final attempt marks the message failed on the case."""
+    final = self.request.retries >= settings.SMS_SEND_MAX_RETRIES
+    outcome = sms_message_deliver(message_id=message_id, final_attempt=final)
+    if outcome is DeliveryOutcome.RETRY:
+        raise self.retry(
+            countdown=sms_retry_delay(self.request.retries),
+            max_retries=settings.SMS_SEND_MAX_RETRIES,
+        )
+    return outcome.value
+
+
+@shared_task(bind=True, name="tipline.sms_media_fetch")
+def sms_media_fetch(
+    self, *, media_urls: list[str], tip_id: int | None = None, message_id: int | None = None
+) -> int:
+    """Store an inbound MMS's pictures on its tip or message; returns how many were kept."""
+    try:
+        outcome = sms_media_store(media_urls=media_urls, tip_id=tip_id, message_id=message_id)
+    except MediaTransientError:
+        if self.request.retries >= settings.SMS_SEND_MAX_RETRIES:
+            raise
+        raise self.retry(
+            countdown=sms_retry_delay(self.request.retries),
+            max_retries=settings.SMS_SEND_MAX_RETRIES,
+        ) from None
+    return len(outcome.stored)

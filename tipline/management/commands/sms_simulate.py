@@ -1,0 +1,111 @@
+"""Text the running tip line as Twilio would: `manage.py sms_simulate --from +15555550100
+--to +13035550101 "there is a fight planned after school"`.
+
+Signs the webhook with TWILIO_AUTH_TOKEN for exactly the URL it posts to (Twilio signs the
+URL it calls, so start the server with PUBLIC_BASE_URL equal to --url), sends the parameters
+Twilio sends (location fields included, which the server must drop), and prints the reply.
+`--media photo.jpg` serves the file from this machine for the server to fetch, like an MMS.
+"""
+
+import mimetypes
+import secrets
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from xml.etree import ElementTree
+
+import httpx
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
+
+from tipline.twilio_client import SIGNATURE_HEADER, signature_compute
+
+
+def _media_server(paths: list[Path]) -> ThreadingHTTPServer:
+    files = [
+        (path.read_bytes(), mimetypes.guess_type(path.name)[0] or "image/jpeg") for path in paths
+    ]
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            try:
+                data, content_type = files[int(self.path.rsplit("/", 1)[-1])]
+            except (ValueError, IndexError):
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+class Command(BaseCommand):
+    help = "Send a signed, Twilio-shaped SMS webhook to the running server and print the reply."
+
+    def add_arguments(self, parser):
+        parser.add_argument("text", nargs="?", default="", help="The text message.")
+        parser.add_argument("--from", dest="sender", required=True, help="E.164, +15555550100")
+        parser.add_argument("--to", required=True, help="A school or district tip-line number.")
+        parser.add_argument("--url", default="http://127.0.0.1:8000", help="The server.")
+        parser.add_argument("--media", action="append", default=[], help="A picture to send.")
+        parser.add_argument("--sid", default="", help="MessageSid (default: a new one).")
+
+    def handle(self, *args, **options):
+        if not settings.TWILIO_AUTH_TOKEN:
+            raise CommandError("TWILIO_AUTH_TOKEN is empty: nothing to sign with.")
+        url = options["url"].rstrip("/") + reverse("sms:twilio-inbound")
+        sid = options["sid"] or "SM" + secrets.token_hex(16)
+        params = {
+            "MessageSid": sid,
+            "SmsSid": sid,
+            "SmsMessageSid": sid,
+            "AccountSid": settings.TWILIO_ACCOUNT_SID or "AC" + "0" * 32,
+            "From": options["sender"],
+            "To": options["to"],
+            "Body": options["text"],
+            "NumSegments": "1",
+            "SmsStatus": "received",
+            "ApiVersion": "2010-04-01",
+            "FromCity": "DENVER",
+            "FromState": "CO",
+            "FromZip": "80202",
+            "FromCountry": "US",
+            "ToCity": "DENVER",
+            "ToState": "CO",
+            "ToZip": "80202",
+            "ToCountry": "US",
+        }
+        paths = [Path(media) for media in options["media"]]
+        for path in paths:
+            if not path.is_file():
+                raise CommandError(f"No such file: {path}")
+        server = _media_server(paths) if paths else None
+        params["NumMedia"] = str(len(paths))
+        for index, path in enumerate(paths):
+            params[f"MediaUrl{index}"] = f"http://127.0.0.1:{server.server_port}/media/{index}"
+            params[f"MediaContentType{index}"] = mimetypes.guess_type(path.name)[0] or ""
+        signature = signature_compute(url=url, params=params, secret=settings.TWILIO_AUTH_TOKEN)
+        try:
+            response = httpx.post(
+                url, data=params, headers={SIGNATURE_HEADER: signature}, timeout=30
+            )
+        except httpx.HTTPError as error:
+            raise CommandError(f"Could not reach {url}: {error}") from None
+        finally:
+            if server:
+                server.shutdown()
+        if response.status_code != 200:
+            raise CommandError(f"The server answered {response.status_code}: {response.text[:200]}")
+        # The reply of our own server, not untrusted input.
+        twiml = ElementTree.fromstring(response.content)  # noqa: S314
+        texts = [node.text or "" for node in twiml.iter("Message")]
+        self.stdout.write("\n\n".join(texts) if texts else "(no reply)")

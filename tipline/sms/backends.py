@@ -1,0 +1,129 @@
+"""Where outbound texts go, chosen by SMS_BACKEND the way Django chooses an email backend.
+
+- ConsoleBackend (the default of `make run`): prints each text, with the number masked.
+- LocmemBackend (tests): keeps texts in `outbox`.
+- TwilioBackend (production): the Messages API through tipline.twilio_client.
+
+`sms_backend()` builds the configured class with SMS_BACKEND_OPTIONS as keyword arguments,
+which is how tests hand the Twilio backend a fake SDK `http_client` and an `httpx.Client`
+serving recorded media.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from .. import twilio_client
+from ..twilio_client import SendFailure, SentMessage
+
+__all__ = ["SendFailure", "SentMessage", "sms_backend"]
+
+LOCAL_MEDIA_HOSTS = frozenset({"127.0.0.1", "localhost"})
+
+
+@dataclass(frozen=True)
+class OutboundText:
+    to: str
+    body: str
+    status_callback: str
+    from_number: str
+
+
+def masked(number: str) -> str:
+    """What a console may show of a phone number: its last two digits."""
+    return "…" + number[-2:] if number else ""
+
+
+class BaseSmsBackend:
+    """Send one text; fetch and delete MMS media. Subclasses override what they support."""
+
+    def send(
+        self, *, to: str, body: str, status_callback: str, from_number: str = ""
+    ) -> SentMessage:
+        raise NotImplementedError
+
+    def media_fetch(self, *, media_url: str, max_bytes: int) -> tuple[bytes, str]:
+        """(content, content type) of an MMS item. Development backends read only media
+        served on this machine (what `sms_simulate --media` serves), without credentials."""
+        parts = urlsplit(media_url)
+        if parts.scheme != "http" or parts.hostname not in LOCAL_MEDIA_HOSTS:
+            raise ValueError("Development SMS backends fetch media from this machine only.")
+        with httpx.Client(timeout=10) as client:
+            response = client.get(media_url)
+            response.raise_for_status()
+        if len(response.content) > max_bytes:
+            raise ValueError("Media is larger than the attachment limit.")
+        return response.content, response.headers.get("content-type", "").split(";")[0]
+
+    def media_delete(self, *, media_url: str) -> None:
+        """Nothing to delete outside Twilio."""
+
+
+class ConsoleBackend(BaseSmsBackend):
+    _sids = itertools.count(1)
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stdout
+
+    def send(self, *, to, body, status_callback, from_number=""):
+        sid = f"SMconsole{next(self._sids):023d}"
+        self.stream.write(f"--- SMS to {masked(to)} ({sid}) ---\n{body}\n---\n")
+        self.stream.flush()
+        return SentMessage(sid=sid, status="sent")
+
+
+# Texts the locmem backend "sent", newest last; tests clear it between runs.
+outbox: list[OutboundText] = []
+
+
+class LocmemBackend(BaseSmsBackend):
+    _sids = itertools.count(1)
+
+    def send(self, *, to, body, status_callback, from_number=""):
+        outbox.append(OutboundText(to, body, status_callback, from_number))
+        return SentMessage(sid=f"SMlocmem{next(self._sids):024d}", status="queued")
+
+
+class TwilioBackend(BaseSmsBackend):
+    def __init__(
+        self,
+        http_client: twilio_client.HttpClient | None = None,
+        media_http_client: httpx.Client | None = None,
+    ):
+        self.http_client = http_client
+        self.media_http_client = media_http_client
+
+    def send(self, *, to, body, status_callback, from_number=""):
+        return twilio_client.message_create(
+            to=to,
+            body=body,
+            status_callback=status_callback,
+            from_number=from_number,
+            http_client=self.http_client,
+        )
+
+    def media_fetch(self, *, media_url, max_bytes):
+        if self.media_http_client is not None:
+            return twilio_client.media_fetch(
+                media_url=media_url, http_client=self.media_http_client, max_bytes=max_bytes
+            )
+        with httpx.Client(timeout=settings.TWILIO_HTTP_TIMEOUT) as client:
+            return twilio_client.media_fetch(
+                media_url=media_url, http_client=client, max_bytes=max_bytes
+            )
+
+    def media_delete(self, *, media_url):
+        # A URL outside our account was never fetched, and is not ours to delete.
+        if twilio_client.media_url_is_ours(media_url):
+            twilio_client.media_delete(media_url=media_url, http_client=self.http_client)
+
+
+def sms_backend() -> BaseSmsBackend:
+    return import_string(settings.SMS_BACKEND)(**settings.SMS_BACKEND_OPTIONS)

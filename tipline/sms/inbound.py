@@ -1,0 +1,324 @@
+"""The inbound webhook's service: one Twilio message in, the TwiML reply texts out.
+
+Contract of `sms_inbound_receive`: no network call (media are fetched by a task queued after
+commit); idempotent on MessageSid (a replay stores nothing and gets no reply); never drops a
+tip (opted-out and flooding senders are still stored); keeps no From* location field and
+never logs From or Body. The sender is known only by `keyed_digest(number, purpose="phone")`,
+the thread key, plus the number encrypted for replies.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import District, PhoneNumber, School
+from accounts.privacy import keyed_digest
+
+from ..models import (
+    Case,
+    CaseEvent,
+    Category,
+    Channel,
+    Message,
+    Reporter,
+    SmsPendingText,
+    Tip,
+)
+from ..services.cases import (
+    REFERENCE_ALPHABET,
+    case_event_record,
+    case_surviving,
+    message_from_reporter,
+    tip_create,
+)
+from . import keywords
+from .keywords import Keyword
+
+MAX_MEDIA = 10  # Twilio's own limit per MMS
+SEEN_SID_SECONDS = 7 * 24 * 3600
+PHOTO_ONLY_BODY = "(picture message without text)"
+_MENU_ANSWER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
+
+
+@dataclass
+class InboundResult:
+    """What to answer (one TwiML <Message> per text) and, for logs, what happened."""
+
+    outcome: str
+    replies: list[str] = field(default_factory=list)
+
+
+def reporter_alias(phone_digest: str) -> str:
+    """A short stable name for staff ("SMS-K7QMA"), derived from the thread key only."""
+    value = int(phone_digest[:16], 16)
+    letters = []
+    for _ in range(5):
+        value, index = divmod(value, len(REFERENCE_ALPHABET))
+        letters.append(REFERENCE_ALPHABET[index])
+    return "SMS-" + "".join(letters)
+
+
+def reporter_for_phone(*, number: str) -> Reporter:
+    """The SMS thread of `number`, created on first contact."""
+    digest = keyed_digest(number, purpose="phone")
+    reporter, _ = Reporter.objects.get_or_create(
+        phone_digest=digest,
+        defaults={
+            "channel": Channel.SMS,
+            "phone_number_encrypted": number,
+            "alias": reporter_alias(digest),
+        },
+    )
+    return reporter
+
+
+def _sid_key(sid: str) -> str:
+    return f"sms:sid:{sid}"
+
+
+def _sid_stored(sid: str) -> bool:
+    return (
+        Tip.objects.filter(provider_sid=sid).exists()
+        or Message.objects.filter(provider_sid=sid).exists()
+        or SmsPendingText.objects.filter(provider_sid=sid).exists()
+    )
+
+
+def _flooding(reporter: Reporter, now) -> bool:
+    """Counts this thread's texts per clock minute; True past SMS_THREAD_RATE_PER_MINUTE."""
+    key = f"sms:rate:{reporter.phone_digest[:32]}:{now:%Y%m%d%H%M}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=120)
+        count = 1
+    return count > settings.SMS_THREAD_RATE_PER_MINUTE
+
+
+def _media_urls(params: Mapping[str, str]) -> list[str]:
+    try:
+        count = min(int(params.get("NumMedia") or 0), MAX_MEDIA)
+    except ValueError:
+        count = 0
+    return [params[f"MediaUrl{i}"] for i in range(count) if params.get(f"MediaUrl{i}")]
+
+
+def thread_case(*, reporter: Reporter, school: School) -> Case | None:
+    """The latest case this thread opened at `school` (after merges, the survivor)."""
+    last = (
+        Case.objects.filter(school=school, tips__reporter=reporter)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return case_surviving(last) if last else None
+
+
+def district_schools(district: District) -> list[School]:
+    return list(district.schools.filter(is_active=True).order_by("name", "id"))
+
+
+def sms_inbound_receive(*, params: Mapping[str, str]) -> InboundResult:
+    """Handle one inbound Twilio message (form parameters of the webhook)."""
+    sid = (params.get("MessageSid") or params.get("SmsSid") or "").strip()
+    sender = (params.get("From") or "").strip()
+    to = (params.get("To") or "").strip()
+    if not (sid and sender and to):
+        return InboundResult("malformed")
+    # The cache claim stops two concurrent deliveries of one message; the database check
+    # catches replays after the cache forgot. A failure releases the claim so Twilio's retry
+    # is processed, not swallowed.
+    if not cache.add(_sid_key(sid), 1, timeout=SEEN_SID_SECONDS) or _sid_stored(sid):
+        return InboundResult("replay")
+    try:
+        return _receive(sid=sid, sender=sender, to=to, params=params)
+    except IntegrityError:
+        # The same MessageSid committed by a concurrent request: a replay.
+        return InboundResult("replay")
+    except Exception:
+        cache.delete(_sid_key(sid))
+        raise
+
+
+def _receive(*, sid: str, sender: str, to: str, params: Mapping[str, str]) -> InboundResult:
+    phone = PhoneNumber.objects.select_related("school", "district").filter(number=to).first()
+    if phone is None or (phone.school_id and not phone.school.is_active):
+        return InboundResult("unknown_number")
+    now = timezone.now()
+    reporter = reporter_for_phone(number=sender)
+    body = (params.get("Body") or "").strip()
+    media_urls = _media_urls(params)
+    flood = _flooding(reporter, now)
+    school = phone.school
+    if school is None and reporter.selected_school_id:
+        chosen = reporter.selected_school
+        if chosen.district_id == phone.district_id and chosen.is_active:
+            school = chosen
+
+    keyword = None if media_urls else keywords.keyword_of(body)
+    if keyword is Keyword.OPT_IN and body.upper() == "YES" and reporter.opted_out_at is None:
+        keyword = None  # "yes" answering a counselor's question is a message, not a keyword
+    if keyword is not None:
+        return _keyword(
+            keyword=keyword,
+            reporter=reporter,
+            school=school,
+            phone=phone,
+            sid=sid,
+            body=body,
+            flood=flood,
+            now=now,
+        )
+    if school is None:
+        return _district_menu(
+            reporter=reporter,
+            phone=phone,
+            sid=sid,
+            body=body,
+            media_urls=media_urls,
+            flood=flood,
+        )
+    return _deliver(
+        reporter=reporter, school=school, sid=sid, body=body, media_urls=media_urls, flood=flood
+    )
+
+
+@transaction.atomic
+def _deliver(
+    *,
+    reporter: Reporter,
+    school: School,
+    sid: str,
+    body: str,
+    media_urls: list[str],
+    flood: bool,
+) -> InboundResult:
+    """Join the thread's open case, or open a new one (linked to a closed predecessor)."""
+    text = body or PHOTO_ONLY_BODY
+    case = thread_case(reporter=reporter, school=school)
+    if case is not None and case.is_open:
+        message = message_from_reporter(
+            case=case,
+            reporter=reporter,
+            body=text,
+            channel=Channel.SMS,
+            provider_sid=sid,
+            flagged=flood,
+        )
+        if flood:
+            Case.objects.filter(id=message.case_id).update(needs_review=True)
+        _queue_media(media_urls, message_id=message.id)
+        return InboundResult("flooded" if flood else "joined")
+
+    tip = tip_create(
+        school=school,
+        channel=Channel.SMS,
+        category=Category.OTHER,
+        body=text,
+        reporter=reporter,
+        language="es" if school.replies_in_spanish else "en",
+        provider_sid=sid,
+        needs_review=flood,
+    )
+    Reporter.objects.filter(id=reporter.id).update(last_contact_at=timezone.now())
+    if case is not None:
+        tip.case.related_cases.add(case)
+        case_event_record(case=tip.case, kind=CaseEvent.Kind.LINKED, related_case_id=case.id)
+        case_event_record(case=case, kind=CaseEvent.Kind.LINKED, related_case_id=tip.case_id)
+    _queue_media(media_urls, tip_id=tip.id)
+    if reporter.opted_out_at or flood:
+        return InboundResult("new_case")
+    reply = keywords.text_new_case(
+        school_name=school.name,
+        reference=tip.case.reference,
+        spanish=school.replies_in_spanish,
+    )
+    return InboundResult("new_case", [reply])
+
+
+def _queue_media(media_urls: list[str], *, tip_id: int | None = None, message_id=None) -> None:
+    if not media_urls:
+        return
+    from ..tasks.sms import sms_media_fetch
+
+    transaction.on_commit(
+        lambda: sms_media_fetch.delay(tip_id=tip_id, message_id=message_id, media_urls=media_urls)
+    )
+
+
+@transaction.atomic
+def _keyword(*, keyword, reporter, school, phone, sid, body, flood, now) -> InboundResult:
+    """STOP-words opt out, START/UNSTOP (and YES while opted out) opt in, HELP/INFO help.
+
+    The keyword text joins an open case (staff see that the tipster wrote STOP); otherwise
+    nothing is stored and the MessageSid is remembered in the cache for replays.
+    """
+    case = thread_case(reporter=reporter, school=school) if school else None
+    if case is not None and case.is_open:
+        message_from_reporter(
+            case=case, reporter=reporter, body=body, channel=Channel.SMS, provider_sid=sid
+        )
+    name = school.name if school else phone.district.name
+    spanish = bool(school and school.replies_in_spanish)
+    if keyword is Keyword.OPT_OUT:
+        Reporter.objects.filter(id=reporter.id, opted_out_at__isnull=True).update(opted_out_at=now)
+        reply = keywords.text_opted_out(school_name=name)
+    elif keyword is Keyword.OPT_IN:
+        Reporter.objects.filter(id=reporter.id).update(opted_out_at=None)
+        reply = keywords.text_opted_in(school_name=name)
+    else:
+        reply = keywords.text_help(school_name=name, spanish=spanish)
+    # Carriers expect every keyword answered, once; a flood of keywords gets no storm.
+    return InboundResult(f"keyword_{keyword.value}", [] if flood else [reply])
+
+
+@transaction.atomic
+def _district_menu(*, reporter, phone, sid, body, media_urls, flood) -> InboundResult:
+    """A district-wide number: keep texts until the tipster picks a school from the menu."""
+    schools = district_schools(phone.district)
+    answer = _MENU_ANSWER.match(body) if not media_urls else None
+    if answer and 1 <= int(answer.group(1)) <= len(schools):
+        school = schools[int(answer.group(1)) - 1]
+        Reporter.objects.filter(id=reporter.id).update(selected_school=school)
+        reporter.selected_school = school
+        return _pending_deliver(reporter=reporter, school=school, flood=flood)
+    SmsPendingText.objects.create(
+        reporter=reporter, body=body, provider_sid=sid, media_urls=media_urls
+    )
+    if reporter.opted_out_at or flood:
+        return InboundResult("awaiting_school")
+    menu = keywords.text_school_menu(
+        district_name=phone.district.name, school_names=[school.name for school in schools]
+    )
+    return InboundResult("awaiting_school", [menu])
+
+
+def _pending_deliver(*, reporter: Reporter, school: School, flood: bool) -> InboundResult:
+    """Move the texts kept before the menu answer into the chosen school's thread."""
+    replies: list[str] = []
+    for pending in SmsPendingText.objects.filter(reporter=reporter).select_for_update():
+        provider_sid, pending_body, pending_media = (
+            pending.provider_sid,
+            pending.body,
+            pending.media_urls,
+        )
+        pending.delete()
+        result = _deliver(
+            reporter=reporter,
+            school=school,
+            sid=provider_sid,
+            body=pending_body,
+            media_urls=pending_media,
+            flood=flood,
+        )
+        replies.extend(result.replies)
+    if not replies and not (reporter.opted_out_at or flood):
+        replies.append(keywords.text_school_chosen(school_name=school.name))
+    return InboundResult("school_chosen", replies)

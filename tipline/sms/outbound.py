@@ -1,0 +1,198 @@
+"""Counselor replies by SMS: claim, send, follow the delivery status, record failures.
+
+`message_to_reporter` stores a reply as PENDING and queues `tipline.sms_message_send` after
+commit. Sending is at most once: the task first claims the message with a conditional update
+PENDING -> QUEUED, and only the run that wins the claim sends. Twilio's status callbacks
+arrive out of order, so the delivery status only ever moves forward (`status_advance`).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import PhoneNumber
+
+from ..models import (
+    Case,
+    CaseEvent,
+    Channel,
+    DeliveryStatus,
+    Message,
+    MessageDirection,
+    Reporter,
+)
+from ..services.cases import case_event_record
+from ..twilio_client import ERROR_RECIPIENT_OPTED_OUT
+from .backends import BaseSmsBackend, SendFailure, sms_backend
+
+# Twilio's statuses, in the order a message moves through them.
+TWILIO_STATUSES = {
+    "accepted": DeliveryStatus.QUEUED,
+    "scheduled": DeliveryStatus.QUEUED,
+    "queued": DeliveryStatus.QUEUED,
+    "sending": DeliveryStatus.SENDING,
+    "sent": DeliveryStatus.SENT,
+    "delivered": DeliveryStatus.DELIVERED,
+    "read": DeliveryStatus.DELIVERED,
+    "undelivered": DeliveryStatus.UNDELIVERED,
+    "failed": DeliveryStatus.FAILED,
+    "canceled": DeliveryStatus.FAILED,
+}
+STATUS_RANK = {
+    DeliveryStatus.PENDING: 0,
+    DeliveryStatus.QUEUED: 1,
+    DeliveryStatus.SENDING: 2,
+    DeliveryStatus.SENT: 3,
+    DeliveryStatus.DELIVERED: 4,
+    DeliveryStatus.UNDELIVERED: 4,
+    DeliveryStatus.FAILED: 4,
+}
+FAILED_STATUSES = (DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED)
+ERROR_OPTED_OUT = "The tipster opted out (STOP): the message was not sent."
+
+
+class DeliveryOutcome(Enum):
+    SENT = "sent"
+    SKIPPED = "skipped"  # not ours to send: already claimed, sent, or not an SMS reply
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+def sms_retry_delay(retries: int) -> int:
+    """Exponential backoff: SMS_RETRY_BASE_SECONDS doubled per retry, capped."""
+    return min(settings.SMS_RETRY_BASE_SECONDS * 2**retries, settings.SMS_RETRY_MAX_SECONDS)
+
+
+def status_callback_url(message_id: int) -> str:
+    return settings.PUBLIC_BASE_URL + reverse("sms:twilio-status", args=[message_id])
+
+
+def thread_sender(*, reporter: Reporter, case: Case) -> str:
+    """The number the tipster texted: the district's when they chose a school from its menu."""
+    numbers = PhoneNumber.objects.filter(district_id=case.school.district_id)
+    if reporter.selected_school_id:
+        number = numbers.filter(school__isnull=True).first()
+    else:
+        number = numbers.filter(school_id=case.school_id).first()
+    return number.number if number else ""
+
+
+@transaction.atomic
+def message_delivery_fail(*, message: Message, reason: str) -> bool:
+    """Mark a reply failed (from any unfinished status) and put it on the case's timeline."""
+    unfinished = [status for status, rank in STATUS_RANK.items() if rank < 4]
+    moved = Message.objects.filter(id=message.id, delivery_status__in=unfinished).update(
+        delivery_status=DeliveryStatus.FAILED, delivery_error=reason[:200]
+    )
+    if moved:
+        case_event_record(
+            case=message.case,
+            kind=CaseEvent.Kind.DELIVERY_FAILED,
+            message_id=message.id,
+            reason=reason[:200],
+        )
+    return bool(moved)
+
+
+def reporter_opt_out(*, reporter_id: int) -> None:
+    Reporter.objects.filter(id=reporter_id, opted_out_at__isnull=True).update(
+        opted_out_at=timezone.now()
+    )
+
+
+def sms_message_deliver(
+    *, message_id: int, final_attempt: bool, backend: BaseSmsBackend | None = None
+) -> DeliveryOutcome:
+    """Send one PENDING SMS reply, at most once. Safe to run any number of times."""
+    message = (
+        Message.objects.select_related("reporter", "case__school")
+        .filter(id=message_id, direction=MessageDirection.TO_REPORTER, channel=Channel.SMS)
+        .first()
+    )
+    if message is None or message.reporter is None:
+        return DeliveryOutcome.SKIPPED
+    reporter = message.reporter
+    if message.delivery_status != DeliveryStatus.PENDING:
+        return DeliveryOutcome.SKIPPED
+    if reporter.opted_out_at is not None:
+        message_delivery_fail(message=message, reason=ERROR_OPTED_OUT)
+        return DeliveryOutcome.FAILED
+    claimed = Message.objects.filter(id=message.id, delivery_status=DeliveryStatus.PENDING).update(
+        delivery_status=DeliveryStatus.QUEUED
+    )
+    if not claimed:
+        return DeliveryOutcome.SKIPPED
+    backend = backend or sms_backend()
+    try:
+        sent = backend.send(
+            to=reporter.phone_number_encrypted,
+            body=message.body,
+            status_callback=status_callback_url(message.id),
+            from_number=thread_sender(reporter=reporter, case=message.case),
+        )
+    except SendFailure as failure:
+        if failure.opted_out:
+            reporter_opt_out(reporter_id=reporter.id)
+            message_delivery_fail(message=message, reason=f"{failure.reason}: {ERROR_OPTED_OUT}")
+            return DeliveryOutcome.FAILED
+        if failure.transient and not final_attempt:
+            # Hand the message back for the retry; a status callback that arrived meanwhile
+            # (Twilio took it after all) has moved it past QUEUED and this matches nothing.
+            Message.objects.filter(id=message.id, delivery_status=DeliveryStatus.QUEUED).update(
+                delivery_status=DeliveryStatus.PENDING, delivery_error=failure.reason[:200]
+            )
+            return DeliveryOutcome.RETRY
+        message_delivery_fail(message=message, reason=failure.reason)
+        return DeliveryOutcome.FAILED
+    Message.objects.filter(id=message.id, provider_sid__isnull=True).update(
+        provider_sid=sent.sid, delivery_error=""
+    )
+    status_advance(message_id=message.id, status=TWILIO_STATUSES.get(sent.status, "queued"))
+    return DeliveryOutcome.SENT
+
+
+def status_advance(*, message_id: int, status: str) -> bool:
+    """Move a reply's delivery status forward only; False when it is already as far."""
+    lower = [known for known, rank in STATUS_RANK.items() if rank < STATUS_RANK[status]]
+    return bool(
+        Message.objects.filter(id=message_id, delivery_status__in=lower).update(
+            delivery_status=status
+        )
+    )
+
+
+@transaction.atomic
+def sms_delivery_status_record(
+    *, message_id: int, message_sid: str, twilio_status: str, error_code: str = ""
+) -> bool:
+    """Apply one status callback. Unknown statuses, other messages' SIDs and statuses that
+    would move backwards change nothing (callbacks arrive out of order)."""
+    status = TWILIO_STATUSES.get(twilio_status.lower())
+    message = (
+        Message.objects.select_related("case")
+        .filter(id=message_id, direction=MessageDirection.TO_REPORTER, channel=Channel.SMS)
+        .first()
+    )
+    if status is None or message is None:
+        return False
+    if message.provider_sid and message_sid and message.provider_sid != message_sid:
+        return False
+    if not message.provider_sid and message_sid:
+        # The callback can beat the API response that tells us the SID.
+        Message.objects.filter(id=message.id, provider_sid__isnull=True).update(
+            provider_sid=message_sid
+        )
+    if status in FAILED_STATUSES:
+        reason = f"Twilio {status}" + (f", error {error_code}" if error_code else "")
+        if error_code == str(ERROR_RECIPIENT_OPTED_OUT) and message.reporter_id:
+            reporter_opt_out(reporter_id=message.reporter_id)
+        if not message_delivery_fail(message=message, reason=reason):
+            return False
+        Message.objects.filter(id=message.id).update(delivery_status=status)
+        return True
+    return status_advance(message_id=message.id, status=status)
