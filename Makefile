@@ -22,6 +22,7 @@ migrate: install
 
 demo: migrate
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py seed_demo
+	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py seed_demo_alerts
 
 ## make run: install, migrate the SQLite database, load the demo, serve on 127.0.0.1:8000
 run: demo
@@ -52,7 +53,8 @@ up: install
 	psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='tipline'" | grep -q 1 \
 	  || createdb -h 127.0.0.1 -U postgres tipline
 	set -a && . ./.env.up && set +a && $(BIN)/python manage.py migrate --noinput \
-	  && $(BIN)/python manage.py collectstatic --noinput -v0 && $(BIN)/python manage.py seed_demo
+	  && $(BIN)/python manage.py collectstatic --noinput -v0 && $(BIN)/python manage.py seed_demo \
+	  && $(BIN)/python manage.py seed_demo_alerts
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -e .env.up start
 
 clean:
