@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import School
+from accounts.models import District, School
 
 from .fields import EncryptedTextField
 
@@ -125,12 +125,19 @@ class Case(models.Model):
     related_cases = models.ManyToManyField("self", blank=True, symmetrical=True)
     # Bumped by every conditional update, so a stale page is detected instead of overwriting.
     version = models.PositiveIntegerField(default=1)
+    # Set once by the SLA sweeper (its claim, so a missed deadline escalates only once).
+    acknowledge_missed_at = models.DateTimeField(null=True, blank=True)
+    first_response_missed_at = models.DateTimeField(null=True, blank=True)
+    # Set when retention erased the case's content; the row stays for anonymous counts.
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["priority", "created_at"]
         indexes = [
             models.Index(fields=["school", "status", "priority", "created_at"]),
             models.Index(fields=["assignee", "status"]),
+            # Summaries: one school's (or a district's) cases opened in a period.
+            models.Index(fields=["school", "created_at"], name="case_school_created_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -279,6 +286,12 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            # Summaries: "did the tipster answer after staff wrote?" per case.
+            models.Index(
+                fields=["case", "direction", "created_at"], name="message_case_direction_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Message {self.pk} ({self.get_direction_display()})"
@@ -346,6 +359,7 @@ class CaseEvent(models.Model):
         NOTIFIED = "notified", _("Staff notified")
         DELIVERY_FAILED = "delivery_failed", _("Delivery failed")
         PURGED = "purged", _("Content erased (retention)")
+        WATCHERS_CHANGED = "watchers_changed", _("Watchers changed")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -365,3 +379,134 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on case {self.case_id}"
+
+
+class SmsPendingText(models.Model):
+    """A text sent to a district-wide number before the tipster chose a school.
+
+    Kept (encrypted) until the answer to the numbered school menu says which school's case it
+    opens; then it becomes that case's tip (or messages) and this row is deleted.
+    """
+
+    reporter = models.ForeignKey(Reporter, on_delete=models.CASCADE, related_name="pending_texts")
+    body = EncryptedTextField(blank=True)
+    provider_sid = models.CharField(max_length=64, unique=True, help_text=_("Twilio MessageSid."))
+    media_urls = models.JSONField(default=list, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Pending SMS {self.pk}"
+
+
+class DistrictPolicy(models.Model):
+    """A district's service targets and limits. A district without a row uses the defaults."""
+
+    district = models.OneToOneField(District, on_delete=models.CASCADE, related_name="policy")
+    life_safety_acknowledge_minutes = models.PositiveIntegerField(
+        _("life-safety: acknowledged within (minutes, any hour)"), default=5
+    )
+    urgent_first_response_minutes = models.PositiveIntegerField(
+        _("urgent: first response within (minutes, any hour)"), default=240
+    )
+    routine_first_response_school_days = models.PositiveSmallIntegerField(
+        _("routine: first response by the end of this many school days later"), default=1
+    )
+    calldown_step_seconds = models.PositiveIntegerField(
+        _("life-safety call-down: wait before the next contact (seconds)"), default=300
+    )
+    retention_days = models.PositiveIntegerField(
+        _("erase case content this many days after closing"), default=365
+    )
+    summary_suppression_threshold = models.PositiveSmallIntegerField(
+        _("summaries hide counts below this number"),
+        default=5,
+        help_text=_("Small counts can identify a student; they are shown as “fewer than N”."),
+    )
+
+    class Meta:
+        verbose_name_plural = "district policies"
+
+    def __str__(self) -> str:
+        return f"Policy of {self.district}"
+
+
+class CaseWatcher(models.Model):
+    """A staff member following a case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="watchers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="one_watch_per_user_case")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} watches case {self.case_id}"
+
+
+class Delivery(models.Model):
+    """One staff notification attempt (SMS or email), claimed before it is sent.
+
+    The row is the claim: it is inserted (unique per case, kind, step, channel and recipient)
+    before the provider is called, so a re-run finds it and never sends the same notice twice;
+    a row left CLAIMED by a worker that died before sending is re-driven after its lease.
+    """
+
+    class Kind(models.TextChoices):
+        CALLDOWN = "calldown", _("Life-safety call-down")
+        ESCALATION = "escalation", _("Missed-deadline escalation")
+        DIGEST = "digest", _("Morning digest")
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("Email")
+
+    class Status(models.TextChoices):
+        CLAIMED = "claimed", _("Claimed, sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
+    step = models.PositiveSmallIntegerField(default=0)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    digest_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.CLAIMED)
+    claim_token = models.CharField(max_length=32)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    claimed_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    provider_id = models.CharField(max_length=64, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "step", "channel", "recipient"],
+                condition=Q(case__isnull=False),
+                name="one_delivery_per_case_step_channel_recipient",
+            ),
+            models.UniqueConstraint(
+                fields=["school", "kind", "digest_date", "channel", "recipient"],
+                condition=Q(digest_date__isnull=False),
+                name="one_digest_per_school_day_channel_recipient",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "claimed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} step {self.step} ({self.channel}) to {self.recipient_id}"

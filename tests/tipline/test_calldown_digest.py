@@ -1,0 +1,46 @@
+"""Outside school hours only life-safety notices go out; the rest wait for the morning."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.core import mail
+
+from tipline.models import Case, Category, Delivery
+from tipline.services.calldown import digest_send, new_case_notice_is_immediate
+
+from .workflow_helpers import open_case
+
+pytestmark = pytest.mark.django_db
+# Lincoln High runs 07:30-16:00 America/Denver (UTC-6 in May), Monday to Friday.
+SATURDAY_NIGHT = datetime(2026, 5, 16, 4, 0, tzinfo=UTC)  # Friday 22:00 local
+MONDAY_EARLY = datetime(2026, 5, 18, 12, 0, tzinfo=UTC)  # 06:00 local
+MONDAY_MORNING = datetime(2026, 5, 18, 13, 45, tzinfo=UTC)  # 07:45 local
+
+
+def _opened_at(case, when):
+    Case.objects.filter(id=case.id).update(created_at=when)
+    return case
+
+
+def test_it_holds_routine_notices_outside_school_hours(personas):
+    routine = open_case(personas.school_a)
+    life_safety = open_case(personas.school_a, category=Category.SELF_HARM)
+    assert new_case_notice_is_immediate(case=routine, now=MONDAY_MORNING)
+    assert not new_case_notice_is_immediate(case=routine, now=SATURDAY_NIGHT)
+    assert new_case_notice_is_immediate(case=life_safety, now=SATURDAY_NIGHT)
+
+
+def test_it_sends_one_morning_digest_of_the_weekends_cases(personas):
+    _opened_at(open_case(personas.school_a, body="weekend secret"), SATURDAY_NIGHT)
+    _opened_at(open_case(personas.school_a), MONDAY_EARLY)
+    _opened_at(open_case(personas.school_a, category=Category.WEAPON), SATURDAY_NIGHT)
+    _opened_at(open_case(personas.school_b), SATURDAY_NIGHT)
+    assert digest_send(now=MONDAY_EARLY) == 0  # school has not started
+    assert digest_send(now=MONDAY_MORNING) == 2  # Alice at A, Bob at B
+    assert digest_send(now=MONDAY_MORNING) == 0
+    by_recipient = {m.to[0]: m for m in mail.outbox}
+    assert set(by_recipient) == {"alice@example.org", "bob@example.org"}
+    alice = by_recipient["alice@example.org"]
+    assert alice.subject.startswith("Tip line: 2 new case(s) at Lincoln High")
+    assert "weekend secret" not in alice.body and "/staff/cases/" in alice.body
+    assert Delivery.objects.filter(kind=Delivery.Kind.DIGEST, status="sent").count() == 2

@@ -1,0 +1,148 @@
+"""The life-safety call-down in-process, with the clock passed in (`now=`)."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django_celery_beat.models import PeriodicTask
+
+from accounts.models import OnCallContact
+from tipline.models import CaseEvent, Category, Delivery, DistrictPolicy
+from tipline.services.calldown import calldown_advance, calldown_sweep
+from tipline.services.staff_notices import deliveries_claim, targets_for
+from tipline.services.workflow import case_acknowledge
+from tipline.sms import backends
+from tipline.sms.backends import SendFailure
+
+from .workflow_helpers import open_case
+
+pytestmark = pytest.mark.django_db
+WAIT = timedelta(seconds=300)
+
+
+@pytest.fixture
+def on_call(personas):
+    backends.outbox.clear()
+    for position, (user, number) in enumerate(
+        [(personas.counselor_a, "+13035550101"), (personas.principal_a, "+13035550102")], 1
+    ):
+        user.phone_number = number
+        user.save()
+        OnCallContact.objects.create(school=personas.school_a, user=user, position=position)
+    return personas
+
+
+def sent(case):
+    return list(
+        Delivery.objects.filter(case=case, kind=Delivery.Kind.CALLDOWN)
+        .order_by("step", "channel")
+        .values_list("step", "channel", "recipient__email", "status")
+    )
+
+
+def test_it_calls_down_the_list_then_the_district_admins(on_call):
+    case = open_case(on_call.school_a, category=Category.WEAPON, body="he has a gun")
+    t0 = case.created_at
+    assert calldown_advance(case_id=case.id, now=t0) == t0 + WAIT
+    assert calldown_advance(case_id=case.id, now=t0 + WAIT / 2) == t0 + WAIT
+    assert calldown_advance(case_id=case.id, now=t0 + WAIT / 2) == t0 + WAIT
+    assert sent(case) == [
+        (0, "email", "alice@example.org", "sent"),
+        (0, "sms", "alice@example.org", "sent"),
+    ]
+    assert calldown_advance(case_id=case.id, now=t0 + WAIT) == t0 + 2 * WAIT
+    assert calldown_advance(case_id=case.id, now=t0 + 2 * WAIT) is None
+    assert [row[:3] for row in sent(case)][2:] == [
+        (1, "email", "paul@example.org"),
+        (1, "sms", "paul@example.org"),
+        (2, "email", "dana@example.org"),
+    ]
+    assert [text.to for text in backends.outbox] == ["+13035550101", "+13035550102"]
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "alice@example.org",
+        "dana@example.org",
+        "paul@example.org",
+    ]
+    for text in [t.body for t in backends.outbox] + [m.body for m in mail.outbox]:
+        assert "gun" not in text and "weapon" not in text.lower()
+        assert f"https://tips.example.org/staff/cases/{case.id}/" in text
+    assert case.events.filter(kind=CaseEvent.Kind.NOTIFIED, data__reason="calldown").count() == 5
+
+
+def test_it_stops_when_someone_acknowledges(on_call):
+    case = open_case(on_call.school_a, category=Category.SELF_HARM)
+    t0 = case.created_at
+    calldown_advance(case_id=case.id, now=t0)
+    case_acknowledge(case=case, actor=on_call.counselor_a)
+    assert calldown_advance(case_id=case.id, now=t0 + 10 * WAIT) is None
+    assert {row[0] for row in sent(case)} == {0}
+
+
+def test_it_waits_the_districts_configured_step(on_call):
+    DistrictPolicy.objects.create(district=on_call.school_a.district, calldown_step_seconds=30)
+    case = open_case(on_call.school_a, category=Category.THREAT)
+    t0 = case.created_at
+    assert calldown_advance(case_id=case.id, now=t0) == t0 + timedelta(seconds=30)
+
+
+def test_it_resends_a_step_whose_worker_died_before_sending_and_only_once(on_call, settings):
+    settings.DELIVERY_CLAIM_LEASE_SECONDS = 60
+    case = open_case(on_call.school_a, category=Category.WEAPON)
+    t0 = case.created_at
+    # A worker claimed step 0 and died before the provider call.
+    deliveries_claim(
+        kind=Delivery.Kind.CALLDOWN,
+        school_id=case.school_id,
+        case_id=case.id,
+        step=0,
+        targets=targets_for([on_call.counselor_a]),
+        now=t0,
+    )
+    calldown_advance(case_id=case.id, now=t0 + timedelta(seconds=30))  # lease still held
+    assert backends.outbox == [] and mail.outbox == []
+    calldown_advance(case_id=case.id, now=t0 + timedelta(seconds=61))
+    calldown_advance(case_id=case.id, now=t0 + timedelta(seconds=62))
+    assert [t.to for t in backends.outbox] == ["+13035550101"] and len(mail.outbox) == 1
+    assert {row[3] for row in sent(case)} == {"sent"}
+    assert set(Delivery.objects.values_list("attempts", flat=True)) == {2}
+
+
+class RefusingBackend(backends.BaseSmsBackend):
+    def send(self, *, to, body, status_callback, from_number=""):
+        raise SendFailure(reason="Twilio 30003", code=30003, transient=True, opted_out=False)
+
+
+def test_it_records_a_failed_attempt_and_moves_on(on_call):
+    case = open_case(on_call.school_a, category=Category.WEAPON)
+    t0 = case.created_at
+    calldown_advance(case_id=case.id, now=t0, backend=RefusingBackend())
+    sms = Delivery.objects.get(case=case, channel="sms")
+    assert sms.status == "failed" and sms.error == "Twilio 30003"
+    assert case.events.filter(kind=CaseEvent.Kind.DELIVERY_FAILED, data__step=0).exists()
+    calldown_advance(case_id=case.id, now=t0 + WAIT, backend=RefusingBackend())
+    assert Delivery.objects.filter(case=case, step=1).count() == 2
+
+
+def test_it_sweeps_sequences_whose_countdown_was_lost(on_call):
+    case = open_case(on_call.school_a, category=Category.WEAPON)
+    routine = open_case(on_call.school_a)
+    t0 = case.created_at
+    assert calldown_sweep(now=t0) == 1
+    assert calldown_sweep(now=t0 + WAIT) == 1
+    assert {row[0] for row in sent(case)} == {0, 1}
+    assert not Delivery.objects.filter(case=routine).exists()
+
+
+def test_it_registers_the_beat_schedule_idempotently(db):
+    call_command("setup_periodic_tasks", stdout=io.StringIO())
+    call_command("setup_periodic_tasks", stdout=io.StringIO())
+    tasks = set(PeriodicTask.objects.values_list("task", flat=True))
+    assert {
+        "tipline.calldown_sweep",
+        "tipline.sla_sweep",
+        "tipline.digest_send",
+        "tipline.retention_purge",
+    } <= tasks
+    assert PeriodicTask.objects.filter(task="tipline.calldown_sweep").count() == 1

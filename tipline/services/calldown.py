@@ -1,0 +1,261 @@
+"""Life-safety call-down and the morning digest.
+
+A life-safety case that nobody has acknowledged notifies the school's on-call list
+(accounts.OnCallContact, in position order), one contact per step, by SMS and email; each step
+waits the district's `calldown_step_seconds` (default 5 minutes) before the next; after the
+list, every district admin of the district at once. It stops as soon as someone acknowledges
+(tipline.services.workflow.case_acknowledge) or the case is no longer open.
+
+Crash safety: the sequence's state is its Delivery rows. `calldown_advance` is a pure
+function of (case, Delivery rows, now): step k+1 becomes due `wait` after step k's rows were
+claimed. A step is claimed by inserting its rows (unique per case, step, channel, recipient)
+before anything is sent, so a duplicate run sends nothing; a row whose worker died before
+sending is re-driven after its lease (staff_notices). The next run is queued with a countdown,
+and `calldown_sweep` (beat, every minute) re-drives any sequence whose countdown was lost.
+
+Outside school hours only life-safety notices go out at once: routine and urgent new cases
+opened then are gathered into each school's morning digest (`digest_send`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Min
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from accounts.models import DistrictMembership, Membership, OnCallContact, Role, School
+
+from .. import sla
+from ..models import OPEN_STATUSES, Case, CaseEvent, Delivery, Priority
+from .cases import case_event_record
+from .sla import case_url, district_policy
+from .staff_notices import (
+    Notice,
+    deliveries_claim,
+    deliveries_reclaim_stale,
+    delivery_send,
+    staff_link,
+    targets_for,
+)
+
+logger = logging.getLogger(__name__)
+
+# Sequences older than this are not re-driven by the sweeper (the list is long exhausted).
+SWEEP_HORIZON = timedelta(days=1)
+CALLDOWN_SUBJECT = "LIFE SAFETY: a case at {school} needs someone now"
+CALLDOWN_TEXT = (
+    "Tip line, life safety: a new case at {school} needs someone now. "
+    "Sign in and acknowledge it: {link}"
+)
+DIGEST_SUBJECT = "Tip line: {count} new case(s) at {school} overnight"
+DIGEST_TEXT = (
+    "{count} new case(s) arrived at {school} outside school hours. "
+    "Sign in to see them: {link}\n\n"
+    "For the tipsters' privacy this email holds no details of the tips."
+)
+
+
+@dataclass(frozen=True)
+class CalldownStep:
+    index: int
+    users: list = field(default_factory=list)
+
+
+def calldown_plan(case: Case) -> list[CalldownStep]:
+    """The on-call contacts one by one, then the district admins together."""
+    contacts = (
+        OnCallContact.objects.filter(school_id=case.school_id, is_active=True, user__is_active=True)
+        .select_related("user")
+        .order_by("position")
+    )
+    steps = [CalldownStep(index, [contact.user]) for index, contact in enumerate(contacts)]
+    admins = [
+        membership.user
+        for membership in DistrictMembership.objects.filter(
+            district_id=case.school.district_id, role=Role.DISTRICT_ADMIN, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("user__email")
+    ]
+    if admins:
+        steps.append(CalldownStep(len(steps), admins))
+    return steps
+
+
+def calldown_is_active(case: Case) -> bool:
+    return (
+        case.priority == Priority.LIFE_SAFETY
+        and case.status in OPEN_STATUSES
+        and case.acknowledged_at is None
+        and case.merged_into_id is None
+        and case.purged_at is None
+    )
+
+
+def _send_and_record(*, case: Case, rows: list[Delivery], notice: Notice, backend=None) -> None:
+    for row in rows:
+        ok = delivery_send(delivery=row, notice=notice, backend=backend)
+        case_event_record(
+            case=case,
+            kind=CaseEvent.Kind.NOTIFIED if ok else CaseEvent.Kind.DELIVERY_FAILED,
+            via=row.channel,
+            reason="calldown",
+            step=row.step,
+            recipient_id=row.recipient_id,
+            delivery_id=row.id,
+            **({} if ok else {"error": row.error}),
+        )
+
+
+def calldown_notice(case: Case) -> Notice:
+    school = case.school.name
+    link = case_url(case.id)
+    return Notice(
+        subject=CALLDOWN_SUBJECT.format(school=school),
+        text=CALLDOWN_TEXT.format(school=school, link=link),
+    )
+
+
+def calldown_advance(*, case_id: int, now: datetime | None = None, backend=None) -> datetime | None:
+    """Send whatever step of the case's call-down is due; return when to look again (None
+    when the sequence is over: acknowledged, closed, or the list is exhausted)."""
+    now = now or timezone.now()
+    case = Case.objects.select_related("school__district").filter(id=case_id).first()
+    if case is None or not calldown_is_active(case):
+        return None
+    notice = calldown_notice(case)
+    deliveries = Delivery.objects.filter(case=case, kind=Delivery.Kind.CALLDOWN)
+    stale = deliveries_reclaim_stale(queryset=deliveries, now=now)
+    _send_and_record(case=case, rows=stale, notice=notice, backend=backend)
+
+    wait = timedelta(seconds=district_policy(case.school.district_id).calldown_step_seconds)
+    started = dict(deliveries.order_by().values_list("step").annotate(started=Min("created_at")))
+    plan = calldown_plan(case)
+    if started:
+        last = max(started)
+        next_index, due = last + 1, started[last] + wait
+    else:
+        next_index, due = 0, now
+    if next_index >= len(plan):
+        if not plan:
+            logger.warning("life-safety case with nobody to call", extra={"case_id": case.id})
+        return None
+    if now < due:
+        return due
+    rows = deliveries_claim(
+        kind=Delivery.Kind.CALLDOWN,
+        school_id=case.school_id,
+        case_id=case.id,
+        step=next_index,
+        targets=targets_for(plan[next_index].users),
+        now=now,
+    )
+    _send_and_record(case=case, rows=rows, notice=notice, backend=backend)
+    return now + wait if next_index + 1 < len(plan) else None
+
+
+def calldown_start_later(*, case_id: int) -> None:
+    """Queue the first step after the current transaction commits."""
+
+    def queue() -> None:
+        from ..tasks.calldown import calldown_advance_task
+
+        try:
+            calldown_advance_task.delay(case_id)
+        except Exception:
+            # The sweeper starts it within a minute; the case is committed either way.
+            logger.exception("could not queue the call-down", extra={"case_id": case_id})
+
+    transaction.on_commit(queue)
+
+
+def calldown_sweep(*, now: datetime | None = None, backend=None) -> int:
+    """Advance every live call-down (recovers lost countdowns); returns how many sent or
+    still wait."""
+    now = now or timezone.now()
+    live = Case.objects.filter(
+        priority=Priority.LIFE_SAFETY,
+        status__in=OPEN_STATUSES,
+        acknowledged_at__isnull=True,
+        merged_into__isnull=True,
+        purged_at__isnull=True,
+        created_at__gte=now - SWEEP_HORIZON,
+    ).values_list("id", flat=True)
+    pending = 0
+    for case_id in live:
+        pending += calldown_advance(case_id=case_id, now=now, backend=backend) is not None
+    return pending
+
+
+# --- Routine notices and the morning digest -------------------------------------------------
+
+
+def new_case_notice_is_immediate(*, case: Case, now: datetime | None = None) -> bool:
+    """Whether a new-case notice may go out now: life-safety always; others only in the
+    school's hours (they wait for the morning digest otherwise)."""
+    now = now or timezone.now()
+    if case.priority == Priority.LIFE_SAFETY:
+        return True
+    return sla.is_school_hours(now, sla.SchoolHours.of(case.school))
+
+
+def digest_cases(*, school: School, now: datetime):
+    """Open, non-life-safety cases opened between the last school day's end and this one's
+    start (what nobody was told about at once)."""
+    hours = sla.SchoolHours.of(school)
+    today = now.astimezone(hours.tz).date()
+    window_end = sla.local_moment(today, hours.day_starts_at, hours.tz)
+    window_start = sla.previous_school_day_end(window_end, hours)
+    return Case.objects.filter(
+        school=school,
+        status__in=OPEN_STATUSES,
+        merged_into__isnull=True,
+        created_at__gte=window_start,
+        created_at__lt=window_end,
+    ).exclude(priority=Priority.LIFE_SAFETY)
+
+
+def case_list_link() -> str:
+    try:
+        return staff_link(reverse("tipline:case_list"))
+    except NoReverseMatch:
+        return staff_link("/staff/cases/")
+
+
+def digest_send(*, now: datetime | None = None) -> int:
+    """Email each school's counselors, once per school day, how many cases arrived outside
+    hours. Runs every few minutes; sends for schools whose day has begun. Returns emails."""
+    now = now or timezone.now()
+    sent = 0
+    for school in School.objects.filter(is_active=True):
+        hours = sla.SchoolHours.of(school)
+        if not sla.is_school_hours(now, hours):
+            continue
+        count = digest_cases(school=school, now=now).count()
+        if not count:
+            continue
+        counselors = [
+            membership.user
+            for membership in Membership.objects.filter(
+                school=school, role=Role.COUNSELOR, user__is_active=True
+            ).select_related("user")
+        ]
+        rows = deliveries_claim(
+            kind=Delivery.Kind.DIGEST,
+            school_id=school.id,
+            digest_date=now.astimezone(hours.tz).date(),
+            targets=[t for t in targets_for(counselors) if t.channel == Delivery.Channel.EMAIL],
+            now=now,
+        )
+        notice = Notice(
+            subject=DIGEST_SUBJECT.format(count=count, school=school.name),
+            text=DIGEST_TEXT.format(count=count, school=school.name, link=case_list_link()),
+        )
+        for row in rows:
+            sent += delivery_send(delivery=row, notice=notice)
+    return sent
