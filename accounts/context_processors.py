@@ -1,6 +1,7 @@
 """Role-aware navigation for the staff templates."""
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
@@ -13,8 +14,16 @@ STAFF_NAVIGATION = (
     ("accounts:home", _("Home"), None),
     ("tipline:case_list", _("Cases"), Action.VIEW_CASES),
     ("alerts:feed", _("Alerts"), Action.TRIAGE_ALERTS),
-    ("tipline:summary", _("Summaries"), Action.VIEW_SUMMARY),
+    ("summaries:home", _("Summaries"), Action.VIEW_SUMMARY),
 )
+
+
+# Badges: url name -> dotted path of a `count(*, user) -> int` (imported lazily, so accounts
+# never imports the apps above it), with the badge's accessible label. Only called when the
+# item is shown, i.e. when the user holds the item's action somewhere.
+STAFF_NAVIGATION_COUNTS = {
+    "alerts:feed": ("alerts.selectors.alerts_new_count_for", _("new alerts")),
+}
 
 
 def navigation(request):
@@ -29,12 +38,15 @@ def navigation(request):
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        items.append(
-            {
-                "url": url,
-                "label": label,
-                "active": request.path.startswith(url) if url != "/" else request.path == url,
-                "name": url_name,
-            }
-        )
+        item = {
+            "url": url,
+            "label": label,
+            "active": request.path.startswith(url) if url != "/" else request.path == url,
+            "name": url_name,
+        }
+        if url_name in STAFF_NAVIGATION_COUNTS:
+            counter, count_label = STAFF_NAVIGATION_COUNTS[url_name]
+            item["count"] = import_string(counter)(user=user)
+            item["count_label"] = count_label
+        items.append(item)
     return {"staff_navigation": items}

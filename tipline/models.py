@@ -510,3 +510,38 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} step {self.step} ({self.channel}) to {self.recipient_id}"
+
+
+class OutboundNotice(models.Model):
+    """The outbox row of one staff email about a case (a new tip, a tipster's reply).
+
+    Written in the same transaction as the tip or reply it announces, then queued after
+    commit; the task marks it SENT. A row still PENDING past OUTBOX_OVERDUE_SECONDS (the broker
+    lost the task, or was down) is queued again by the outbox sweeper (tipline/services/
+    outbox.py). Sending is idempotent (the NOTIFIED case event), so a re-queue never doubles.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to send")
+        SENT = "sent", _("Sent")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outbound_notices")
+    reason = models.CharField(max_length=16)
+    ref = models.PositiveBigIntegerField(help_text=_("The tip or message it announces."))
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(default=timezone.now)
+    queue_count = models.PositiveSmallIntegerField(default=1)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "reason", "ref"], name="one_outbound_notice_per_case_reason_ref"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "queued_at"], name="outbox_status_queued_idx")]
+
+    def __str__(self) -> str:
+        return f"Notice {self.reason} {self.ref} on case {self.case_id} ({self.status})"

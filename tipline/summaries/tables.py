@@ -1,0 +1,354 @@
+"""Figures turned into the tables every page, chart and CSV shows (suppression applied).
+
+A Table is a title, column headings and rows of Cells; the first cell of a row is its label.
+The same Table renders as an HTML table, feeds its chart, and is one CSV download, so the
+page, the picture and the export cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+from django.utils.safestring import SafeString
+
+from accounts.models import School
+
+from ..models import OPEN_STATUSES, CaseStatus, Category, Channel, Outcome, Priority
+from . import charts
+from .figures import AGE_BUCKETS, CURRENT, DURATIONS, PREVIOUS, Group, Window
+from .periods import Period
+from .suppression import (
+    COUNT,
+    DURATION,
+    RATE,
+    Cell,
+    count_cell,
+    duration_cell,
+    duration_display,
+    rate_cell,
+    suppress_complements,
+    text_cell,
+)
+
+DURATION_LABELS = {
+    "acknowledge": "Time to acknowledge",
+    "first_response": "Time to first response",
+    "resolution": "Time to resolution",
+}
+
+
+@dataclass
+class Table:
+    slug: str
+    title: str
+    columns: list[str]
+    rows: list[list[Cell]]
+    chart: SafeString | None = None
+    note: str = ""
+    # District table only: the sort key of each column (None = not sortable).
+    sort_keys: list[str | None] = field(default_factory=list)
+    footer: list[list[Cell]] = field(default_factory=list)
+
+
+def change_cell(current: Cell, previous: Cell) -> Cell:
+    if current.number is None or previous.number is None:
+        return text_cell("-")
+    difference = current.number - previous.number
+    if current.kind == COUNT:
+        return text_cell(f"{difference:+,.0f}")
+    if current.kind == RATE:
+        return text_cell(f"{difference * 100:+.1f} pts")
+    if current.kind == DURATION:
+        sign = "+" if difference >= 0 else "-"
+        return text_cell(sign + duration_display(abs(current.value - previous.value)))
+    return text_cell("-")
+
+
+def breakdown(
+    groups: tuple[Group, Group], choices, prefix: str, threshold: int
+) -> list[list[Cell]]:
+    """Rows of (label, this period, previous period) with secondary suppression per column."""
+    columns = []
+    for group in groups:
+        cells = [count_cell(group[f"{prefix}_{value}"], threshold) for value in choices.values]
+        columns.append(suppress_complements(cells))
+    return [
+        [text_cell(str(label)), *(column[i] for column in columns)]
+        for i, label in enumerate(choices.labels)
+    ]
+
+
+def rates(group: Group, threshold: int) -> dict[str, Cell]:
+    """The per-group headline figures, keyed for the overview and the district columns."""
+    reports = group["reports"]
+    figures = {
+        "reports": count_cell(reports, threshold),
+        "life_safety": count_cell(group[f"priority_{Priority.LIFE_SAFETY}"], threshold),
+        "life_safety_share": rate_cell(
+            group[f"priority_{Priority.LIFE_SAFETY}"], reports, threshold
+        ),
+        "false_reports": count_cell(group[f"outcome_{Outcome.FALSE_REPORT}"], threshold),
+        "false_report_rate": rate_cell(
+            group[f"outcome_{Outcome.FALSE_REPORT}"], reports, threshold
+        ),
+        "duplicates": count_cell(group["duplicates"], threshold),
+        "duplicate_rate": rate_cell(group["duplicates"], reports, threshold),
+        "ack_sla": rate_cell(group["ack_met"], group["ack_measured"], threshold),
+        "response_sla": rate_cell(group["response_met"], group["response_measured"], threshold),
+        "dialogue_rate": rate_cell(group["tipster_answered"], group["staff_wrote"], threshold),
+    }
+    for key in DURATIONS:
+        for name in ("p50", "p90"):
+            figures[f"{key}_{name}"] = duration_cell(
+                group.percentiles.get(f"{key}_{name}"), group[f"{key}_n"], threshold
+            )
+    return figures
+
+
+@dataclass
+class AlertTotals:
+    alerts: int = 0
+    escalated: int = 0
+    dismissed: int = 0
+
+    def add(self, row: dict) -> None:
+        self.alerts += row["alerts"]
+        self.escalated += row["escalated"]
+        self.dismissed += row["dismissed"]
+
+
+def alert_rows(*, schools: list[School], period: Period) -> list[dict] | None:
+    """Rows from the alerts app (settings.TIPLINE_ALERT_SUMMARY), one call per time zone;
+    None when no alert summary is configured."""
+    if not settings.TIPLINE_ALERT_SUMMARY:
+        return None
+    function = import_string(settings.TIPLINE_ALERT_SUMMARY)
+    rows = []
+    for zone, ids in Window(schools).by_zone().items():
+        rows += function(
+            school_ids=ids, current=period.bounds(zone), previous=period.previous().bounds(zone)
+        )
+    return rows
+
+
+def alert_figures_by_school(rows: list[dict]) -> dict[tuple[int, int], AlertTotals]:
+    totals: dict[tuple[int, int], AlertTotals] = {}
+    for row in rows:
+        totals.setdefault((row["school_id"], row["which"]), AlertTotals()).add(row)
+    return totals
+
+
+def alert_source_table(rows: list[dict], threshold: int) -> Table:
+    by_source: dict[tuple[int, str], dict[int, AlertTotals]] = {}
+    for row in rows:
+        per_period = by_source.setdefault((row["source_id"], row["source_name"]), {})
+        per_period.setdefault(row["which"], AlertTotals()).add(row)
+    table_rows = []
+    for (_, name), per_period in sorted(by_source.items(), key=lambda item: item[0][1].lower()):
+        now, before = (
+            per_period.get(CURRENT, AlertTotals()),
+            per_period.get(PREVIOUS, AlertTotals()),
+        )
+        table_rows.append(
+            [
+                text_cell(name),
+                count_cell(now.alerts, threshold),
+                count_cell(now.escalated, threshold),
+                count_cell(now.dismissed, threshold),
+                rate_cell(now.escalated, now.alerts, threshold),
+                rate_cell(now.escalated, now.escalated + now.dismissed, threshold),
+                count_cell(before.alerts, threshold),
+                rate_cell(before.escalated, before.escalated + before.dismissed, threshold),
+            ]
+        )
+    return Table(
+        "alerts_by_source",
+        "Social-post alerts by source",
+        [
+            "Source",
+            "Alerts",
+            "Escalated",
+            "Dismissed",
+            "Escalation rate",
+            "Precision",
+            "Alerts (previous)",
+            "Precision (previous)",
+        ],
+        table_rows,
+        note="Precision: escalated / reviewed (escalated + dismissed) alerts.",
+    )
+
+
+def overview_rows(
+    current: dict[str, Cell],
+    previous: dict[str, Cell],
+    alerts: tuple[AlertTotals, AlertTotals] | None,
+    threshold: int,
+) -> list[list[Cell]]:
+    labels = [
+        ("reports", "Tips received (cases opened)"),
+        ("life_safety", "Life-safety tips"),
+        ("life_safety_share", "Life-safety share"),
+        ("ack_sla", "Acknowledged on time (SLA)"),
+        ("response_sla", "First response on time (SLA)"),
+        ("acknowledge_p50", "Median time to acknowledge"),
+        ("first_response_p50", "Median time to first response"),
+        ("false_reports", "False reports (meant to harm)"),
+        ("false_report_rate", "False-report rate"),
+        ("duplicates", "Duplicates"),
+        ("duplicate_rate", "Duplicate rate"),
+        ("dialogue_rate", "Two-way dialogue rate"),
+    ]
+    rows = [
+        [text_cell(label), current[key], previous[key], change_cell(current[key], previous[key])]
+        for key, label in labels
+    ]
+    if alerts is not None:
+        now, before = alerts
+        pairs = [
+            ("Social-post alerts", count_cell(now.alerts, threshold),
+             count_cell(before.alerts, threshold)),
+            ("Alert escalation rate", rate_cell(now.escalated, now.alerts, threshold),
+             rate_cell(before.escalated, before.alerts, threshold)),
+        ]  # fmt: skip
+        rows += [[text_cell(label), a, b, change_cell(a, b)] for label, a, b in pairs]
+    return rows
+
+
+def response_time_table(current: Group, previous: Group, threshold: int) -> Table:
+    now, before = rates(current, threshold), rates(previous, threshold)
+    rows = [
+        [
+            text_cell(label),
+            now[f"{key}_p50"],
+            now[f"{key}_p90"],
+            count_cell(current[f"{key}_n"], threshold),
+            before[f"{key}_p50"],
+            before[f"{key}_p90"],
+        ]
+        for key, label in DURATION_LABELS.items()
+    ]
+    columns = ["Measure", "Median", "90th percentile", "Cases measured", "Median (previous)",
+               "90th percentile (previous)"]  # fmt: skip
+    return Table(
+        "response_times",
+        "Response times",
+        columns,
+        rows,
+        chart=charts.bar_chart(
+            chart_id="chart-response-times",
+            title="Median time to acknowledge, first response and resolution",
+            labels=list(DURATION_LABELS.values()),
+            series=[
+                ("This period", [r[1] for r in rows]),
+                ("Previous period", [r[4] for r in rows]),
+            ],
+        ),
+        note="Hours in the CSV. Medians and 90th percentiles over the cases that have the time.",
+    )
+
+
+def sla_table(current: Group, previous: Group, threshold: int) -> Table:
+    rows = []
+    for key, label in (("ack", "Acknowledged on time"), ("response", "First response on time")):
+        rows.append(
+            [
+                text_cell(label),
+                count_cell(current[f"{key}_met"], threshold),
+                count_cell(current[f"{key}_measured"], threshold),
+                rate_cell(current[f"{key}_met"], current[f"{key}_measured"], threshold),
+                rate_cell(previous[f"{key}_met"], previous[f"{key}_measured"], threshold),
+            ]
+        )
+    return Table(
+        "sla",
+        "Service levels (SLA met)",
+        ["Measure", "On time", "Measured", "Rate", "Rate (previous)"],
+        rows,
+        note="On time: at or before the due time. Cases still inside their window are not "
+        "counted either way.",
+    )
+
+
+def open_cases_table(open_now: dict[str, int], threshold: int) -> Table:
+    rows = []
+    for status in OPEN_STATUSES:
+        cells = [
+            count_cell(open_now.get(f"{key}_{status}", 0), threshold) for key, *_ in AGE_BUCKETS
+        ]
+        rows.append(
+            [text_cell(CaseStatus(status).label), *cells,
+             count_cell(open_now.get(f"status_{status}", 0), threshold)]
+        )  # fmt: skip
+    total = [count_cell(open_now.get(key, 0), threshold) for key, *_ in AGE_BUCKETS]
+    rows.append([text_cell("All open"), *total, count_cell(open_now.get("open", 0), threshold)])
+    return Table(
+        "open_cases",
+        "Open cases now, by status and age",
+        ["Status", *(label for _, label, *_ in AGE_BUCKETS), "Total"],
+        rows,
+        chart=charts.bar_chart(
+            chart_id="chart-open-cases",
+            title="Open cases by age",
+            labels=[label for _, label, *_ in AGE_BUCKETS],
+            series=[("Open now", rows[-1][1:-1])],
+        ),
+        note="A snapshot at the time the page was drawn, not limited to the period.",
+    )
+
+
+def breakdown_table(
+    slug: str, title: str, groups: tuple[Group, Group], choices, prefix: str, threshold: int
+) -> Table:
+    rows = breakdown(groups, choices, prefix, threshold)
+    return Table(
+        slug,
+        title,
+        [title.split(" by ")[-1].capitalize(), "This period", "Previous period"],
+        rows,
+        chart=charts.bar_chart(
+            chart_id=f"chart-{slug}",
+            title=title,
+            labels=[row[0].value for row in rows],
+            series=[
+                ("This period", [r[1] for r in rows]),
+                ("Previous period", [r[2] for r in rows]),
+            ],
+        ),
+    )
+
+
+def case_breakdown_tables(groups: tuple[Group, Group], threshold: int) -> list[Table]:
+    return [
+        breakdown_table("categories", "Tips by category", groups, Category, "category", threshold),
+        breakdown_table("channels", "Tips by channel", groups, Channel, "channel", threshold),
+        breakdown_table("priorities", "Tips by priority", groups, Priority, "priority", threshold),
+        breakdown_table("outcomes", "Cases by outcome", groups, Outcome, "outcome", threshold),
+    ]
+
+
+def trend_table(
+    slug: str, title: str, periods: list[Period], series: dict[str, list[int]], threshold: int
+) -> Table:
+    """Rows are buckets (weeks or months); one column per series (a school, or the total)."""
+    names = list(series)
+    cells = {name: [count_cell(n, threshold) for n in values] for name, values in series.items()}
+    labels = [p.first_day.strftime("%-d %b" if p.kind == "week" else "%b %Y") for p in periods]
+    rows = [
+        [text_cell(p.first_day.isoformat()), *(cells[name][i] for name in names)]
+        for i, p in enumerate(periods)
+    ]
+    return Table(
+        slug,
+        title,
+        ["Week starting" if periods[0].kind == "week" else "Month starting", *names],
+        rows,
+        chart=charts.line_chart(
+            chart_id=f"chart-{slug}",
+            title=title,
+            labels=labels,
+            series=[(name, cells[name]) for name in names][:7],
+        ),
+    )

@@ -1,0 +1,241 @@
+"""Principal and district summaries: pages and CSV downloads. Thin: scope, parse, build.
+
+School pages: anyone who may VIEW_SUMMARY at that school (counselor, principal, district
+admin). District pages and the annual report: that district's admins only. Anything else is
+404, never a hint that the page exists. No page here reads tip, message or note text.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from accounts import permissions
+from accounts.models import District, DistrictMembership, Role, School
+from accounts.permissions import Action
+
+from .summaries import exports
+from .summaries.build import SORT_KEYS, annual_report, district_summary, school_summary
+from .summaries.periods import (
+    PeriodError,
+    local_today,
+    month_period,
+    period_parse,
+    school_year_containing,
+    school_year_period,
+)
+
+
+def _school_for(user, school_id: int) -> School:
+    school = get_object_or_404(School.objects.select_related("district__policy"), pk=school_id)
+    if not permissions.can(user, Action.VIEW_SUMMARY, school):
+        raise Http404
+    return school
+
+
+def _district_for(user, district_id: int) -> District:
+    district = get_object_or_404(District.objects.select_related("policy"), pk=district_id)
+    if not permissions.is_district_admin(user, district.pk):
+        raise Http404
+    return district
+
+
+def _period(request, tz: str):
+    """The requested period (default: this month), and an error to show if it was unreadable."""
+    today = local_today(tz)
+    try:
+        return period_parse(request.GET.get("period"), today=today), ""
+    except PeriodError as error:
+        return month_period(today), str(error)
+
+
+def _presets(tz: str) -> list[tuple[str, str]]:
+    today = local_today(tz)
+    this_month = month_period(today)
+    school_year = school_year_containing(today)
+    return [
+        ("This month", this_month.key),
+        ("Last month", this_month.previous().key),
+        ("This school year", school_year.key),
+        ("Last school year", school_year.previous().key),
+    ]
+
+
+def _csv_response(rows, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(exports.csv_lines(rows), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@login_required
+def summary_home(request):
+    """Send each person to the summary they most likely want."""
+    district_ids = list(
+        DistrictMembership.objects.filter(user=request.user, role=Role.DISTRICT_ADMIN)
+        .order_by("district__name")
+        .values_list("district_id", flat=True)
+    )
+    schools = list(permissions.schools_for(request.user, Action.VIEW_SUMMARY).order_by("name"))
+    if len(district_ids) == 1:
+        return redirect("summaries:district", district_id=district_ids[0])
+    if len(schools) == 1 and not district_ids:
+        return redirect("summaries:school", school_id=schools[0].pk)
+    if not schools and not district_ids:
+        raise Http404
+    districts = District.objects.filter(pk__in=district_ids)
+    return render(
+        request, "tipline/summaries/home.html", {"schools": schools, "districts": districts}
+    )
+
+
+@require_GET
+@login_required
+def school_page(request, school_id: int):
+    school = _school_for(request.user, school_id)
+    period, error = _period(request, school.timezone)
+    summary = school_summary(school=school, period=period)
+    return render(
+        request,
+        "tipline/summaries/school.html",
+        {
+            "school": school,
+            "summary": summary,
+            "period": period,
+            "period_error": error,
+            "presets": _presets(school.timezone),
+            "is_district_admin": permissions.is_district_admin(request.user, school.district_id),
+        },
+        status=400 if error else 200,
+    )
+
+
+@require_GET
+@login_required
+def school_csv(request, school_id: int, slug: str):
+    """One table of the school summary as CSV; slug "all" is every table in one file."""
+    school = _school_for(request.user, school_id)
+    period, error = _period(request, school.timezone)
+    if error:
+        return HttpResponse(error, status=400, content_type="text/plain")
+    summary = school_summary(school=school, period=period)
+    name = f"{school.slug}-{period.key}-{slug}.csv"
+    if slug == "all":
+        return _csv_response(exports.summary_rows(summary), name)
+    table = next((t for t in summary.tables if t.slug == slug), None)
+    if table is None:
+        raise Http404
+    return _csv_response(exports.table_rows(table), name)
+
+
+@require_GET
+@login_required
+def school_case_list(request, school_id: int):
+    school = _school_for(request.user, school_id)
+    period, error = _period(request, school.timezone)
+    if error:
+        return HttpResponse(error, status=400, content_type="text/plain")
+    rows = exports.case_list_rows(schools=[school], period=period)
+    return _csv_response(rows, f"{school.slug}-{period.key}-cases-deidentified.csv")
+
+
+def _sort(request) -> tuple[str, bool]:
+    sort = request.GET.get("sort", "school")
+    return (sort if sort in SORT_KEYS else "school"), request.GET.get("dir") == "desc"
+
+
+@require_GET
+@login_required
+def district_page(request, district_id: int):
+    district = _district_for(request.user, district_id)
+    period, error = _period(request, district.timezone)
+    sort, descending = _sort(request)
+    summary = district_summary(district=district, period=period, sort=sort, descending=descending)
+    return render(
+        request,
+        "tipline/summaries/district.html",
+        {
+            "district": district,
+            "summary": summary,
+            "period": period,
+            "period_error": error,
+            "presets": _presets(district.timezone),
+            "sort": sort,
+            "descending": descending,
+            "annual_year": school_year_containing(local_today(district.timezone)).previous(),
+        },
+        status=400 if error else 200,
+    )
+
+
+@require_GET
+@login_required
+def district_csv(request, district_id: int, slug: str):
+    district = _district_for(request.user, district_id)
+    period, error = _period(request, district.timezone)
+    if error:
+        return HttpResponse(error, status=400, content_type="text/plain")
+    sort, descending = _sort(request)
+    summary = district_summary(district=district, period=period, sort=sort, descending=descending)
+    name = f"{district.slug}-{period.key}-{slug}.csv"
+    if slug == "all":
+        return _csv_response(exports.summary_rows(summary), name)
+    table = next((t for t in summary.tables if t.slug == slug), None)
+    if table is None:
+        raise Http404
+    return _csv_response(exports.table_rows(table), name)
+
+
+@require_GET
+@login_required
+def district_case_list(request, district_id: int):
+    district = _district_for(request.user, district_id)
+    period, error = _period(request, district.timezone)
+    if error:
+        return HttpResponse(error, status=400, content_type="text/plain")
+    schools = list(School.objects.filter(district=district).order_by("name"))
+    rows = exports.case_list_rows(schools=schools, period=period)
+    return _csv_response(rows, f"{district.slug}-{period.key}-cases-deidentified.csv")
+
+
+def _annual_period(request, district: District):
+    """?year=2024 is the school year 1 July 2024 - 30 June 2025; default: the last complete."""
+    try:
+        return school_year_period(int(request.GET["year"]))
+    except (KeyError, ValueError):
+        return school_year_containing(local_today(district.timezone)).previous()
+
+
+@require_GET
+@login_required
+def annual_page(request, district_id: int):
+    district = _district_for(request.user, district_id)
+    period = _annual_period(request, district)
+    summary = annual_report(district=district, period=period)
+    return render(
+        request,
+        "tipline/summaries/annual.html",
+        {
+            "district": district,
+            "summary": summary,
+            "period": period,
+            "previous_year": period.previous().first_day.year,
+            "next_year": period.next().first_day.year,
+            "generated_at": timezone.now(),
+        },
+    )
+
+
+@require_GET
+@login_required
+def annual_csv(request, district_id: int):
+    district = _district_for(request.user, district_id)
+    period = _annual_period(request, district)
+    summary = annual_report(district=district, period=period)
+    return _csv_response(
+        exports.annual_report_rows(summary), f"{district.slug}-{period.key}-annual-report.csv"
+    )
