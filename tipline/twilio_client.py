@@ -154,9 +154,12 @@ def message_create(
         sender["messaging_service_sid"] = settings.TWILIO_MESSAGING_SERVICE_SID
     else:
         sender["from_"] = from_number or settings.TWILIO_FROM_NUMBER
+    if status_callback:
+        # Staff notices need no delivery callback; Twilio rejects an empty one.
+        sender["status_callback"] = status_callback
     try:
         message = rest_client(http_client=http_client).messages.create(
-            to=to, body=body, status_callback=status_callback, **sender
+            to=to, body=body, **sender
         )
     except TwilioRestException as error:
         raise _failure_from_rest(error) from None

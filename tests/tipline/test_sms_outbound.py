@@ -181,3 +181,20 @@ def test_it_does_not_retry_a_permanent_error(reply, settings):
     assert sms_message_send.apply(args=[reply.id]).get() == "failed"
     reply.refresh_from_db()
     assert "21211" in reply.delivery_error and reply.reporter.opted_out_at is None
+
+
+def test_it_sends_no_status_callback_when_none_is_wanted(settings):
+    """Staff call-down texts pass no callback: Twilio must not receive an empty one."""
+    from tipline import twilio_client
+
+    from .sms_support import FakeTwilioHttp, message_json
+
+    settings.TWILIO_MESSAGING_SERVICE_SID = "MG" + "b" * 32
+    http = FakeTwilioHttp(message_json())
+    twilio_client.message_create(
+        to="+13035550199", body="Life-safety case: sign in", status_callback="", http_client=http
+    )
+    sent = http.requests[0]["data"]
+    assert "StatusCallback" not in sent
+    assert sent["To"] == "+13035550199"
+    assert sent["MessagingServiceSid"] == settings.TWILIO_MESSAGING_SERVICE_SID
