@@ -31,3 +31,11 @@ def poll_due_sources() -> list[int]:
 def poll_source(self, source_id: int) -> bool:
     """Safe to run twice: storage is idempotent on (source, external id)."""
     return source_poll(source_id=source_id).ok
+
+
+@shared_task(name="alerts.retention_purge")
+def retention_purge_task() -> int:
+    """Erase the text of posts past retention (see alerts.services.retention)."""
+    from .services.retention import posts_purge_expired
+
+    return posts_purge_expired()

@@ -78,6 +78,7 @@ def test_it_erases_content_and_keeps_anonymous_counts(personas):
         "notes": 1,
         "attachments": 1,
         "phone_numbers": 1,
+        "social_posts": 0,
     }
 
 

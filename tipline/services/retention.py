@@ -62,6 +62,7 @@ def case_purge(*, case_id: int, now: datetime | None = None) -> bool:
         attachments = list(Attachment.objects.filter(case=case))
         Attachment.objects.filter(id__in=[a.id for a in attachments]).delete()
         numbers = _reporter_numbers_erase(reporter_ids)
+        posts = _social_post_copies_erase(case)
         case_event_record(
             case=case,
             kind=CaseEvent.Kind.PURGED,
@@ -70,6 +71,7 @@ def case_purge(*, case_id: int, now: datetime | None = None) -> bool:
             notes=notes,
             attachments=len(attachments),
             phone_numbers=numbers,
+            social_posts=posts,
         )
     # Files go after the commit: a rolled-back purge must not lose a kept case's files.
     for attachment in attachments:
@@ -78,6 +80,31 @@ def case_purge(*, case_id: int, now: datetime | None = None) -> bool:
         except OSError:
             logger.exception("could not erase an attachment file", extra={"case_id": case_id})
     return True
+
+
+# What an escalated post's timeline entry may keep once its case is purged: no words.
+SOCIAL_POST_KEPT_KEYS = (
+    "source",
+    "alert_id",
+    "post_id",
+    "source_name",
+    "severity",
+    "score",
+    "categories",
+    "opened_case",
+)
+
+
+def _social_post_copies_erase(case: Case) -> int:
+    """Escalated social posts are copied into the timeline (tipline cannot read alerts);
+    their text, author, link and matched phrases go with the rest of the case's content."""
+    erased = 0
+    events = CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.ESCALATED)
+    for event in events.filter(data__source="social_post"):
+        kept = {key: event.data[key] for key in SOCIAL_POST_KEPT_KEYS if key in event.data}
+        CaseEvent.objects.filter(id=event.id).update(data=kept)
+        erased += 1
+    return erased
 
 
 def _reporter_numbers_erase(reporter_ids: set[int]) -> int:
