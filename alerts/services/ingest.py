@@ -1,26 +1,30 @@
 """Post ingest: store each post once, score it per school, raise and group alerts.
 
 Built for batches (the push API takes 1,000 posts at a time): a fixed handful of queries per
-batch, whatever its size: the source row lock, one lookup of known ids, one bulk insert of
-posts, one lookup of existing alert groups, one bulk insert of alerts, and one update per
-group that grew.
+batch, whatever its size: the source row lock, the school profiles, one lookup of known ids,
+one bulk write of the new posts (a COPY on PostgreSQL, see post_store) and, only when the
+batch alerts, one lookup of the alerting posts' ids, one of existing alert groups, one bulk
+insert of alerts and one update of every group that grew.
+
+Each distinct text is scored once per batch: reposts and copies cost nothing extra.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from alerts.connectors.base import FetchedPost
-from alerts.models import DEFAULT_THRESHOLD, Alert, Post, SchoolAlertSettings, Source
+from alerts.models import DEFAULT_THRESHOLD, Source
 from alerts.scoring import CATEGORIES, Scorer, default_scorer
+
+from .store import AlertGroup, PostRow, alerts_add, known_external_ids, posts_write
 
 # The same shape connectors produce: the push API builds these too.
 PostInput = FetchedPost
@@ -34,7 +38,9 @@ def text_fingerprint(text: str) -> str:
     """A key shared by reposts and identical texts: the words, without links, case, spacing,
     punctuation or a leading "RT @someone:"."""
     core = _REPOST_PREFIX.sub("", text)
-    core = _URL.sub(" ", core).casefold()
+    if "://" in core:  # every link has one; most posts have none
+        core = _URL.sub(" ", core)
+    core = core.casefold()
     core = _NON_WORD.sub(" ", core).strip()
     return hashlib.sha1(core.encode("utf-8"), usedforsecurity=False).hexdigest()
 
@@ -50,14 +56,11 @@ class SchoolProfile:
 
 
 def school_profiles_for(source: Source) -> list[SchoolProfile]:
-    schools = list(source.schools.filter(is_active=True).order_by("id"))
-    settings = {
-        row.school_id: row
-        for row in SchoolAlertSettings.objects.filter(school__in=[s.id for s in schools])
-    }
+    """The active schools the source serves, with their settings: one query."""
+    schools = source.schools.filter(is_active=True).select_related("alert_settings").order_by("id")
     profiles = []
     for school in schools:
-        own = settings.get(school.id)
+        own = getattr(school, "alert_settings", None)
         profiles.append(
             SchoolProfile(
                 school_id=school.id,
@@ -75,7 +78,16 @@ class IngestResult:
     duplicates: int = 0
     alerts_created: int = 0
     alerts_grouped: int = 0
-    posts: list[Post] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    """What one text means for the post storing it and for each school's alerts."""
+
+    score: float
+    severity: str
+    fingerprint: str
+    alerts: tuple[dict, ...]
 
 
 def _alert_for(result, profile: SchoolProfile) -> dict | None:
@@ -100,6 +112,22 @@ def _alert_for(result, profile: SchoolProfile) -> dict | None:
     }
 
 
+def _judge(scorer: Scorer, text: str, profiles: list[SchoolProfile]) -> _Verdict:
+    # School words only strengthen evidence the lexicons found (a named target): a text
+    # with no evidence at all cannot alert any school, so it is scored once, cheaply.
+    best = scorer.score(text)
+    alerts = []
+    if best.matches or best.score > 0.0:
+        for profile in profiles:
+            result = scorer.score(text, school_terms=profile.terms)
+            if result.score > best.score:
+                best = result
+            fields = _alert_for(result, profile)
+            if fields is not None:
+                alerts.append(fields)
+    return _Verdict(round(best.score, 4), best.severity, text_fingerprint(text), tuple(alerts))
+
+
 @transaction.atomic
 def posts_ingest(
     *, source: Source, posts: Sequence[PostInput], scorer: Scorer | None = None
@@ -107,11 +135,11 @@ def posts_ingest(
     """Store the posts not seen before from this source, score them, and raise alerts.
 
     Idempotent on (source, external id): a post already stored (or repeated in the batch) is
-    counted as a duplicate and changes nothing. Per-source ingests are serialized by a row
-    lock, so two pushes of the same batch cannot both insert.
+    counted as a duplicate and changes nothing; only new posts are scored. Per-source ingests
+    are serialized by a row lock, so two pushes of the same batch cannot both insert.
     """
     scorer = scorer or default_scorer()
-    Source.objects.select_for_update().filter(id=source.id).first()
+    Source.objects.select_for_update().filter(id=source.id).values_list("id").first()
     outcome = IngestResult()
     unique: dict[str, PostInput] = {}
     for item in posts:
@@ -121,79 +149,50 @@ def posts_ingest(
             unique[item.external_id] = item
     if not unique:
         return outcome
-    known = set(
-        Post.objects.filter(source=source, external_id__in=list(unique)).values_list(
-            "external_id", flat=True
-        )
-    )
+    known = known_external_ids(source_id=source.id, external_ids=list(unique))
     outcome.duplicates += len(known)
     profiles = school_profiles_for(source)
     now = timezone.now()
-    new_posts: list[Post] = []
-    pending: list[tuple[int, dict]] = []  # (index into new_posts, alert fields)
-    for external_id, item in unique.items():
-        if external_id in known:
-            continue
-        # School words only strengthen evidence the lexicons found (a named target): a text
-        # with no evidence at all cannot alert any school, so it is scored once, cheaply.
-        best = scorer.score(item.text)
-        if best.matches or best.score > 0.0:
-            for profile in profiles:
-                result = scorer.score(item.text, school_terms=profile.terms)
-                if result.score > best.score:
-                    best = result
-                fields = _alert_for(result, profile)
-                if fields is not None:
-                    pending.append((len(new_posts), fields))
-        new_posts.append(
-            Post(
-                source=source,
-                external_id=external_id,
-                author_handle=item.author_handle[:200],
-                text=item.text,
-                url=item.url[:1000],
-                posted_at=item.posted_at,
-                received_at=now,
-                fingerprint=text_fingerprint(item.text),
-                score=round(best.score, 4),
-                severity=best.severity,
+    verdicts: dict[str, _Verdict] = {}
+    pending: list[tuple[str, str, dict]] = []  # (external id, group key, alert fields)
+
+    def new_rows():
+        # A generator: on PostgreSQL the rows are streamed to COPY as they are scored.
+        for external_id, item in unique.items():
+            if external_id in known:
+                continue
+            verdict = verdicts.get(item.text)
+            if verdict is None:
+                verdict = verdicts[item.text] = _judge(scorer, item.text, profiles)
+            for fields in verdict.alerts:
+                pending.append((external_id, verdict.fingerprint, fields))
+            yield (
+                external_id,
+                item.author_handle[:200],
+                item.text,
+                item.url[:1000],
+                item.posted_at,
+                verdict.fingerprint,
+                verdict.score,
+                verdict.severity,
             )
-        )
-    Post.objects.bulk_create(new_posts, batch_size=1000)
-    outcome.created = len(new_posts)
-    outcome.posts = new_posts
+
+    rows: Iterable[PostRow] = new_rows()
+    outcome.created = posts_write(source_id=source.id, received_at=now, rows=rows)
     if pending:
-        _raise_alerts(new_posts, pending, now, outcome)
+        _raise_alerts(source.id, pending, now, outcome)
     return outcome
 
 
-def _raise_alerts(posts: list[Post], pending, now: datetime, outcome: IngestResult) -> None:
-    keys = {posts[index].fingerprint for index, _ in pending}
-    school_ids = {fields["school_id"] for _, fields in pending}
-    existing = set(
-        Alert.objects.filter(school_id__in=school_ids, group_key__in=keys).values_list(
-            "school_id", "group_key"
-        )
-    )
-    fresh: dict[tuple[int, str], Alert] = {}
-    grown: dict[tuple[int, str], int] = {}
-    for index, fields in pending:
-        post = posts[index]
-        group = (fields["school_id"], post.fingerprint)
-        if group in existing or group in fresh:
-            grown[group] = grown.get(group, 0) + 1
-            if group in fresh:
-                fresh[group].group_size += 1
-                grown[group] -= 1
-            continue
-        fresh[group] = Alert(
-            post=post, group_key=post.fingerprint, created_at=now, last_seen_at=now, **fields
-        )
-    Alert.objects.bulk_create(fresh.values(), batch_size=500)
-    for (school_id, key), count in grown.items():
-        if count:
-            Alert.objects.filter(school_id=school_id, group_key=key).update(
-                group_size=F("group_size") + count, last_seen_at=now
-            )
-    outcome.alerts_created = len(fresh)
-    outcome.alerts_grouped = sum(grown.values()) + sum(a.group_size - 1 for a in fresh.values())
+def _raise_alerts(
+    source_id: int, pending: list[tuple[str, str, dict]], now: datetime, outcome: IngestResult
+) -> None:
+    groups: dict[tuple[int, str], AlertGroup] = {}
+    for external_id, key, fields in pending:
+        group = (fields["school_id"], key)
+        if group in groups:
+            groups[group].count += 1
+        else:
+            groups[group] = AlertGroup(external_id, fields)
+    outcome.alerts_created = alerts_add(source_id=source_id, groups=groups, now=now)
+    outcome.alerts_grouped = len(pending) - outcome.alerts_created

@@ -4,8 +4,10 @@ from alerts.models import Alert, Post, Source, SourceKind
 from alerts.services import source_push_token_issue
 
 from .conftest import THREAT
+from .test_ingest import store_path  # noqa: F401 - the fixture, run through both paths
 
 URL = "/api/v1/alerts/posts/"
+pytestmark = pytest.mark.usefixtures("store_path")
 
 
 @pytest.fixture
@@ -123,3 +125,58 @@ def test_a_polled_source_cannot_have_a_push_token(personas):
     )
     with pytest.raises(ValueError):
         source_push_token_issue(source=source)
+
+
+def test_a_resent_batch_with_copies_and_errors_is_answered_the_same_way(client, token):
+    body = {"posts": [item(1, THREAT), {"text": "no id"}, item(1, "again"), item(2, THREAT)]}
+    first = push(client, token, body).json()
+    assert (first["stored"], first["duplicates"], first["rejected"]) == (2, 1, 1)
+    assert (first["alerts"], first["grouped"]) == (1, 1)
+    second = push(client, token, body).json()
+    assert (second["stored"], second["duplicates"], second["alerts"], second["grouped"]) == (
+        0,
+        3,
+        0,
+        0,
+    )
+    assert (
+        second["errors"]
+        == first["errors"]
+        == [
+            {
+                "index": 1,
+                "external_id": None,
+                "errors": {"external_id": ["This field is required."]},
+            }
+        ]
+    )
+    assert Post.objects.count() == 2 and Alert.objects.get().group_size == 2
+
+
+def test_a_full_batch_of_copies_raises_one_alert(client, token, personas):
+    data = push(client, token, {"posts": [item(n, THREAT) for n in range(1000)]}).json()
+    assert (data["stored"], data["alerts"], data["grouped"]) == (1000, 1, 999)
+    alert = Alert.objects.get()
+    assert (alert.school, alert.group_size) == (personas.school_a, 1000)
+    assert alert.post.external_id == "x0"
+
+
+def test_it_checks_links_and_refuses_nul_characters(client, token):
+    links = [
+        ("https://social.example/p/1?a=b#c", True),
+        ("HTTP://Social.Example:8080/p", True),
+        ("https://user@social.example/p", True),
+        ("https://[2001:db8::1]/p", True),
+        ("https://bücher.example/p", True),
+        ("https:///no-host", False),
+        ("https://social.example/a b", False),
+        ("ftp://social.example/p", False),
+        ("//social.example/p", False),
+    ]
+    posts = [item(n, url=url) for n, (url, _) in enumerate(links)]
+    posts.append(item(99, "a NUL \x00 here"))
+    data = push(client, token, {"posts": posts}).json()
+    rejected = {e["index"]: e["errors"] for e in data["errors"]}
+    assert {n for n, (_, ok) in enumerate(links) if not ok} | {len(links)} == set(rejected)
+    assert rejected[len(links)] == {"text": ["Must not contain NUL characters."]}
+    assert data["stored"] == sum(ok for _, ok in links)
