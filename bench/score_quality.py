@@ -3,11 +3,15 @@
 Usage (from the repository root):
 
     .venv/bin/python bench/score_quality.py [--data ../shared/data] [--threshold 0.5]
-        [--cases tests/alerts/scoring_cases/self_harm_bullying.jsonl] [--show 0]
+        [--cases tests/alerts/scoring_cases/self_harm_bullying.jsonl]
+        [--family-cases tests/alerts/scoring_cases/families.jsonl ...] [--show 0]
 
 Prints ROC-AUC (HateCheck threats vs every other case; vs their contrasts only), alert
 rates at the threshold (HateCheck threats and non-threats, Davidson per class), the same
-for our hand-written self-harm/bullying cases, and the peer figures of DESIGN.md. Pure
+for our hand-written self-harm/bullying cases, per family for the hand-written family
+cases (``families.jsonl``, which the rules were tuned on, and ``holdout.jsonl``, written
+before tuning and never tuned on: report both, separately), and the peer figures of
+DESIGN.md. Pure
 standard library: ROC-AUC is the Mann-Whitney statistic with ties counted half.
 ``--show N`` also prints the N highest-scoring negatives and lowest-scoring positives, for
 error analysis (their text comes from the data files, never from this script).
@@ -25,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from alerts.scoring import DEFAULT_THRESHOLD, Scorer  # noqa: E402
+from alerts.scoring import DEFAULT_THRESHOLD, Scorer, ScoreResult  # noqa: E402
 
 THREATS = {"threat_dir_h", "threat_norm_h"}
 CONTRAST_PREFIXES = ("negate_", "counter_", "profanity_nh", "target_", "slur_", "ident_")
@@ -37,6 +41,8 @@ PEERS = (
     ("hatesonar", 0.358),
 )
 DAVIDSON_CLASSES = {"0": "hate", "1": "offensive", "2": "neither"}
+CASES = ROOT / "tests" / "alerts" / "scoring_cases"
+SEVERITIES = ("none", "low", "medium", "high", "critical")
 
 
 def roc_auc(pos: Sequence[float], neg: Sequence[float]) -> float:
@@ -94,6 +100,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--cases",
         type=Path,
         default=ROOT / "tests" / "alerts" / "scoring_cases" / "self_harm_bullying.jsonl",
+    )
+    parser.add_argument(
+        "--family-cases",
+        type=Path,
+        nargs="*",
+        default=[CASES / "families.jsonl", CASES / "holdout.jsonl"],
+        help="family case files (text, family, category, label, min/max_severity)",
     )
     parser.add_argument("--show", type=int, default=0, help="print N worst errors per set")
     args = parser.parse_args(argv)
@@ -195,7 +208,47 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
     else:
         print(f"\n(no own cases at {args.cases})")
+    for path in args.family_cases:
+        report_families(scorer, path, args.show)
     return 0
+
+
+def meets(case: dict[str, object], result: ScoreResult) -> bool:
+    """The case's whole expectation: alert decision and its severity bounds."""
+    sev = SEVERITIES.index(result.severity)
+    lo = SEVERITIES.index(str(case.get("min_severity", "none")))
+    hi = SEVERITIES.index(str(case.get("max_severity", "critical")))
+    return result.alert == bool(case["label"]) and lo <= sev <= hi
+
+
+def report_families(scorer: Scorer, path: Path, n_show: int) -> None:
+    """Per family: alert rate on positives and negatives, expectations met, ROC-AUC."""
+    if not path.exists():
+        print(f"\n(no family cases at {path})")
+        return
+    cases = load_cases(path)
+    print(f"\nFamily cases ({path.name}, {len(cases)} rows; expectation = alert + severity band)")
+    families = sorted({str(c["family"]) for c in cases})
+    total_ok = 0
+    for fam in families:
+        res = [(c, scorer.score(str(c["text"]))) for c in cases if c["family"] == fam]
+        ok = [meets(c, s) for c, s in res]
+        total_ok += sum(ok)
+        p = [s.categories[str(c["category"])] for c, s in res if c["label"] == 1]
+        n = [s.categories[str(c["category"])] for c, s in res if c["label"] == 0]
+        auc = f"{roc_auc(p, n):.3f}" if p and n else "  n/a"
+        print(
+            f"  {fam:20} met {sum(ok):3}/{len(ok):<3} ROC-AUC {auc}; alert positives "
+            f"{rate([s.alert for c, s in res if c['label'] == 1])}; negatives "
+            f"{rate([s.alert for c, s in res if c['label'] == 0])}"
+        )
+        misses = [
+            (s.score, f"[{s.severity}] {c['text']}")
+            for (c, s), m in zip(res, ok, strict=True)
+            if not m
+        ]
+        show(f"{fam} expectations missed", sorted(misses), n_show)
+    print(f"  all families: expectations met {total_ok}/{len(cases)}")
 
 
 if __name__ == "__main__":

@@ -48,9 +48,16 @@ CONTEXT = (
     "mundane",
     "idiom",
     "objects",
+    "incite",
+    "firsthand",
+    "news",
+    "return",
+    "earnest",
 )
 
 _WORD_START = r"(?<!\w)"
+# "$" in a phrase: the clause ends there ("i'm done$" is not "i'm done with homework").
+_CLAUSE_END = r"(?=[\s,]*(?:[.!?;,\n]|$))"
 # A gap of up to three words ("cut _ throat" -> "cut their gay throats").
 _GAP = r"\W+(?:[\w']+\W+){0,3}"
 
@@ -61,11 +68,17 @@ class LexiconError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One lexicon line: its weight, the phrase as written, where it came from."""
+    """One lexicon line: its weight, the phrase as written, where it came from.
+
+    ``kind`` is the ``[section]`` the line sits under ("" outside any section): in
+    self_harm.txt it names the warning sign (farewell, means, burden...) so that distinct
+    signs in one post can compound.
+    """
 
     weight: float
     phrase: str
     source: str
+    kind: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +140,15 @@ class Lexicons:
     def __getitem__(self, name: str) -> Lexicon:
         return self.by_name[name]
 
+    def short_words(self) -> frozenset[str]:
+        """Three-letter words of the core lexicons ("die", "kys"): the normalizer joins
+        them when spelled out ("d i e") but leaves chat shorthand ("u r a") alone."""
+        words: set[str] = set()
+        for name in CORE:
+            for entry in self.by_name[name].entries:
+                words.update(w for w in re.findall(r"[a-z]+", entry.phrase) if len(w) == 3)
+        return frozenset(words)
+
 
 def compile_phrase(phrase: str) -> str:
     """Translate one phrase of the lexicon syntax into a regex source (no groups kept).
@@ -155,6 +177,8 @@ def compile_phrase(phrase: str) -> str:
             out.append("*" if prev == ")" else r"\w*")
         elif ch == "'":
             out.append("'?")
+        elif ch == "$":
+            out.append(_CLAUSE_END)
         elif ch.isalpha() and i + 1 < n and text[i + 1] == ch:
             # a doubled letter also matches a single one: stretched letters are folded
             # to one by the normalizer ("killll" -> "kil")
@@ -182,11 +206,21 @@ def _opens_optional(text: str, i: int) -> bool:
     return False
 
 
+_SECTION = re.compile(r"\[([a-z_]+)\]")
+
+
 def _parse(path: Path) -> list[Entry]:
     entries: list[Entry] = []
+    kind = ""
     for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
+            continue
+        if line.startswith("["):
+            section = _SECTION.fullmatch(line)
+            if section is None:
+                raise LexiconError(f"{path.name}:{lineno}: '[section]' expected, got {line!r}")
+            kind = section.group(1)
             continue
         weight_s, _, phrase = line.partition(" ")
         try:
@@ -195,7 +229,7 @@ def _parse(path: Path) -> list[Entry]:
             raise LexiconError(f"{path.name}:{lineno}: weight expected, got {weight_s!r}") from exc
         if not phrase.strip():
             raise LexiconError(f"{path.name}:{lineno}: phrase missing")
-        entries.append(Entry(weight, phrase.strip(), f"{path.name}:{lineno}"))
+        entries.append(Entry(weight, phrase.strip(), f"{path.name}:{lineno}", kind))
     return entries
 
 

@@ -14,7 +14,9 @@ What is undone, and why:
   only counts as a letter when it touches a letter, so ``5 pm`` or ``@handle`` survive;
 * letters stretched three times or more (``killll`` -> ``kil``): the lexicon compiles
   doubled letters as ``l{1,2}`` so ``kil`` still matches ``kill``;
-* letters spelled out with separators (``k i l l``, ``k.i.l.l``, ``d-i-e``);
+* letters spelled out with separators (``k i l l``, ``k.i.l.l``, ``d-i-e``); three letters
+  spaced out (``d i e``, ``k y s``) only when they spell a word of the core lexicons,
+  because chat shorthand is full of single letters ("u r a legend", "i d k");
 * emoji that carry meaning (``🔫`` -> `` gun ``), mapped from ``lexicons/emoji.txt``.
 
 Most posts are plain ASCII with none of the above; they take a fast path where ``norm`` is
@@ -24,7 +26,7 @@ Most posts are plain ASCII with none of the above; they take a fast path where `
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 __all__ = ["Normalized", "Normalizer"]
@@ -45,6 +47,8 @@ _RUN = re.compile(r"([a-z])\1{2,}")
 _SPACED = re.compile(
     r"(?<![a-z0-9'])(?:[a-z](?: [a-z]){3,}|[a-z](?:[.\-_*][a-z]){2,})(?![a-z0-9'])"
 )
+# Exactly three letters with single spaces: joined only when they spell a known word.
+_SPACED3 = re.compile(r"(?<![a-z0-9'])[a-z] [a-z] [a-z](?![a-z0-9'])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +75,11 @@ class Normalized:
 
 
 class Normalizer:
-    """Normalizes texts; built once from the emoji map (emoji sequence -> words)."""
+    """Normalizes texts; built once from the emoji map (emoji sequence -> words) and the
+    three-letter words worth joining when spelled out (``short_words``)."""
 
-    def __init__(self, emoji: Mapping[str, str]) -> None:
+    def __init__(self, emoji: Mapping[str, str], short_words: Iterable[str] = ()) -> None:
+        self._short = frozenset(short_words)
         self._emoji = dict(emoji)
         keys = sorted(self._emoji, key=len, reverse=True)
         # A variation selector (U+FE0F) often trails an emoji; swallow it with the emoji.
@@ -127,6 +133,10 @@ class Normalizer:
         # spelled-out letters: drop the separators
         for m in _SPACED.finditer(joined):
             drop.update(range(m.start() + 1, m.end(), 2))
+        if self._short:
+            for m in _SPACED3.finditer(joined):
+                if m.group()[::2] in self._short:
+                    drop.update((m.start() + 1, m.start() + 3))
         # runs of 3+ identical letters fold into the first (the lexicon allows doubles)
         for m in _RUN.finditer(joined):
             ends[m.start()] = ends[m.end() - 1]

@@ -18,6 +18,18 @@ Where context is looked for, and why:
 
 Negation only looks back to the last comma, so "I don't care, I'm going to..." is not
 read as negated, and never counts where it is part of an intent phrase ("can't wait to").
+
+Three readings change which category a hit feeds, or which way a frame pushes it:
+
+* *incitement*: a self-harm phrase aimed at "you" ("why don't you just jump off a
+  bridge") is harassment: it becomes bullying evidence (incite.txt), not the speaker's.
+* *first-hand report*: reported speech lowers a threat ("police say..."), but a threat
+  relayed by the person who heard it, about me, us, our school or class, or with a time
+  or a weapon ("he said he's going to stab me after school"), is what a tip line exists
+  for: the report frame then raises it (firsthand.txt), unless news, fiction, laughter or
+  an everyday frame ("my mom said...", "the test") is in the post (news.txt, mundane.txt).
+* *coming back*: a farewell or "won't be here" with a return or an everyday reason ("see
+  you after break", "family trip") is lowered by return.txt.
 """
 
 from __future__ import annotations
@@ -25,7 +37,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lexicon import Hit, Lexicon, Lexicons
+from .lexicon import Entry, Hit, Lexicon, Lexicons
 
 __all__ = ["BIAS", "Evidence", "find_evidence"]
 
@@ -53,8 +65,15 @@ _RAISERS = {
 _BOUNDARY = re.compile(r"[.!?;\n]+|\s(?:but|though|although|however)\s")
 _WORD = re.compile(r"[\w']+")
 _REFLEXIVE = re.compile(
-    r"\W+(?:myself|my self|yourself|urself|yourselves|themselves|themself|himself|herself|me)\b"
+    r"\W+(?:myself|my self|yourself|urself|yourselves|themselves|themself|himself|herself)\b"
 )
+_ME = re.compile(r"\W+me\b")
+# Whom a relayed threat is aimed at: the reporter or their own people and places.
+_VICTIM = re.compile(r"\b(?:me|us|my|our|mine)\b")
+# An idiom whose object is a person ("gonna kill me") can be meant; "kill it" cannot.
+_PERSON_OBJECT = re.compile(r"\b(?:me|us|you|u|him|her|them)$")
+# Warning signs that a return ("see you after break") or an everyday reason undoes.
+_RETURNABLE = frozenset({"farewell", "finality", "timing", "preparation"})
 _OTHER_SUBJECT = re.compile(r"\b(?:you|u|he|she|they|he's|she's|they're|you're|someone)\b")
 _COUNTERFACTUAL = re.compile(r"\b(?:would|could|'d)\b")
 _IF = re.compile(r"\bif\b")
@@ -71,6 +90,10 @@ class Evidence:
     logit: float
     reasons: tuple[str, ...]
     uses_action: bool = False
+    kind: str = ""
+    base: float = 0.0
+    lowered: bool = False
+    used_time: bool = False
 
 
 class _Text:
@@ -127,24 +150,81 @@ def _outside(lexicon: Lexicon, norm: str, lo: int, hi: int, start: int, end: int
     return best
 
 
+def _incitement(ctx: _Text, lo: int, start: int) -> Hit | None:
+    """An incitement frame ("why don't you just", "you should") right before ``start``."""
+    found = None
+    for h in ctx.lex["incite"].finditer(ctx.norm, _window_start(ctx.norm, lo, start, 8), start):
+        if len(_WORD.findall(ctx.norm, h.end, start)) <= 1:
+            found = h
+    return found
+
+
+def _firsthand(
+    ctx: _Text, lo: int, hi: int, pre: int, hit: Hit, post: int, *, aimed: bool
+) -> Hit | None:
+    """The report frame when ``hit`` is a threat relayed first-hand (see module doc).
+
+    With ``aimed``, only a named victim or place counts ("he has a knife for me"), not a
+    time or means: a weapon with a time is as often a trip to the range as a threat.
+    """
+    norm, lex = ctx.norm, ctx.lex
+    frame = _outside(lex["firsthand"], norm, pre, hit.start, hit.start, hit.end)
+    if frame is None:
+        return None
+    if any(ctx.frame(f) is not None for f in ("news", "fiction", "hyperbole")):
+        return None
+    for everyday in lex["mundane"].finditer(norm, lo, hit.start):
+        if everyday.end >= frame.start:
+            return None  # "my mom said she'll kill me", "he said the test will kill us"
+    victim = _VICTIM.search(norm, frame.end, post) is not None
+    place = lex["school"].best(norm, lo, hi) is not None or (
+        ctx.school_re is not None and ctx.school_re.search(norm, lo, hi) is not None
+    )
+    planned = not aimed and (
+        lex["time"].best(norm, lo, hi) is not None or lex["means"].best(norm, lo, hi) is not None
+    )
+    return frame if victim or place or planned else None
+
+
 def _evaluate(ctx: _Text, category: str, hit: Hit) -> Evidence | None:
     norm, lex = ctx.norm, ctx.lex
     start, end = hit.start, hit.end
+    if hit.entry.weight <= 0.0:
+        return None  # a shield line: "i'm done with (homework)" is not "i'm done"
     lo, hi = ctx.clause(start, end)
     if category == "violence" and _REFLEXIVE.match(norm, end, hi):
         return None  # "kill myself" / "kill yourself": self_harm and bullying own these
     pre = _window_start(norm, lo, start, WINDOW)
     post = _window_end(norm, end, hi, WINDOW)
+    if category == "self_harm":
+        incite = _incitement(ctx, lo, start)
+        if incite is not None:
+            # aimed at "you": harassment, evaluated as one bullying phrase
+            entry = Entry(
+                hit.entry.weight + incite.entry.weight,
+                f"{norm[incite.start : incite.end].strip()} + {hit.entry.phrase}",
+                hit.entry.source,
+            )
+            return _evaluate(ctx, "bullying", Hit(entry, incite.start, end))
+    firsthand = (
+        _firsthand(ctx, lo, hi, pre, hit, post, aimed=category == "weapons")
+        if category in ("violence", "weapons")
+        else None
+    )
+    if category == "violence" and firsthand is None and _ME.match(norm, end, hi):
+        return None  # "kill me" outside a relayed threat: "just kill me", hyperbole
     logit = hit.entry.weight
     reasons = [f"{category} {hit.entry.phrase!r} {hit.entry.weight:+.1f}"]
     used: list[Hit] = []
+    lowered = False
 
     def add(name: str, found: Hit | None, factor: float = 1.0) -> None:
-        nonlocal logit
+        nonlocal logit, lowered
         if found is None or factor == 0.0:
             return
         w = found.entry.weight * factor
         logit += w
+        lowered = lowered or w < 0.0
         used.append(found)
         reasons.append(f"{name} {norm[found.start : found.end]!r} {w:+.1f}")
 
@@ -172,6 +252,22 @@ def _evaluate(ctx: _Text, category: str, hit: Hit) -> Evidence | None:
         add("time", time_hit)
     if "means" in raisers:
         add("means", means_hit)
+    if category in ("self_harm", "violence"):
+        add("earnest", _outside(lex["earnest"], norm, lo, hi, start, end))
+    if firsthand is not None:
+        add("first-hand report", firsthand)
+        if _VICTIM.search(norm, firsthand.end, post):
+            logit += 0.8
+            reasons.append("aimed at the reporter +0.8")
+    if category == "bullying":
+        # "why don't you just die": the frame raises it, and its "don't" is no negation
+        incite = None
+        for found in lex["incite"].finditer(norm, pre, end):
+            if found.start < start:
+                incite = found
+        add("incitement", incite)
+    else:
+        incite = None
 
     # --- what lowers a hit ---
     if category == "violence":
@@ -183,14 +279,18 @@ def _evaluate(ctx: _Text, category: str, hit: Hit) -> Evidence | None:
     neg_lo = max(_window_start(norm, lo, start, NEGATION_WORDS), comma + 1)
     negation = None
     for found in lex["negation"].finditer(norm, neg_lo, start):
-        if any(h is not None and h.start <= found.start < h.end for h in (intent, desire)):
+        if any(h is not None and h.start <= found.start < h.end for h in (intent, desire, incite)):
             continue  # "can't wait to", "why don't you just": eagerness, not negation
         negation = found
     add("negation", negation)
-    add("counter", _outside(lex["counter"], norm, lo, hi, start, end))
-    add("reported", lex["reported"].best(norm, lo, post))
+    counter = _outside(lex["counter"], norm, lo, hi, start, end)
+    if firsthand is None or counter is None or counter.end <= firsthand.start:
+        add("counter", counter)  # "she threatened to" is the report itself, not a rebuke
+    if firsthand is None:
+        add("reported", lex["reported"].best(norm, lo, post))
     if ctx.in_quotes(start):
         logit -= 2.5
+        lowered = True
         reasons.append("quoted -2.5")
     for frame in ("fiction", "hyperbole"):
         add(frame, ctx.frame(frame), _FRAME_FACTOR[frame][category])
@@ -204,21 +304,42 @@ def _evaluate(ctx: _Text, category: str, hit: Hit) -> Evidence | None:
         )
         if counterfactual and _IF.search(norm, lo, hi):
             logit -= 3.0
+            lowered = True
             reasons.append("counterfactual -3.0")
         before = norm[max(pre, start - 24) : start]
         if _OTHER_SUBJECT.search(before) and not _FIRST_PERSON.search(before):
             logit -= 2.5
+            lowered = True
             reasons.append("someone else's words -2.5")
+        if hit.entry.kind in _RETURNABLE:
+            add("coming back", ctx.frame("return"))
     for idiom in lex["idiom"].finditer(norm, lo, hi):
         if idiom.start < end and idiom.end > start:
-            # A figure of speech, unless concrete means or a time say it is meant.
-            concrete = means_hit is not None or time_hit is not None
+            # A figure of speech, unless concrete means say it is meant; a time or a
+            # first-hand report does too when the idiom's object is a person
+            # ("he's going to kill me tomorrow"), never for "kill it at the game".
+            person = _PERSON_OBJECT.search(norm, idiom.start, idiom.end) is not None
+            concrete = means_hit is not None or (
+                person and (time_hit is not None or firsthand is not None)
+            )
             w = -1.5 if concrete else idiom.entry.weight
             logit += w
+            lowered = True
             reasons.append(f"idiom {norm[idiom.start : idiom.end]!r} {w:+.1f}")
             break
     uses_action = any(h.entry in lex["weapon_action"].entries for h in used) or intent is not None
-    return Evidence(category, start, end, logit, tuple(reasons), uses_action)
+    return Evidence(
+        category,
+        start,
+        end,
+        logit,
+        tuple(reasons),
+        uses_action,
+        kind=hit.entry.kind,
+        base=hit.entry.weight,
+        lowered=lowered,
+        used_time=time_hit is not None and "time" in raisers,
+    )
 
 
 def find_evidence(

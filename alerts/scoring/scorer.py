@@ -15,6 +15,16 @@ rules.py). Per category, the strongest hit counts fully and up to two more add a
 of theirs (repetition is evidence, but weak), plus the category's bias; a logistic squash
 turns that into 0-1. A text's ``score`` is its highest category score, and ``severity``
 is a fixed band of ``score`` (``SEVERITY_BANDS``), independent of the threshold.
+
+Self-harm is read the way suicide-risk screening reads a note: DIFFERENT warning signs in
+one short post (the ``[section]`` of self_harm.txt: ideation, plan, act, means, timing,
+farewell, finality, preparation, burden) compound. The strongest sign counts fully, every
+other distinct sign adds ``_SIGN_SHARE`` of its logit, and a time anywhere in the post
+adds ``_POST_TIME`` when no sign already used one; repeats of one sign stay a quarter.
+
+A strong harm word standing alone ("murder", "suicide": entry weight >= ``_STRONG`` in
+violence or self_harm, with nothing that lowered it) is "low", never "none": a counselor
+searching the feed should find it, and it still never alerts.
 """
 
 from __future__ import annotations
@@ -28,7 +38,7 @@ from pathlib import Path
 from .lexicon import Lexicons, load_lexicons
 from .normalize import Normalizer
 from .relevance import Relevance, compile_school_terms, relevance_of
-from .rules import BIAS, find_evidence
+from .rules import BIAS, Evidence, find_evidence
 
 __all__ = [
     "CATEGORIES",
@@ -61,6 +71,16 @@ DEFAULT_THRESHOLD = 0.5
 _EXTRA_SHARE = 0.25
 # A weapon carried or brought with intent counts as violence too, a little weaker.
 _WEAPON_TO_VIOLENCE = 1.0
+# Each further distinct self-harm warning sign adds this share of its logit.
+_SIGN_SHARE = 0.8
+# A time elsewhere in a post that already shows a warning sign ("...tonight.").
+_POST_TIME = 1.0
+# Only this many characters around the first sign count as "one short post".
+_POST_SPAN = 400
+# Bare strong words are floored at the bottom of "low".
+_STRONG = 1.8
+_STRONG_CATEGORIES = ("violence", "self_harm")
+_LOW = dict(SEVERITY_BANDS)["low"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +151,7 @@ class Scorer:
             raise ValueError(f"threshold must be within 0..1, got {threshold}")
         self.threshold = threshold
         self.lexicons: Lexicons = load_lexicons(lexicon_dir)
-        self.normalizer = Normalizer(self.lexicons.emoji)
+        self.normalizer = Normalizer(self.lexicons.emoji, self.lexicons.short_words())
         self._empty = ScoreResult(
             score=0.0, severity="none", categories=dict(_ZERO), alert=False, matches=()
         )
@@ -154,6 +174,7 @@ class Scorer:
             return ScoreResult(**{**_fields(self._empty), "relevance": relevance})
 
         logits: dict[str, float] = {}
+        sign_reasons: list[str] = []
         for cat in CATEGORIES:
             own = sorted((e.logit for e in evidence if e.category == cat), reverse=True)
             if cat == "violence":
@@ -166,7 +187,16 @@ class Scorer:
             if own:
                 extra = _EXTRA_SHARE * sum(max(0.0, x) for x in own[1:3])
                 logits[cat] = BIAS[cat] + own[0] + extra
+        if "self_harm" in logits:
+            signs = self._warning_signs(normalized.norm, evidence, sign_reasons)
+            logits["self_harm"] = max(logits["self_harm"], BIAS["self_harm"] + signs)
         categories = {c: _sigmoid(logits[c]) if c in logits else 0.0 for c in CATEGORIES}
+        for cat in _STRONG_CATEGORIES:
+            if 0.0 < categories[cat] < _LOW and any(
+                e.category == cat and e.base >= _STRONG and not e.lowered for e in evidence
+            ):
+                categories[cat] = _LOW
+                sign_reasons.append(f"{cat}: a strong word standing alone is low")
         score = max(categories.values())
         matches = []
         for e in sorted(evidence, key=lambda e: (e.start, e.category)):
@@ -175,7 +205,7 @@ class Scorer:
                 continue
             a, b = normalized.span(e.start, e.end)
             matches.append(Match(e.category, text[a:b], a, b))
-        reasons = tuple(" ; ".join(e.reasons) for e in evidence)
+        reasons = tuple(" ; ".join(e.reasons) for e in evidence) + tuple(sign_reasons)
         return ScoreResult(
             score=score,
             severity=severity_for(score),
@@ -185,6 +215,47 @@ class Scorer:
             reasons=reasons,
             relevance=relevance,
         )
+
+    def _warning_signs(self, norm: str, evidence: list[Evidence], reasons: list[str]) -> float:
+        """Logit of the distinct self-harm warning signs of one short post, compounded."""
+        signs = sorted(
+            (e for e in evidence if e.category == "self_harm" and e.logit > 0.0),
+            key=lambda e: e.start,
+        )
+        if not signs:
+            return 0.0
+        first = signs[0].start
+        signs = [e for e in signs if e.start - first <= _POST_SPAN]
+        by_kind: dict[str, list[float]] = {}
+        for e in signs:
+            by_kind.setdefault(e.kind or "other", []).append(e.logit)
+        per_kind = sorted(
+            (
+                (max(v) + _EXTRA_SHARE * sum(sorted(v, reverse=True)[1:3]), k)
+                for k, v in by_kind.items()
+            ),
+            reverse=True,
+        )
+        total = per_kind[0][0] + _SIGN_SHARE * sum(x for x, _ in per_kind[1:])
+        if not any(e.used_time for e in signs):
+            time_hit = next(
+                (
+                    t
+                    for t in self.lexicons["time"].finditer(norm, first, first + _POST_SPAN)
+                    if not any(e.start < t.end and t.start < e.end for e in signs)
+                ),
+                None,
+            )
+            if time_hit is not None:
+                total += _POST_TIME
+                reasons.append(
+                    f"self_harm: time in the post {norm[time_hit.start : time_hit.end]!r}"
+                )
+        if len(per_kind) > 1 or total > per_kind[0][0]:
+            reasons.append(
+                "self_harm warning signs: " + ", ".join(f"{k} {x:+.1f}" for x, k in per_kind)
+            )
+        return total
 
     def relevance(self, text: str, terms: Sequence[str] = ()) -> Relevance:
         """School relevance of ``text`` (see :func:`alerts.scoring.school_relevance`)."""

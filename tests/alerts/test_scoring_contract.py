@@ -102,3 +102,20 @@ def test_it_compiles_the_phrase_syntax():
     assert not pattern.search("cut the cake")
     kill = re.compile(compile_phrase("kill*"))
     assert kill.search("kil") and kill.search("killing") and not kill.search("skill")
+
+
+def test_it_reads_lexicon_sections_and_the_end_of_sentence_mark(tmp_path: Path):
+    import re
+
+    lex = load_lexicons()
+    kinds = {e.kind for e in lex["self_harm"].entries}
+    assert {"farewell", "means", "burden", "act", "timing"} <= kinds
+    done = re.compile(compile_phrase("i'm done$"))
+    assert done.search("I have a rope and i'm done") and done.search("i'm done. bye")
+    assert not done.search("i'm done with my homework")
+    for path in DEFAULT_DIR.glob("*.txt"):
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    with (tmp_path / "self_harm.txt").open("a", encoding="utf-8") as f:
+        f.write("[not a section\n")
+    with pytest.raises(LexiconError, match=r"self_harm\.txt:\d+: '\[section\]' expected"):
+        load_lexicons(tmp_path)
