@@ -1,0 +1,170 @@
+"""Personal API tokens: create (shown once), authenticate, revoke; and per-token throttling.
+
+A token reads `tl_<prefix>_<secret>`: the prefix (8 random characters) is stored in the
+clear to find the row and to tell tokens apart on the tokens page; the whole token is stored
+only as its SHA-256, which is enough for a 256-bit random secret (no slow hash needed: there
+is nothing to guess). The token itself is returned once, by `api_token_create`, and is never
+stored or logged.
+
+A token acts as its owner with the owner's current roles (accounts.permissions decides every
+access), so it grants nothing the owner could not do in the browser, and an owner who is
+deactivated or loses a role loses it through their tokens at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.settings import api_settings
+from rest_framework.throttling import ScopedRateThrottle
+
+from .models import ApiToken, User
+
+TOKEN_PREFIX = "tl_"  # noqa: S105 - the visible start of every token, not a secret
+PREFIX_LENGTH = 8
+PREFIX_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+# last_used_at is written at most this often per token: one UPDATE per request would make
+# every read a write.
+LAST_USED_RESOLUTION = timedelta(seconds=60)
+MAX_NAME_LENGTH = 100
+
+BAD_TOKEN = _("Invalid, expired or revoked API token.")
+ERROR_NAME = _("Give the token a name.")
+ERROR_EXPIRY = _("The expiry must be in the future.")
+
+
+class ApiTokenError(ValueError):
+    pass
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _parse(token: str) -> str | None:
+    """The prefix of a well-formed token, or None."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    prefix, _sep, secret = token[len(TOKEN_PREFIX) :].partition("_")
+    if len(prefix) != PREFIX_LENGTH or not secret:
+        return None
+    return prefix
+
+
+@transaction.atomic
+def api_token_create(
+    *, user: User, name: str, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for `user`. Returns the row and the token, which is never shown again."""
+    name = (name or "").strip()[:MAX_NAME_LENGTH]
+    if not name:
+        raise ApiTokenError(ERROR_NAME)
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ApiTokenError(ERROR_EXPIRY)
+    while True:
+        prefix = "".join(secrets.choice(PREFIX_ALPHABET) for _ in range(PREFIX_LENGTH))
+        if not ApiToken.objects.filter(prefix=prefix).exists():
+            break
+    token = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    row = ApiToken.objects.create(
+        user=user, name=name, prefix=prefix, digest=token_digest(token), expires_at=expires_at
+    )
+    return row, token
+
+
+def api_token_revoke(*, token: ApiToken, actor: User) -> bool:
+    """Revoke one of the actor's own tokens; True when this call revoked it."""
+    if token.user_id != actor.id:
+        raise ApiTokenError("Only the owner may revoke a token.")
+    now = timezone.now()
+    revoked = ApiToken.objects.filter(id=token.id, revoked_at__isnull=True).update(revoked_at=now)
+    if revoked:
+        token.revoked_at = now
+    return bool(revoked)
+
+
+def api_tokens_of(*, user: User):
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def api_token_authenticate(token: str, *, now: datetime | None = None) -> ApiToken | None:
+    """The usable token row (with its active owner) for `token`, or None; records the use."""
+    prefix = _parse(token)
+    if prefix is None:
+        return None
+    row = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
+    if row is None or not hmac.compare_digest(row.digest, token_digest(token)):
+        return None
+    now = now or timezone.now()
+    if not row.is_usable(now) or not row.user.is_active:
+        return None
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(id=row.id).update(last_used_at=now)
+        row.last_used_at = now
+    return row
+
+
+class ApiTokenAuthentication(BaseAuthentication):
+    """`Authorization: Bearer tl_…`; request.user is the owner, request.auth the ApiToken.
+
+    Requests without the header fall through to session authentication (the browser, where
+    CSRF is enforced). A header with a bad token is refused outright, never treated as
+    anonymous.
+    """
+
+    keyword = b"bearer"
+
+    def authenticate(self, request):
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(BAD_TOKEN)
+        try:
+            raw = parts[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed(BAD_TOKEN) from None
+        row = api_token_authenticate(raw)
+        if row is None:
+            raise exceptions.AuthenticationFailed(BAD_TOKEN)
+        return (row.user, row)
+
+    def authenticate_header(self, request) -> str:
+        return 'Bearer realm="api"'
+
+
+class TokenScopedRateThrottle(ScopedRateThrottle):
+    """Rates per view scope (`throttle_scope`), counted per token for token requests and per
+    user for browser sessions, so one integration cannot use up its owner's other tokens.
+
+    Rates are read from settings on every request (not frozen at import like DRF's own), so
+    deployments and tests can change REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].
+    """
+
+    def get_rate(self):
+        rates = api_settings.user_settings.get("DEFAULT_THROTTLE_RATES", {})
+        try:
+            return rates[self.scope]
+        except KeyError:
+            raise exceptions.ImproperlyConfigured(
+                f"No rate set for the throttle scope {self.scope!r}."
+            ) from None
+
+    def get_cache_key(self, request, view):
+        if isinstance(request.auth, ApiToken):
+            ident = f"token-{request.auth.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            # Anonymous requests fail authentication before doing any work; they are counted
+            # together rather than by client address, which we never keep.
+            ident = "anonymous"
+        return self.cache_format % {"scope": self.scope, "ident": ident}

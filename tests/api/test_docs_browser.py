@@ -1,0 +1,35 @@
+"""In a browser: a counselor creates a token on /accounts/tokens/ (shown once) and reads the
+API docs, whose Swagger UI runs from vendored files under the site's CSP."""
+
+from tests.factories import TEST_PASSWORD
+
+
+def test_it_creates_a_token_and_shows_the_api_docs(page, live_server, personas, artifacts_dir):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    outside = []
+    page.on(
+        "request",
+        lambda request: None
+        if request.url.startswith((live_server.url, "data:"))
+        else outside.append(request.url),
+    )
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill("alice@example.org")
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/accounts/home/")
+
+    page.goto("/accounts/tokens/")
+    page.get_by_label("Name").fill("District SIS sync")
+    page.get_by_role("button", name="Create token").click()
+    token = page.get_by_test_id("new-token").input_value()
+    assert token.startswith("tl_")
+    page.screenshot(path=str(artifacts_dir / "api-token-created.png"), full_page=True)
+    page.goto("/accounts/tokens/")
+    assert token not in page.content()
+    assert page.get_by_role("button", name="Revoke District SIS sync").is_visible()
+
+    page.goto("/api/docs/")
+    page.get_by_text("/api/v1/cases/{case_id}/transition/").first.wait_for()
+    page.screenshot(path=str(artifacts_dir / "api-docs.png"), full_page=False)
+    assert outside == []
