@@ -79,3 +79,10 @@ def test_it_says_the_same_thing_for_an_unknown_reset_address(client, personas):
     response = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.org"})
     assert response.status_code == 302
     assert mail.outbox == []
+
+
+def test_it_links_staff_to_their_account_settings(client, personas):
+    client.force_login(personas.counselor_a)
+    page = client.get(reverse("accounts:home")).content.decode()
+    assert reverse("accounts:tokens") in page
+    assert reverse("accounts:otp_setup") in page
