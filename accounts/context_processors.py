@@ -23,6 +23,10 @@ STAFF_NAVIGATION = (
 # item is shown, i.e. when the user holds the item's action somewhere.
 STAFF_NAVIGATION_COUNTS = {
     "alerts:feed": ("alerts.selectors.alerts_new_count_for", _("new alerts")),
+    "tipline:case_list": (
+        "tipline.selectors.cases_attention_count_for",
+        _("open cases unassigned or life-safety"),
+    ),
 }
 
 

@@ -1,0 +1,162 @@
+"""Forms of the counselor workspace: queue filters and every action on a case.
+
+Every form that edits a case carries the Case.version the page showed, so the service can
+refuse a stale edit ("someone else changed this case") instead of overwriting it.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import CaseStatus, Category, Channel, Outcome, Priority
+from .selectors import QueueFilters
+from .services.workflow import ALLOWED_MOVES, FINISHED, SUMMARY_MAX_LENGTH
+
+REASON_MAX_LENGTH = 500
+NOTE_MAX_LENGTH = 5000
+
+
+class QueueFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Reference, tag or text")}
+        ),
+    )
+    school = forms.TypedChoiceField(label=_("School"), required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any")), *CaseStatus.choices]
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Any")), *Priority.choices],
+    )
+    tag = forms.ChoiceField(
+        label=_("Tag"), required=False, choices=[("", _("Any")), *Category.choices]
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("Any")), *Channel.choices]
+    )
+    assignee = forms.TypedChoiceField(
+        label=_("Assignee"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args, schools, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].choices = [("", _("All my schools"))] + [
+            (school.id, school.name) for school in schools
+        ]
+        self.fields["assignee"].choices = [("", _("Anyone")), (0, _("Nobody"))] + [
+            (user.id, user.get_full_name() or user.email) for user in staff
+        ]
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-select form-select-sm")
+        self.fields["q"].widget.attrs["class"] = "form-control form-control-sm"
+
+    def filters(self) -> QueueFilters:
+        """The valid filters (an invalid one is ignored, not an error page)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return QueueFilters(
+            school=data.get("school"),
+            status=data.get("status") or "",
+            priority=data.get("priority"),
+            tag=data.get("tag") or "",
+            channel=data.get("channel") or "",
+            assignee=data.get("assignee"),
+            query=data.get("q") or "",
+        )
+
+
+class WorkspaceForm(forms.Form):
+    """Many forms share the case page: each gets its own element ids (labels stay unique)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{type(self).__name__.lower()}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class VersionedForm(WorkspaceForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class StatusForm(VersionedForm):
+    """Triage / start / send back: only the open statuses the lifecycle allows from here."""
+
+    status = forms.ChoiceField(label=_("Move to"))
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = ALLOWED_MOVES.get(case.status, frozenset()) - FINISHED
+        self.fields["status"].choices = [
+            (value, label) for value, label in CaseStatus.choices if value in allowed
+        ]
+
+
+class ResolveForm(VersionedForm):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "—"), *Outcome.choices])
+    summary = forms.CharField(
+        label=_("Summary of what was done"),
+        max_length=SUMMARY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Staff only; never shown to the tipster."),
+    )
+    close = forms.BooleanField(label=_("Close the case now too"), required=False)
+
+
+class CloseForm(VersionedForm):
+    """Close a resolved case (its outcome is already recorded)."""
+
+
+class ReopenForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("Why reopen?"), max_length=REASON_MAX_LENGTH, widget=forms.TextInput
+    )
+
+
+class AssignForm(VersionedForm):
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=None, required=False, empty_label=_("Nobody")
+    )
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = staff
+        self.fields["assignee"].label_from_instance = lambda user: (
+            user.get_full_name() or user.email
+        )
+
+
+class PriorityForm(VersionedForm):
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+    reason = forms.CharField(label=_("Why?"), max_length=200)
+
+
+class TagsForm(VersionedForm):
+    categories = forms.MultipleChoiceField(
+        label=_("Tags"), choices=Category.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class NoteForm(WorkspaceForm):
+    body = forms.CharField(
+        label=_("Internal note"),
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Staff only. The tipster never sees internal notes."),
+    )
+
+
+class ReferenceForm(VersionedForm):
+    """Merge or link: the other case, by its reference (looked up within the user's scope)."""
+
+    reference = forms.CharField(label=_("Case reference"), max_length=12)
+
+    def clean_reference(self) -> str:
+        return self.cleaned_data["reference"].strip().lstrip("#").upper()

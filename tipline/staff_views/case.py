@@ -1,0 +1,158 @@
+"""The case page: one timeline of everything on a case, and the controls to work it.
+
+Every access decision goes through accounts.permissions (via tipline.selectors); anything
+out of the user's scope is a 404. Every view of a case is written to its audit trail.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts import permissions
+from accounts.permissions import Action
+
+from ..attachments import attachment_read
+from ..forms import StaffReplyForm
+from ..models import Case, CaseEvent, CaseStatus, CaseWatcher, Reporter
+from ..selectors import case_get_for_user, case_timeline, cases_visible_to, staff_assignable_for
+from ..services.audit import case_view_record
+from ..services.cases import case_event_record
+from ..staff_forms import (
+    AssignForm,
+    CloseForm,
+    NoteForm,
+    PriorityForm,
+    ReferenceForm,
+    ReopenForm,
+    ResolveForm,
+    StatusForm,
+    TagsForm,
+)
+from ..templatetags.workspace import is_overdue
+from .common import is_htmx
+
+
+def reporters_of(case: Case):
+    return Reporter.objects.filter(tips__case=case).distinct().order_by("id")
+
+
+def _forms(case: Case, user, reporters) -> dict:
+    version = {"version": case.version}
+    tags = list(case.tags.values_list("category", flat=True))
+    forms = {
+        "note_form": NoteForm(),
+        "priority_form": PriorityForm(initial={**version, "priority": case.priority}),
+        "tags_form": TagsForm(initial={**version, "categories": tags}),
+        "assign_form": AssignForm(
+            initial={**version, "assignee": case.assignee_id},
+            staff=staff_assignable_for(school=case.school),
+        ),
+        "merge_form": ReferenceForm(initial=version, prefix="merge"),
+        "link_form": ReferenceForm(initial=version, prefix="link"),
+    }
+    if reporters:
+        forms["reply_form"] = StaffReplyForm(
+            reporters=reporters_of(case), initial={"reporter": reporters[0]}
+        )
+    if case.is_open:
+        forms["status_form"] = StatusForm(initial=version, case=case)
+        forms["resolve_form"] = ResolveForm(initial=version)
+    elif case.status == CaseStatus.RESOLVED:
+        forms["close_form"] = CloseForm(initial=version)
+    if not case.is_open and case.merged_into_id is None:
+        forms["reopen_form"] = ReopenForm(initial=version)
+    return forms
+
+
+def workspace_context(request, case: Case, *, bound: dict | None = None, **extra) -> dict:
+    """Everything the case page (or its htmx partial) shows. `bound` replaces blank forms
+    with ones the user submitted, so their errors show next to their input."""
+    user = request.user
+    can_work = permissions.can(user, Action.WORK_CASES, case.school_id)
+    reporters = list(reporters_of(case))
+    watchers = list(CaseWatcher.objects.filter(case=case).select_related("user"))
+    context = {
+        "notice": "",
+        "error": "",
+        "case": case,
+        "timeline": case_timeline(case=case),
+        "can_work": can_work,
+        "can_audit": permissions.can(user, Action.VIEW_AUDIT, case.school_id),
+        "reporters": reporters,
+        "tags": list(case.tags.all()),
+        "watchers": watchers,
+        "is_watching": any(w.user_id == user.id for w in watchers),
+        "related": list(cases_visible_to(user=user).filter(related_cases=case)),
+        "merged_cases": list(cases_visible_to(user=user).filter(merged_into=case)),
+        "merged_into": (
+            cases_visible_to(user=user).filter(id=case.merged_into_id).first()
+            if case.merged_into_id
+            else None
+        ),
+        "overdue": is_overdue(case),
+        "acknowledged_by": (
+            case.events.filter(kind=CaseEvent.Kind.ACKNOWLEDGED, data__first=True)
+            .select_related("actor")
+            .first()
+            if case.acknowledged_at
+            else None
+        ),
+        **extra,
+    }
+    if can_work:
+        context.update(_forms(case, user, reporters))
+    context.update(bound or {})
+    return context
+
+
+def render_case(request, case: Case, *, status: int = 200, **context):
+    """The full page, or for htmx the workspace partial (always 200, so htmx swaps it)."""
+    context = workspace_context(request, case, htmx=is_htmx(request), **context)
+    if context["htmx"]:
+        return render(request, "tipline/staff/_case_workspace.html", context)
+    return render(request, "tipline/staff/case_detail.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_GET
+def case_detail(request, case_id: int):
+    case = case_get_for_user(user=request.user, case_id=case_id)
+    case_view_record(case=case, actor=request.user)
+    return render_case(request, case)
+
+
+@login_required
+@require_GET
+def attachment_download(request, case_id: int, attachment_id: int):
+    case = case_get_for_user(user=request.user, case_id=case_id)
+    attachment = get_object_or_404(case.attachments, id=attachment_id)
+    data = attachment_read(attachment)
+    case_event_record(
+        case=case,
+        kind=CaseEvent.Kind.ATTACHMENT_VIEWED,
+        actor=request.user,
+        attachment_id=attachment.id,
+    )
+    extension = attachment.storage_name.split(".")[1]
+    response = HttpResponse(data, content_type=attachment.content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="case-{case.reference}-{attachment.id}.{extension}"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store, private"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def redirect_or_render(request, case: Case, notice: str):
+    """After a successful action: htmx gets the fresh workspace with the notice announced;
+    a plain POST is redirected to the case page (POST/redirect/GET)."""
+    if is_htmx(request):
+        fresh = case_get_for_user(user=request.user, case_id=case.id)
+        return render_case(request, fresh, notice=notice)
+    messages.success(request, notice)
+    return redirect("tipline:case_detail", case_id=case.id)
