@@ -7,26 +7,11 @@ from tests.factories import TEST_PASSWORD
 from tests.tipline.workspace_helpers import web_case
 from tipline.models import Case, CaseStatus, Message
 
-from .axe import AXE_SCRIPT, BLOCKING_IMPACTS
+from .axe import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-
-def serious_violations(page) -> list[dict]:
-    """As tests/e2e/axe.py, but axe-core is loaded with page.evaluate: the site's CSP
-    (script-src 'self') rightly blocks the inline <script> that add_script_tag would insert."""
-    page.evaluate(AXE_SCRIPT.read_text())
-    result = page.evaluate(
-        """() => axe.run(document, {runOnly: {type: 'tag',
-             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
-    )
-    return [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["html"][:160] for n in v["nodes"]]}
-        for v in result["violations"]
-        if v["impact"] in BLOCKING_IMPACTS
-    ]
 
 
 def _sign_in(page, email: str) -> None:
