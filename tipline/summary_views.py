@@ -64,6 +64,16 @@ def _presets(tz: str) -> list[tuple[str, str]]:
     ]
 
 
+def _summary_csv(summary, slug: str, name: str) -> HttpResponse:
+    """One table of a summary as CSV by its slug; "all" is every table in one file."""
+    if slug == "all":
+        return _csv_response(exports.summary_rows(summary), name)
+    table = next((t for t in summary.tables if t.slug == slug), None)
+    if table is None:
+        raise Http404
+    return _csv_response(exports.table_rows(table), name)
+
+
 def _csv_response(rows, filename: str) -> StreamingHttpResponse:
     response = StreamingHttpResponse(exports.csv_lines(rows), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -124,12 +134,7 @@ def school_csv(request, school_id: int, slug: str):
         return HttpResponse(error, status=400, content_type="text/plain")
     summary = school_summary(school=school, period=period)
     name = f"{school.slug}-{period.key}-{slug}.csv"
-    if slug == "all":
-        return _csv_response(exports.summary_rows(summary), name)
-    table = next((t for t in summary.tables if t.slug == slug), None)
-    if table is None:
-        raise Http404
-    return _csv_response(exports.table_rows(table), name)
+    return _summary_csv(summary, slug, name)
 
 
 @require_GET
@@ -182,12 +187,7 @@ def district_csv(request, district_id: int, slug: str):
     sort, descending = _sort(request)
     summary = district_summary(district=district, period=period, sort=sort, descending=descending)
     name = f"{district.slug}-{period.key}-{slug}.csv"
-    if slug == "all":
-        return _csv_response(exports.summary_rows(summary), name)
-    table = next((t for t in summary.tables if t.slug == slug), None)
-    if table is None:
-        raise Http404
-    return _csv_response(exports.table_rows(table), name)
+    return _summary_csv(summary, slug, name)
 
 
 @require_GET
