@@ -129,6 +129,9 @@ class Alert(models.Model):
     """One post (and its copies) that a school's staff should look at."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="alerts")
+    # The post's source, copied when the alert is raised (a post never changes source), so
+    # per-source figures and filters read alerts alone instead of joining every post.
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="alerts")
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="alerts")
     score = models.FloatField()
     severity = models.CharField(max_length=10, choices=Severity.choices)
@@ -152,7 +155,14 @@ class Alert(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["school", "status", "created_at"])]
+        indexes = [
+            models.Index(fields=["school", "status", "created_at"]),
+            # The summaries' per-(school, source, period) counts, read from the index alone.
+            models.Index(
+                fields=["school", "created_at", "source", "status", "dismissal_reason"],
+                name="alert_school_created_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["school", "group_key"], name="one_alert_per_group"),
             models.CheckConstraint(

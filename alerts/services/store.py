@@ -141,7 +141,8 @@ def alerts_add(
 ) -> int:
     """Raise an alert for each group that has none yet, and grow the groups that have one
     (group_size and last_seen_at only: a dismissed group stays dismissed). Returns how many
-    alerts were raised."""
+    alerts were raised. A raised alert carries its post's source (`source_id`), which the
+    summaries count by."""
     if not groups:
         return 0
     if copy_path_enabled():
@@ -160,6 +161,7 @@ def alerts_add(
         [
             Alert(
                 post_id=post_ids[spec.external_id],
+                source_id=source_id,
                 group_key=key,
                 group_size=spec.count,
                 created_at=now,
@@ -196,7 +198,12 @@ def _alerts_upsert(source_id: int, groups: Mapping[tuple[int, str], AlertGroup],
         # The model's defaults (status "new", no reviewer...) and its fields' own adaptation
         # (JSON, datetimes): what bulk_create would send.
         alert = Alert(
-            group_key=key, group_size=spec.count, created_at=now, last_seen_at=now, **spec.fields
+            source_id=source_id,
+            group_key=key,
+            group_size=spec.count,
+            created_at=now,
+            last_seen_at=now,
+            **spec.fields,
         )
         external_ids.append(spec.external_id)
         for column, field in zip(columns, fields, strict=True):

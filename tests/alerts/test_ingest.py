@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from alerts.models import Alert, AlertStatus, Post, SchoolAlertSettings
+from alerts.models import Alert, AlertStatus, Post, SchoolAlertSettings, Source, SourceKind
 from alerts.scoring import Scorer
 from alerts.services import PostInput, posts_ingest, text_fingerprint
 
@@ -199,3 +199,22 @@ def test_it_runs_a_fixed_number_of_queries_per_batch(ingest):
     mixed, result = queries(*reposts, *threats("m", 5))
     assert (result.alerts_created, result.alerts_grouped) == (5, 40)
     assert mixed <= large + 1  # the ORM path adds one update for the groups that grew
+
+
+def test_it_stamps_each_alert_with_its_posts_source(ingest, push_source, personas):
+    other = Source.objects.create(
+        district=push_source.district, kind=SourceKind.RSS, name="Local news"
+    )
+    other.schools.set([personas.school_a, personas.school_b])
+    friday = "I'm going to shoot everyone at Lincoln High on Friday"
+    ingest(("p1", THREAT))
+    ingest(("n1", friday), ("n2", f"RT @x: {THREAT}"), source=other)
+    stamped = {
+        alert.post.external_id: (alert.source_id, alert.post.source_id, alert.group_size)
+        for alert in Alert.objects.select_related("post")
+    }
+    # The repost from the news feed grew the push alert, which keeps its own source.
+    assert stamped == {
+        "p1": (push_source.id, push_source.id, 2),
+        "n1": (other.id, other.id, 1),
+    }

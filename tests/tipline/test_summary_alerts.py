@@ -16,7 +16,8 @@ def alert_make(source, school, created_at, status="new", reason=""):
         source=source, external_id=f"p{number}", text="t", fingerprint=f"{number:040d}"
     )
     return Alert.objects.create(
-        post=post, school=school, score=0.7, severity="high", top_category="violence",
+        post=post, source=source, school=school, score=0.7, severity="high",
+        top_category="violence",
         status=status, dismissal_reason=reason, group_key=f"{number:040d}", created_at=created_at,
     )  # fmt: skip
 
@@ -52,6 +53,30 @@ def test_it_counts_alerts_per_school_source_and_period(personas, alerts):
         ("Local news", 1): (1, 0, 1),
         ("Mastodon #town", 0): (1, 1, 0),
     }
+
+
+def test_it_counts_by_source_as_the_posts_say(personas, alerts):
+    """The alert's own source (copied at ingest) gives the figures the posts' sources give."""
+    march = period_parse("2025-03", today=local(2025, 3, 1).date())
+    schools = [personas.school_a, personas.school_b]
+    found = {
+        (r["school_id"], r["source_id"], r["which"]): (r["alerts"], r["escalated"], r["dismissed"])
+        for r in alert_rows(schools=schools, period=march)
+    }
+    expected: dict[tuple, list[int]] = {}
+    for school in schools:
+        bounds = {1: march.bounds(school.tzinfo), 0: march.previous().bounds(school.tzinfo)}
+        for which, (start, end) in bounds.items():
+            for alert in Alert.objects.filter(
+                school=school, created_at__gte=start, created_at__lt=end
+            ).select_related("post"):
+                key = (school.pk, alert.post.source_id, which)
+                counts = expected.setdefault(key, [0, 0, 0])
+                counts[0] += 1
+                counts[1] += alert.status == "escalated"
+                counts[2] += alert.status == "dismissed"
+    assert found == {key: tuple(counts) for key, counts in expected.items()}
+    assert len(found) == 4  # A: Mastodon and news in March, Mastodon in February; B: Mastodon
 
 
 def test_it_shows_escalation_rate_and_precision_by_source(client_for, personas, alerts):

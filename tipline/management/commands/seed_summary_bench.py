@@ -255,6 +255,7 @@ class Command(BaseCommand):
         post_rows, alert_rows = [], []
         for index in range(total):
             post_id = first_post + index
+            source_id = sources[index % len(sources)].pk
             created = now - timedelta(seconds=spread * (1 - index / total))
             roll = rng.random()
             status, reason = "new", ""
@@ -267,13 +268,13 @@ class Command(BaseCommand):
             elif roll < 0.7:
                 status = "escalated"
             post_rows.append(
-                {"id": post_id, "source_id": sources[index % len(sources)].pk,
+                {"id": post_id, "source_id": source_id,
                  "external_id": f"bench-{post_id}", "text": "Seeded bench post.",
                  "received_at": created, "posted_at": created, "fingerprint": f"{post_id:040d}",
                  "score": 0.6}
             )  # fmt: skip
             alert_rows.append(
-                {"id": first_alert + index, "post_id": post_id,
+                {"id": first_alert + index, "post_id": post_id, "source_id": source_id,
                  "school_id": schools[index % len(schools)].pk, "score": 0.6,
                  "severity": severities[index], "top_category": categories[index],
                  "status": status, "dismissal_reason": reason, "group_key": f"{post_id:040d}",
