@@ -63,11 +63,12 @@ def roles_by_school(user) -> dict[int, Role]:
             user=user, school__is_active=True
         ).values_list("school_id", "role")
     }
+    # One query: the district admin's districts are a subquery, not a round trip.
     district_ids = DistrictMembership.objects.filter(
         user=user, role=Role.DISTRICT_ADMIN
-    ).values_list("district_id", flat=True)
+    ).values("district_id")
     for school_id in School.objects.filter(
-        district_id__in=list(district_ids), is_active=True
+        district_id__in=district_ids, is_active=True
     ).values_list("id", flat=True):
         roles[school_id] = Role.DISTRICT_ADMIN
     setattr(user, _CACHE_ATTRIBUTE, roles)

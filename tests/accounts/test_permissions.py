@@ -58,7 +58,7 @@ def test_it_ignores_inactive_schools(personas):
 
 def test_it_reads_roles_once_per_user_object(personas, django_assert_num_queries):
     user = personas.district_admin
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         permissions.roles_by_school(user)
     with django_assert_num_queries(0):
         for action in Action:
