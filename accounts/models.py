@@ -252,3 +252,31 @@ class OnCallContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school} #{self.position}: {self.user}"
+
+
+class ApiToken(models.Model):
+    """A staff member's personal token for integrations (see accounts.api_tokens).
+
+    Only the SHA-256 of the token is stored; `prefix` is its short visible part, used to find
+    the row and to tell tokens apart on the tokens page. The token acts as its owner, with the
+    owner's current roles: it grants nothing the owner could not do in the browser.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, help_text=_("What uses it."))
+    prefix = models.CharField(max_length=16, unique=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

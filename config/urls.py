@@ -13,6 +13,7 @@ urlpatterns = [
     path("sms/", include("tipline.sms_urls")),
     path("alerts/", include("alerts.urls")),
     path("api/v1/alerts/", include("alerts.api_urls")),
+    path("", include("config.api_urls")),
     path("", include("tipline.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

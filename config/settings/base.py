@@ -31,6 +31,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
@@ -44,6 +47,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
+    "config.middleware.RefuseNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -221,6 +227,9 @@ TIPLINE_FOLLOWUP_WINDOW_SECONDS = env.int("TIPLINE_FOLLOWUP_WINDOW_SECONDS", def
 TIPLINE_GLOBAL_FOLLOWUP_ATTEMPTS_PER_MINUTE = env.int(
     "TIPLINE_GLOBAL_FOLLOWUP_ATTEMPTS_PER_MINUTE", default=300
 )
+# The school behind /s/<slug>/ and district SLA policies are kept this long per process
+# (every tip reads both; they change rarely): an edit to either applies that much later.
+TIPLINE_SCHOOL_CACHE_SECONDS = env.int("TIPLINE_SCHOOL_CACHE_SECONDS", default=30)
 # Summaries (tipline/summaries/). Counts from 1 to THRESHOLD-1 show as "<THRESHOLD" in pages
 # and exports, so a small cell cannot identify a student; 0 turns suppression off. The alert
 # figures come from the alerts app through this dotted path (tipline never imports alerts).
@@ -230,15 +239,58 @@ TIPLINE_ALERT_SUMMARY = env.str("TIPLINE_ALERT_SUMMARY", default="alerts.summari
 # before sending is re-sent after this lease. Longer than CELERY_TASK_TIME_LIMIT, so a slow
 # but live send is never doubled.
 DELIVERY_CLAIM_LEASE_SECONDS = env.int("DELIVERY_CLAIM_LEASE_SECONDS", default=120)
+# The outbox (tipline/services/outbox.py): a counselor email or SMS reply still PENDING this
+# long after it was queued is queued again by the sweep (the broker lost it, or was down).
+OUTBOX_OVERDUE_SECONDS = env.int("OUTBOX_OVERDUE_SECONDS", default=120)
+OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=500)
 
 # Uploads (10 MB each at most) stay in memory, so no unencrypted copy lands in a temp file.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024 + 1024
 
+# The staff API (/api/v1/, config/api_urls.py). Personal tokens first, so an anonymous request
+# is answered 401 with a WWW-Authenticate challenge; the browser's session works too (with
+# CSRF). Throttles are per token (per user for sessions), by scope; see accounts.api_tokens.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.api_tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "config.api_pagination.ApiPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.api_tokens.TokenScopedRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_read": env.str("API_READ_RATE", default="600/minute"),
+        "api_write": env.str("API_WRITE_RATE", default="120/minute"),
+    },
+    "EXCEPTION_HANDLER": "config.api.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "config.api_schema.ApiAutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "School Tip Line API",
+    "DESCRIPTION": (
+        "Cases, tips, alerts, sources and summaries, with the same permissions as the staff "
+        "pages. Authenticate with `Authorization: Bearer <token>` (create a token at "
+        "/accounts/tokens/). Errors: {\"error\": {\"code\", \"message\", \"fields\"}}."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from drf-spectacular-sidecar's files (static/): no CDN. No Redoc: its page loads
+    # Google Fonts, a third-party request.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "tipline.models.CaseStatus",
+        "AlertStatusEnum": "alerts.models.AlertStatus",
+        "CaseChannelEnum": "tipline.models.Channel",
+        "DismissalReasonEnum": "alerts.models.DismissalReason",
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True
@@ -249,6 +301,22 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Not "no-referrer": with it, browsers send `Origin: null` on form posts and Django's CSRF
 # check (rightly) refuses them. "same-origin" sends nothing to any other site.
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): our own origin only, no inline script or style, no
+# plugins, never framed, forms post only to us. data: images are the 2FA QR code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=()"
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {

@@ -13,6 +13,9 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PUBLIC_BASE_URL = "https://tips.example.org"
 STAFF_OTP_REQUIRED = False
 SILENCED_SYSTEM_CHECKS = ["axes.W001"]
+# Test databases reuse ids and slugs from test to test: no school or district policy is kept
+# between requests (tests/tipline/test_web_school_cache.py turns it on).
+TIPLINE_SCHOOL_CACHE_SECONDS = 0
 # Tests that need a real worker point CELERY_BROKER_URL at Redis themselves; everything else
 # runs tasks in-process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
