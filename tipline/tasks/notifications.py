@@ -1,10 +1,11 @@
-"""Staff notification tasks: queued after commit, safe to run twice."""
+"""Staff notification tasks: queued after commit (and again by the outbox sweep when the
+broker lost them), safe to run twice."""
 
 from smtplib import SMTPException
 
 from celery import shared_task
 
-from ..services.notifications import case_counselors_email
+from ..services.outbox import outbound_notice_deliver
 
 
 @shared_task(
@@ -16,4 +17,4 @@ from ..services.notifications import case_counselors_email
     max_retries=8,
 )
 def case_counselors_email_task(case_id: int, reason: str, ref: int) -> int:
-    return case_counselors_email(case_id=case_id, reason=reason, ref=ref)
+    return outbound_notice_deliver(case_id=case_id, reason=reason, ref=ref)

@@ -12,6 +12,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 # (row name, task name, every N seconds)
 SCHEDULE: list[tuple[str, str, int]] = [
     ("tipline: life-safety call-down sweep", "tipline.calldown_sweep", 60),
+    ("tipline: outbox sweep (re-queue lost sends)", "tipline.outbox_sweep", 60),
     ("tipline: escalate missed SLA deadlines", "tipline.sla_sweep", 60),
     ("tipline: morning digest of overnight cases", "tipline.digest_send", 300),
     ("tipline: erase content of expired cases", "tipline.retention_purge", 3600),

@@ -1,0 +1,63 @@
+"""Response headers that Django's SecurityMiddleware does not set.
+
+Permissions-Policy: the tip line never needs the camera, the microphone or the location of a
+tipster's device, so every page denies them to itself and to anything it could embed (a
+student's location is exactly what must never leak). Content-Security-Policy comes from
+django-csp (settings: CONTENT_SECURITY_POLICY).
+"""
+
+from django.conf import settings
+from django.http import HttpResponseBadRequest
+
+DEFAULT_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=()"
+
+
+class PermissionsPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = getattr(settings, "PERMISSIONS_POLICY", DEFAULT_PERMISSIONS_POLICY)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.policy)
+        return response
+
+
+NUL_REFUSED = "The request contains NUL characters, which no form or webhook here accepts."
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class RefuseNulCharactersMiddleware:
+    """Answer 400 to any request whose path, query string or form fields carry a NUL
+    character.
+
+    No text here ever contains one, PostgreSQL text columns refuse them (a query filtering on
+    one fails with DataError, a 500), and they are a classic way past naive validation.
+    Refusing them once, here, keeps every view and lookup from meeting one.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            return HttpResponseBadRequest(NUL_REFUSED, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request) -> bool:
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+            return True
+        if any("\x00" in key or "\x00" in value for key, value in _flat(request.GET)):
+            return True
+        # JSON bodies are left to the API, which refuses a NUL per item with a field error
+        # (a batch keeps its good items) in its own error shape.
+        if request.method == "POST" and (request.content_type or "") in FORM_TYPES:
+            return any("\x00" in key or "\x00" in value for key, value in _flat(request.POST))
+        return False
+
+
+def _flat(querydict):
+    for key, values in querydict.lists():
+        for value in values:
+            yield key, value
