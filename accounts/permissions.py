@@ -64,9 +64,9 @@ def roles_by_school(user) -> dict[int, Role]:
         ).values_list("school_id", "role")
     }
     # One query: the district admin's districts are a subquery, not a round trip.
-    district_ids = DistrictMembership.objects.filter(
-        user=user, role=Role.DISTRICT_ADMIN
-    ).values("district_id")
+    district_ids = DistrictMembership.objects.filter(user=user, role=Role.DISTRICT_ADMIN).values(
+        "district_id"
+    )
     for school_id in School.objects.filter(
         district_id__in=district_ids, is_active=True
     ).values_list("id", flat=True):

@@ -158,9 +158,7 @@ def message_create(
         # Staff notices need no delivery callback; Twilio rejects an empty one.
         sender["status_callback"] = status_callback
     try:
-        message = rest_client(http_client=http_client).messages.create(
-            to=to, body=body, **sender
-        )
+        message = rest_client(http_client=http_client).messages.create(to=to, body=body, **sender)
     except TwilioRestException as error:
         raise _failure_from_rest(error) from None
     except OSError as error:  # requests' ConnectionError and Timeout are OSErrors

@@ -275,7 +275,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Cases, tips, alerts, sources and summaries, with the same permissions as the staff "
         "pages. Authenticate with `Authorization: Bearer <token>` (create a token at "
-        "/accounts/tokens/). Errors: {\"error\": {\"code\", \"message\", \"fields\"}}."
+        '/accounts/tokens/). Errors: {"error": {"code", "message", "fields"}}.'
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
