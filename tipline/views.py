@@ -5,6 +5,10 @@ accounts.privacy.rotating_client_key through tipline.throttle. The receipt code 
 in a URL: it is posted, and the session then holds the reporter id, never the code.
 """
 
+import copy
+import time
+
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -69,11 +73,33 @@ def school_search(request):
     )
 
 
+# slug -> (monotonic expiry, School). Only found schools are kept, so it holds at most one
+# entry per active school, whatever slugs are requested.
+_schools_by_slug: dict[str, tuple[float, School]] = {}
+
+
+def _active_school(slug: str) -> School:
+    """The active school at /s/<slug>/, or 404; kept TIPLINE_SCHOOL_CACHE_SECONDS per process.
+
+    Each caller gets its own copy of the instance.
+    """
+    now = time.monotonic()
+    kept = _schools_by_slug.get(slug)
+    if kept is None or kept[0] <= now:
+        _schools_by_slug.pop(slug, None)
+        school = get_object_or_404(School, slug=slug, is_active=True)
+        ttl = settings.TIPLINE_SCHOOL_CACHE_SECONDS
+        if ttl <= 0:
+            return school
+        kept = _schools_by_slug[slug] = (now + ttl, school)
+    return copy.copy(kept[1])
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def tip_form(request, slug: str):
     """The school's tip form at its stable short link /s/<slug>/."""
-    school = get_object_or_404(School, slug=slug, is_active=True)
+    school = _active_school(slug)
     if request.method == "GET":
         return render(request, "tipline/tip_form.html", {"school": school, "form": TipForm()})
     form = TipForm(request.POST, request.FILES)
@@ -82,14 +108,20 @@ def tip_form(request, slug: str):
         form.add_error(None, ERROR_NOT_SENT)
         return render(request, "tipline/tip_form.html", {"school": school, "form": form})
     if not form.is_valid():
-        return render(request, "tipline/tip_form.html", {"school": school, "form": form})
-    if not throttle.client_hit(request, throttle.tip_client_limit()):
+        return render(
+            request, "tipline/tip_form.html", {"school": school, "form": form}, status=400
+        )
+    # A refused tip is not counted against the global rate.
+    hits = throttle.hits(
+        request, throttle.tip_client_limit(), throttle.tip_global_limit(), count_refused=False
+    )
+    if not hits.client_ok:
         form.add_error(None, ERROR_TOO_MANY_TIPS)
         return render(
             request, "tipline/tip_form.html", {"school": school, "form": form}, status=429
         )
     # Past the global rate the tip is kept, only marked so counselors check it is genuine.
-    needs_review = not throttle.global_hit(throttle.tip_global_limit())
+    needs_review = not hits.global_ok
     data = form.cleaned_data
     receipt = web.web_tip_submit(
         school=school,
@@ -130,9 +162,13 @@ def followup(request):
             return redirect("public:followup_thread")
         return render(request, "tipline/followup_code.html", {"form": ReceiptCodeForm()})
     # Every attempt counts, valid-looking or not, so guessing is slow for everyone.
-    allowed = throttle.client_hit(request, throttle.followup_client_limit())
-    allowed = throttle.global_hit(throttle.followup_global_limit()) and allowed
-    if not allowed:
+    hits = throttle.hits(
+        request,
+        throttle.followup_client_limit(),
+        throttle.followup_global_limit(),
+        count_refused=True,
+    )
+    if not (hits.client_ok and hits.global_ok):
         context = {"form": ReceiptCodeForm(), "error": ERROR_TOO_MANY_TRIES}
         return render(request, "tipline/followup_code.html", context, status=429)
     reporter = web.reporter_for_receipt_code(request.POST.get("code", "")[:100])

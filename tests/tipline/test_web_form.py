@@ -32,7 +32,7 @@ def test_it_404s_an_unknown_or_inactive_school(client, personas):
 def test_it_refuses_an_empty_tip_with_errors_tied_to_fields(client, personas):
     response = client.post("/s/lincoln-high/", {})
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert Tip.objects.count() == 0
     for field in ("body", "category", "danger_now"):
         assert response.context["form"].errors[field]

@@ -64,11 +64,27 @@ def priority_for_tip(*, category: str, danger_now: str = "") -> PriorityDecision
     return PriorityDecision(Priority.ROUTINE, PrioritySource.DEFAULT, "")
 
 
+def case_reference_random() -> str:
+    """A random reference, not checked against existing cases (see case_reference_new)."""
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
 def case_reference_new() -> str:
+    """A reference no case holds yet: one query per try.
+
+    A caller that owns its transaction can skip the query: pass `reference=
+    case_reference_random()` to case_open/tip_create and run the transaction again when
+    `case_reference_taken` says the IntegrityError was that reference (web_tip_submit does).
+    """
     while True:
-        reference = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+        reference = case_reference_random()
         if not Case.objects.filter(reference=reference).exists():
             return reference
+
+
+def case_reference_taken(reference: str) -> bool:
+    """After an IntegrityError (and its rollback): was it because `reference` is in use?"""
+    return Case.objects.filter(reference=reference).exists()
 
 
 def case_event_record(*, case: Case, kind: str, actor=None, **data) -> CaseEvent:
@@ -85,7 +101,10 @@ def case_surviving(case: Case) -> Case:
     return case
 
 
-@transaction.atomic
+# The writers below are atomic when called alone; inside a caller's transaction they join it
+# without a savepoint (a savepoint costs two statements, and nothing of a half-written tip or
+# case may survive anyway: an error rolls back the caller's whole transaction).
+@transaction.atomic(savepoint=False)
 def case_open(
     *,
     school: School,
@@ -94,10 +113,20 @@ def case_open(
     decision: PriorityDecision,
     actor=None,
     needs_review: bool = False,
+    reference: str | None = None,
+    events: list[CaseEvent] | None = None,
 ) -> Case:
-    case = Case.objects.create(
+    """Open a case. `reference`: see case_reference_new (default: a checked fresh one).
+
+    `events`: when given, the CREATED event is appended to it unsaved, and the caller saves
+    it with its own (tip_create does, in one insert); otherwise it is saved here.
+    """
+    from .calldown import calldown_start_later
+    from .sla import case_due_times
+
+    case = Case(
         school=school,
-        reference=case_reference_new(),
+        reference=reference or case_reference_new(),
         channel=channel,
         category=category,
         priority=decision.priority,
@@ -105,19 +134,33 @@ def case_open(
         priority_reason=decision.reason,
         needs_review=needs_review,
     )
+    # SLA clocks start now (created_at): the due times go in with the row.
+    due = case_due_times(case=case)
+    case.acknowledge_due_at = due.acknowledge_due_at
+    case.first_response_due_at = due.first_response_due_at
+    case.save(force_insert=True)
     CaseTag.objects.create(case=case, category=category)
-    case_event_record(
+    created = CaseEvent(
         case=case,
         kind=CaseEvent.Kind.CREATED,
         actor=actor,
-        channel=channel,
-        priority=int(decision.priority),
-        priority_source=str(decision.source),
+        data={
+            "channel": channel,
+            "priority": int(decision.priority),
+            "priority_source": str(decision.source),
+        },
     )
+    if events is None:
+        created.save(force_insert=True)
+    else:
+        events.append(created)
+    # A life-safety case starts its call-down once committed.
+    if case.is_life_safety:
+        calldown_start_later(case_id=case.id)
     return case
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def tip_create(
     *,
     school: School,
@@ -135,9 +178,14 @@ def tip_create(
     provider_sid: str | None = None,
     needs_review: bool = False,
     actor=None,
+    reference: str | None = None,
 ) -> Tip:
-    """Store a tip and open its case (or add it to `case`), in one transaction."""
+    """Store a tip and open its case (or add it to `case`), in one transaction.
+
+    `reference` is the new case's (see case_reference_new); ignored when `case` is given.
+    """
     decision = priority_for_tip(category=category, danger_now=danger_now)
+    events: list[CaseEvent] = []
     if case is None:
         case = case_open(
             school=school,
@@ -146,6 +194,8 @@ def tip_create(
             decision=decision,
             actor=actor,
             needs_review=needs_review,
+            reference=reference,
+            events=events,
         )
     tip = Tip.objects.create(
         case=case,
@@ -163,13 +213,19 @@ def tip_create(
         provider_sid=provider_sid,
         needs_review=needs_review,
     )
-    case_event_record(
-        case=case, kind=CaseEvent.Kind.TIP_ADDED, actor=actor, tip_id=tip.id, channel=channel
+    events.append(
+        CaseEvent(
+            case=case,
+            kind=CaseEvent.Kind.TIP_ADDED,
+            actor=actor,
+            data={"tip_id": tip.id, "channel": channel},
+        )
     )
+    CaseEvent.objects.bulk_create(events)
     return tip
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def message_from_reporter(
     *,
     case: Case,

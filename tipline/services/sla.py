@@ -6,8 +6,11 @@ The arithmetic lives in tipline.sla (pure); this module reads district policy an
 
 from __future__ import annotations
 
+import copy
+import time
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
@@ -31,11 +34,27 @@ ESCALATION_NOTICE = (
 )
 
 
+# district id -> (monotonic expiry, policy): every new case reads its district's policy.
+_policies: dict[int, tuple[float, DistrictPolicy]] = {}
+
+
 def district_policy(district_id: int) -> DistrictPolicy:
-    """The district's policy row, or an unsaved one holding the defaults."""
-    return DistrictPolicy.objects.filter(district_id=district_id).first() or DistrictPolicy(
-        district_id=district_id
-    )
+    """The district's policy row, or an unsaved one holding the defaults.
+
+    Kept TIPLINE_SCHOOL_CACHE_SECONDS per process (a policy edit applies that much later);
+    each caller gets its own copy, to read.
+    """
+    now = time.monotonic()
+    kept = _policies.get(district_id)
+    if kept is None or kept[0] <= now:
+        policy = DistrictPolicy.objects.filter(district_id=district_id).first() or DistrictPolicy(
+            district_id=district_id
+        )
+        ttl = settings.TIPLINE_SCHOOL_CACHE_SECONDS
+        if ttl <= 0:
+            return policy
+        kept = _policies[district_id] = (now + ttl, policy)
+    return copy.copy(kept[1])
 
 
 def sla_targets(policy: DistrictPolicy) -> sla.SlaTargets:

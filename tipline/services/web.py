@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +32,14 @@ from ..models import (
     Reporter,
     Tip,
 )
-from .cases import case_surviving, message_from_reporter, tip_create
+from .cases import (
+    case_reference_random,
+    case_reference_taken,
+    case_surviving,
+    message_from_reporter,
+    tip_create,
+)
+from .outbox import outbound_notice_record
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +50,8 @@ RECEIPT_GROUP = 4
 RECEIPT_CONFUSIONS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 RECEIPT_PURPOSE = "receipt"
 ALIAS_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+# A taken case reference makes web_tip_submit run its transaction again, this often at most.
+REFERENCE_ATTEMPTS = 3
 
 STATUS_WORDS = {
     CaseStatus.NEW: _("Received"),
@@ -130,34 +139,56 @@ def web_tip_submit(
     """Store a web tip, its reporter thread and files, and open its case: one transaction.
 
     Counselors are emailed after commit. The returned code must be shown once, then dropped.
+    The case reference is not looked up first: if it is already taken (odds: cases stored
+    / 31**6) the insert fails before any file is written, and the transaction runs again.
     """
     code = receipt_code_new()
-    with transaction.atomic():
-        reporter = Reporter.objects.create(
-            channel=Channel.WEB,
-            receipt_code_digest=receipt_code_digest(code),
-            alias=_alias_new(),
-            language=language,
-        )
-        tip = tip_create(
-            school=school,
-            channel=Channel.WEB,
-            category=category,
-            body=body,
-            reporter=reporter,
-            danger_now=danger_now,
-            who_involved=who_involved,
-            location=location,
-            when_happened=when_happened,
-            contact_details=contact_details,
-            language=language,
-            needs_review=needs_review,
-        )
-        for upload in uploads:
-            attachment_store(case=tip.case, tip=tip, upload=upload)
-        case_id, tip_id = tip.case_id, tip.id
-        transaction.on_commit(lambda: _queue_counselor_email(case_id, "new_tip", tip_id))
-    return WebTipReceipt(tip=tip, receipt_code=code)
+    for attempt in range(1, REFERENCE_ATTEMPTS + 1):
+        reference = case_reference_random()
+        try:
+            with transaction.atomic():
+                tip = _web_tip_store(
+                    code=code,
+                    reference=reference,
+                    school=school,
+                    category=category,
+                    body=body,
+                    danger_now=danger_now,
+                    who_involved=who_involved,
+                    location=location,
+                    when_happened=when_happened,
+                    contact_details=contact_details,
+                    language=language,
+                    uploads=uploads,
+                    needs_review=needs_review,
+                )
+        except IntegrityError:
+            if attempt == REFERENCE_ATTEMPTS or not case_reference_taken(reference):
+                raise
+        else:
+            return WebTipReceipt(tip=tip, receipt_code=code)
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _web_tip_store(
+    *, code: str, reference: str, uploads: Sequence[CleanUpload], language: str, **fields
+) -> Tip:
+    """The writes of web_tip_submit; call inside its transaction."""
+    reporter = Reporter.objects.create(
+        channel=Channel.WEB,
+        receipt_code_digest=receipt_code_digest(code),
+        alias=_alias_new(),
+        language=language,
+    )
+    tip = tip_create(
+        channel=Channel.WEB, reporter=reporter, language=language, reference=reference, **fields
+    )
+    for upload in uploads:
+        attachment_store(case=tip.case, tip=tip, upload=upload)
+    case_id, tip_id = tip.case_id, tip.id
+    outbound_notice_record(case_id=case_id, reason="new_tip", ref=tip_id)
+    transaction.on_commit(lambda: _queue_counselor_email(case_id, "new_tip", tip_id))
+    return tip
 
 
 def reporter_case(reporter: Reporter) -> Case | None:
@@ -193,5 +224,6 @@ def web_followup_reply(
         for upload in uploads:
             attachment_store(case=message.case, message=message, upload=upload)
         case_id, message_id = message.case_id, message.id
+        outbound_notice_record(case_id=case_id, reason="reply", ref=message_id)
         transaction.on_commit(lambda: _queue_counselor_email(case_id, "reply", message_id))
     return message
