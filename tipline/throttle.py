@@ -10,6 +10,7 @@ in the same step it is created); on any other cache, add()/incr() per counter.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ local g = redis.call('INCR', KEYS[2])
 if g == 1 then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
 return {n, g}
 """
+logger = logging.getLogger(__name__)
 _script = None  # a redis-py Script: the SHA of the text, valid on any connection
 
 
@@ -86,6 +88,18 @@ def hits(request, client: Limit, everyone: Limit, *, count_refused: bool) -> Hit
     With `count_refused` False, a request over its client's limit is not counted globally
     (a refused tip is not a tip); `global_ok` is then reported True.
     """
+    try:
+        return _hits(request, client, everyone, count_refused=count_refused)
+    except Exception:
+        # The cache (Redis) is down. A limit must never cost a tip: let the request through,
+        # but report the global rate as exceeded so a tip is stored marked for review.
+        logger.warning(
+            "throttle cache unavailable: request let through", extra={"event": client.scope}
+        )
+        return Hits(client_ok=True, global_ok=False)
+
+
+def _hits(request, client: Limit, everyone: Limit, *, count_refused: bool) -> Hits:
     client_key = f"{client.scope}:client:{rotating_client_key(request)}"
     global_key = f"{everyone.scope}:global"
     backend = caches["default"]

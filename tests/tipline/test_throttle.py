@@ -63,3 +63,24 @@ def test_it_refuses_even_the_right_code_once_throttled(client, personas, setting
     code = submit_tip(client).context["receipt_code"]
     client.post("/followup/", {"code": "AAAA-BBBB-CCCC-DDDD"})
     assert client.post("/followup/", {"code": code}).status_code == 429
+
+
+def test_it_keeps_a_tip_when_the_throttle_cache_is_down(client, personas, settings, caplog):
+    """Redis down must not cost a tip: stored, marked for review, and said so in the log."""
+    working_caches = settings.CACHES
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5},
+        }
+    }
+    try:
+        response = submit_tip(client, body="a tip during a cache outage")
+    finally:
+        settings.CACHES = working_caches  # the shared fixtures clear the cache afterwards
+    assert response.status_code == 200
+    tip = Tip.objects.get()
+    assert tip.body == "a tip during a cache outage"
+    assert tip.needs_review and Case.objects.get().needs_review
+    assert "throttle cache unavailable" in caplog.text
