@@ -175,6 +175,12 @@ PRIVACY_HMAC_KEY = env.str("PRIVACY_HMAC_KEY", default="")
 
 # Celery. Without a broker URL every task runs in-process (eager) and raises its errors, so
 # the embedded demo needs no Redis.
+# Outside a school's hours, only life-safety cases notify staff at once (they also start the
+# call-down); routine new tips wait for the morning digest.
+TIPLINE_HOLD_ROUTINE_NOTICES_AFTER_HOURS = env.bool(
+    "TIPLINE_HOLD_ROUTINE_NOTICES_AFTER_HOURS", default=True
+)
+
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -26,3 +26,6 @@ TWILIO_ACCOUNT_SID = "AC" + "0" * 32
 TWILIO_AUTH_TOKEN = "test-only-twilio-auth-token"  # noqa: S105
 TWILIO_MESSAGING_SERVICE_SID = "MG" + "1" * 32
 TWILIO_WEBHOOK_SHARED_KEY = "test-only-twilio-shared-key"
+# Tests that submit tips expect their email whatever the wall clock says; the after-hours
+# hold is tested with an explicit time (tests/tipline/test_calldown_digest.py).
+TIPLINE_HOLD_ROUTINE_NOTICES_AFTER_HOURS = False

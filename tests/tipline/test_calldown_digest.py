@@ -5,8 +5,9 @@ from datetime import UTC, datetime
 import pytest
 from django.core import mail
 
-from tipline.models import Case, Category, Delivery
+from tipline.models import Case, CaseEvent, Category, Delivery
 from tipline.services.calldown import digest_send, new_case_notice_is_immediate
+from tipline.services.notifications import case_counselors_email
 
 from .workflow_helpers import open_case
 
@@ -44,3 +45,28 @@ def test_it_sends_one_morning_digest_of_the_weekends_cases(personas):
     assert alice.subject.startswith("Tip line: 2 new case(s) at Lincoln High")
     assert "weekend secret" not in alice.body and "/staff/cases/" in alice.body
     assert Delivery.objects.filter(kind=Delivery.Kind.DIGEST, status="sent").count() == 2
+
+
+def test_it_holds_a_routine_tip_email_for_the_digest_after_hours(personas, settings):
+    settings.TIPLINE_HOLD_ROUTINE_NOTICES_AFTER_HOURS = True
+    routine = open_case(personas.school_a)
+    assert (
+        case_counselors_email(case_id=routine.id, reason="new_tip", ref=1, now=SATURDAY_NIGHT) == 0
+    )
+    assert mail.outbox == []
+    held = routine.events.get(kind=CaseEvent.Kind.NOTIFIED)
+    assert held.data["deferred_to"] == "morning_digest"
+
+    other = open_case(personas.school_a)
+    assert case_counselors_email(case_id=other.id, reason="new_tip", ref=2, now=MONDAY_MORNING) >= 1
+    assert "sign in" in mail.outbox[0].body.lower()
+
+
+def test_it_emails_about_a_life_safety_tip_at_any_hour(personas, settings):
+    settings.TIPLINE_HOLD_ROUTINE_NOTICES_AFTER_HOURS = True
+    life_safety = open_case(personas.school_a, category=Category.SELF_HARM)
+    mail.outbox.clear()
+    sent = case_counselors_email(
+        case_id=life_safety.id, reason="new_tip", ref=1, now=SATURDAY_NIGHT
+    )
+    assert sent >= 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
@@ -10,6 +12,7 @@ from django.urls import reverse
 from accounts.models import Membership, Role
 
 from ..models import Case, CaseEvent
+from .calldown import new_case_notice_is_immediate
 from .cases import case_event_record
 
 SUBJECTS = {
@@ -23,8 +26,13 @@ BODY = (
 )
 
 
-def case_counselors_email(*, case_id: int, reason: str, ref: int) -> int:
+def case_counselors_email(
+    *, case_id: int, reason: str, ref: int, now: datetime | None = None
+) -> int:
     """Email the case school's counselors once per (case, reason, ref); returns emails sent.
+
+    A routine new tip outside the school's hours is not emailed: it is recorded as deferred
+    and goes out in the morning digest (tipline.services.calldown.digest_cases).
 
     Safe to run twice: the NOTIFIED event written in the same transaction (under a row lock
     on the case) marks it done.
@@ -39,6 +47,23 @@ def case_counselors_email(*, case_id: int, reason: str, ref: int) -> int:
             data__ref=ref,
         )
         if done.exists():
+            return 0
+        if (
+            reason == "new_tip"
+            and settings.TIPLINE_HOLD_ROUTINE_NOTICES_AFTER_HOURS
+            and not new_case_notice_is_immediate(case=case, now=now)
+        ):
+            # Outside school hours only life-safety cases wake anyone (they have the
+            # call-down); this one waits for the school's morning digest.
+            case_event_record(
+                case=case,
+                kind=CaseEvent.Kind.NOTIFIED,
+                via="email",
+                reason=reason,
+                ref=ref,
+                count=0,
+                deferred_to="morning_digest",
+            )
             return 0
         recipients = list(
             Membership.objects.filter(
