@@ -7,11 +7,13 @@ Child objects (messages, attachments, notes) are read through their case, never 
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
+from accounts.models import District, School
 from accounts.permissions import Action
 
 from .models import (
@@ -24,6 +26,7 @@ from .models import (
     Message,
     Outcome,
     Priority,
+    Reporter,
     Tip,
 )
 
@@ -416,3 +419,24 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
             continue
         folded.append(entry)
     return folded
+
+
+def case_reporters(*, case: Case) -> QuerySet[Reporter]:
+    """The tipsters of a case the caller may already see (fetched through the case)."""
+    return Reporter.objects.filter(tips__case=case).distinct().order_by("id")
+
+
+def school_for_summary(*, user, school_id: int) -> School:
+    """A school whose summary the user may read; 404 otherwise."""
+    school = get_object_or_404(School.objects.select_related("district__policy"), pk=school_id)
+    if not permissions.can(user, Action.VIEW_SUMMARY, school):
+        raise Http404
+    return school
+
+
+def district_for_summary(*, user, district_id: int) -> District:
+    """A district whose roll-up the user may read (its district admins); 404 otherwise."""
+    district = get_object_or_404(District.objects.select_related("policy"), pk=district_id)
+    if not permissions.is_district_admin(user, district.pk):
+        raise Http404
+    return district

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -17,6 +17,7 @@ from accounts import permissions
 from accounts.models import District, DistrictMembership, Role, School
 from accounts.permissions import Action
 
+from .selectors import district_for_summary, school_for_summary
 from .summaries import exports
 from .summaries.build import SORT_KEYS, annual_report, district_summary, school_summary
 from .summaries.periods import (
@@ -27,20 +28,6 @@ from .summaries.periods import (
     school_year_containing,
     school_year_period,
 )
-
-
-def _school_for(user, school_id: int) -> School:
-    school = get_object_or_404(School.objects.select_related("district__policy"), pk=school_id)
-    if not permissions.can(user, Action.VIEW_SUMMARY, school):
-        raise Http404
-    return school
-
-
-def _district_for(user, district_id: int) -> District:
-    district = get_object_or_404(District.objects.select_related("policy"), pk=district_id)
-    if not permissions.is_district_admin(user, district.pk):
-        raise Http404
-    return district
 
 
 def _period(request, tz: str):
@@ -106,7 +93,7 @@ def summary_home(request):
 @require_GET
 @login_required
 def school_page(request, school_id: int):
-    school = _school_for(request.user, school_id)
+    school = school_for_summary(user=request.user, school_id=school_id)
     period, error = _period(request, school.timezone)
     summary = school_summary(school=school, period=period)
     return render(
@@ -128,7 +115,7 @@ def school_page(request, school_id: int):
 @login_required
 def school_csv(request, school_id: int, slug: str):
     """One table of the school summary as CSV; slug "all" is every table in one file."""
-    school = _school_for(request.user, school_id)
+    school = school_for_summary(user=request.user, school_id=school_id)
     period, error = _period(request, school.timezone)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain")
@@ -140,7 +127,7 @@ def school_csv(request, school_id: int, slug: str):
 @require_GET
 @login_required
 def school_case_list(request, school_id: int):
-    school = _school_for(request.user, school_id)
+    school = school_for_summary(user=request.user, school_id=school_id)
     period, error = _period(request, school.timezone)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain")
@@ -156,7 +143,7 @@ def _sort(request) -> tuple[str, bool]:
 @require_GET
 @login_required
 def district_page(request, district_id: int):
-    district = _district_for(request.user, district_id)
+    district = district_for_summary(user=request.user, district_id=district_id)
     period, error = _period(request, district.timezone)
     sort, descending = _sort(request)
     summary = district_summary(district=district, period=period, sort=sort, descending=descending)
@@ -180,7 +167,7 @@ def district_page(request, district_id: int):
 @require_GET
 @login_required
 def district_csv(request, district_id: int, slug: str):
-    district = _district_for(request.user, district_id)
+    district = district_for_summary(user=request.user, district_id=district_id)
     period, error = _period(request, district.timezone)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain")
@@ -193,7 +180,7 @@ def district_csv(request, district_id: int, slug: str):
 @require_GET
 @login_required
 def district_case_list(request, district_id: int):
-    district = _district_for(request.user, district_id)
+    district = district_for_summary(user=request.user, district_id=district_id)
     period, error = _period(request, district.timezone)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain")
@@ -213,7 +200,7 @@ def _annual_period(request, district: District):
 @require_GET
 @login_required
 def annual_page(request, district_id: int):
-    district = _district_for(request.user, district_id)
+    district = district_for_summary(user=request.user, district_id=district_id)
     period = _annual_period(request, district)
     summary = annual_report(district=district, period=period)
     return render(
@@ -233,7 +220,7 @@ def annual_page(request, district_id: int):
 @require_GET
 @login_required
 def annual_csv(request, district_id: int):
-    district = _district_for(request.user, district_id)
+    district = district_for_summary(user=request.user, district_id=district_id)
     period = _annual_period(request, district)
     summary = annual_report(district=district, period=period)
     return _csv_response(

@@ -18,8 +18,8 @@ from accounts.models import User
 from accounts.permissions import Action
 from config.api import endpoint
 
-from ..models import Case, CaseEvent, CaseStatus, Message, Reporter, Tip
-from ..selectors import case_get_for_user, cases_visible_to
+from ..models import Case, CaseEvent, CaseStatus, Message, Tip
+from ..selectors import case_get_for_user, case_reporters, cases_visible_to
 from ..services.cases import case_event_record, message_to_reporter
 from ..services.merge import case_merge
 from ..services.workflow import (
@@ -46,10 +46,6 @@ from .serializers import (
 
 ERROR_REPORTER = "Choose one of this case's tipsters."
 TAG = "cases"
-
-
-def _reporters_of(case: Case):
-    return Reporter.objects.filter(tips__case=case).distinct().order_by("id")
 
 
 def _valid(serializer_class, request) -> dict:
@@ -117,7 +113,7 @@ def case_detail(request, case_id: int):
         )
         .get(id=case.id)
     )
-    context = {"reporters": _reporters_of(case)}
+    context = {"reporters": case_reporters(case=case)}
     return Response(CaseDetailSerializer(case, context=context).data)
 
 
@@ -191,7 +187,7 @@ def case_message(request, case_id: int):
     """Message one of the case's tipsters, by their own channel (web follow-up or SMS)."""
     case = _work(request, case_id)
     data = _valid(MessageCreateSerializer, request)
-    reporter = _reporters_of(case).filter(id=data["reporter"]).first()
+    reporter = case_reporters(case=case).filter(id=data["reporter"]).first()
     if reporter is None:
         raise exceptions.ValidationError({"reporter": [ERROR_REPORTER]})
     message = message_to_reporter(

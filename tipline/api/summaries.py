@@ -8,18 +8,14 @@ district's for that district's admins; anything else is 404.
 
 from __future__ import annotations
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
-from accounts import permissions
-from accounts.models import District, School
-from accounts.permissions import Action
 from config.api import endpoint
 
+from ..selectors import district_for_summary, school_for_summary
 from ..summaries.build import SORT_KEYS, district_summary, school_summary
 from ..summaries.periods import Period, PeriodError, local_today, period_parse
 from ..summaries.suppression import COUNT, DURATION, RATE, TEXT, Cell
@@ -120,9 +116,7 @@ PERIOD_PARAMETER = OpenApiParameter(
 @endpoint(["GET"], scope="api_read")
 def school_summary_view(request, school_id: int):
     """One school's summary for a period, with the previous period beside it."""
-    school = get_object_or_404(School.objects.select_related("district__policy"), pk=school_id)
-    if not permissions.can(request.user, Action.VIEW_SUMMARY, school):
-        raise Http404
+    school = school_for_summary(user=request.user, school_id=school_id)
     summary = school_summary(school=school, period=_period(request, school.timezone))
     return Response(_summary_data(summary))
 
@@ -139,9 +133,7 @@ def school_summary_view(request, school_id: int):
 @endpoint(["GET"], scope="api_read")
 def district_summary_view(request, district_id: int):
     """The district's schools side by side (district admins of that district only)."""
-    district = get_object_or_404(District.objects.select_related("policy"), pk=district_id)
-    if not permissions.is_district_admin(request.user, district.pk):
-        raise Http404
+    district = district_for_summary(user=request.user, district_id=district_id)
     sort = request.query_params.get("sort", "school")
     summary = district_summary(
         district=district,

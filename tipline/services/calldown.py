@@ -23,7 +23,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import transaction
 from django.db.models import Min
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -32,6 +31,7 @@ from accounts.models import DistrictMembership, Membership, OnCallContact, Role,
 
 from .. import sla
 from ..models import OPEN_STATUSES, Case, CaseEvent, Delivery, Priority
+from ..queueing import queue_after_commit
 from .cases import case_event_record
 from .sla import case_url, district_policy
 from .staff_notices import (
@@ -160,18 +160,11 @@ def calldown_advance(*, case_id: int, now: datetime | None = None, backend=None)
 
 
 def calldown_start_later(*, case_id: int) -> None:
-    """Queue the first step after the current transaction commits."""
+    """Queue the first step after the current transaction commits (if the broker is down,
+    the sweeper starts it within a minute; the case is committed either way)."""
+    from ..tasks.calldown import calldown_advance_task
 
-    def queue() -> None:
-        from ..tasks.calldown import calldown_advance_task
-
-        try:
-            calldown_advance_task.delay(case_id)
-        except Exception:
-            # The sweeper starts it within a minute; the case is committed either way.
-            logger.exception("could not queue the call-down", extra={"case_id": case_id})
-
-    transaction.on_commit(queue)
+    queue_after_commit(calldown_advance_task, case_id, what="the call-down", case_id=case_id)
 
 
 def calldown_sweep(*, now: datetime | None = None, backend=None) -> int:

@@ -48,29 +48,23 @@ def case_counselors_email(
         )
         if done.exists():
             return 0
-        if (
+        # Outside school hours only life-safety cases wake anyone (they have the call-down);
+        # a routine new tip waits for the school's morning digest.
+        deferred = (
             reason == "new_tip"
             and settings.TIPLINE_HOLD_ROUTINE_NOTICES_AFTER_HOURS
             and not new_case_notice_is_immediate(case=case, now=now)
-        ):
-            # Outside school hours only life-safety cases wake anyone (they have the
-            # call-down); this one waits for the school's morning digest.
-            case_event_record(
-                case=case,
-                kind=CaseEvent.Kind.NOTIFIED,
-                via="email",
-                reason=reason,
-                ref=ref,
-                count=0,
-                deferred_to="morning_digest",
+        )
+        recipients = (
+            []
+            if deferred
+            else list(
+                Membership.objects.filter(
+                    school_id=case.school_id, role=Role.COUNSELOR, user__is_active=True
+                )
+                .values_list("user__email", flat=True)
+                .order_by("user__email")
             )
-            return 0
-        recipients = list(
-            Membership.objects.filter(
-                school_id=case.school_id, role=Role.COUNSELOR, user__is_active=True
-            )
-            .values_list("user__email", flat=True)
-            .order_by("user__email")
         )
         link = settings.PUBLIC_BASE_URL + reverse("tipline:case_detail", args=[case.id])
         school = case.school.name
@@ -90,5 +84,6 @@ def case_counselors_email(
             reason=reason,
             ref=ref,
             count=len(recipients),
+            **({"deferred_to": "morning_digest"} if deferred else {}),
         )
     return sent or 0

@@ -75,17 +75,6 @@ def case_due_times(*, case: Case, priority: int | None = None) -> sla.DueTimes:
     )
 
 
-def case_deadlines_set(*, case: Case) -> sla.DueTimes:
-    """Store the due times of a newly opened case (not a staff edit: no version bump)."""
-    due = case_due_times(case=case)
-    Case.objects.filter(id=case.id).update(
-        acknowledge_due_at=due.acknowledge_due_at, first_response_due_at=due.first_response_due_at
-    )
-    case.acknowledge_due_at = due.acknowledge_due_at
-    case.first_response_due_at = due.first_response_due_at
-    return due
-
-
 def cases_overdue(*, now: datetime | None = None):
     """Open cases with a deadline passed and unmet (the "overdue" queue's base query)."""
     now = now or timezone.now()

@@ -9,7 +9,6 @@ confusions (O for 0, I or L for 1) do not matter.
 
 from __future__ import annotations
 
-import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from ..models import (
     Reporter,
     Tip,
 )
+from ..queueing import queue_after_commit
 from .cases import (
     case_reference_random,
     case_reference_taken,
@@ -40,8 +40,6 @@ from .cases import (
     tip_create,
 )
 from .outbox import outbound_notice_record
-
-logger = logging.getLogger(__name__)
 
 # Crockford's base32: no I, L, O or U, so nothing reads as something else.
 RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -109,17 +107,18 @@ class WebTipReceipt:
     receipt_code: str
 
 
-def _queue_counselor_email(case_id: int, reason: str, ref: int) -> None:
-    """Queue the staff email; a broker failure is logged (without content), never raised,
-    because the tip is already committed and the outbox sweep or the case list shows it."""
+def _queue_counselor_email(*, case_id: int, reason: str, ref: int) -> None:
+    """After commit; the outbox row written beside it is the guarantee if the broker is down."""
     from ..tasks.notifications import case_counselors_email_task
 
-    try:
-        case_counselors_email_task.delay(case_id, reason, ref)
-    except Exception:
-        logger.exception(
-            "could not queue the counselor email", extra={"event": reason, "case_id": case_id}
-        )
+    queue_after_commit(
+        case_counselors_email_task,
+        case_id,
+        reason,
+        ref,
+        what="the counselor email",
+        case_id=case_id,
+    )
 
 
 def web_tip_submit(
@@ -187,7 +186,7 @@ def _web_tip_store(
         attachment_store(case=tip.case, tip=tip, upload=upload)
     case_id, tip_id = tip.case_id, tip.id
     outbound_notice_record(case_id=case_id, reason="new_tip", ref=tip_id)
-    transaction.on_commit(lambda: _queue_counselor_email(case_id, "new_tip", tip_id))
+    _queue_counselor_email(case_id=case_id, reason="new_tip", ref=tip_id)
     return tip
 
 
@@ -225,5 +224,5 @@ def web_followup_reply(
             attachment_store(case=message.case, message=message, upload=upload)
         case_id, message_id = message.case_id, message.id
         outbound_notice_record(case_id=case_id, reason="reply", ref=message_id)
-        transaction.on_commit(lambda: _queue_counselor_email(case_id, "reply", message_id))
+        _queue_counselor_email(case_id=case_id, reason="reply", ref=message_id)
     return message

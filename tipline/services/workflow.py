@@ -268,15 +268,6 @@ def case_assign(
     )
 
 
-def case_reassign(
-    *, case: Case, assignee, actor, expected_version: int | None = None, reason: str = ""
-) -> Case:
-    """Hand an assigned case to someone else at the school (same rules as case_assign)."""
-    return case_assign(
-        case=case, assignee=assignee, actor=actor, expected_version=expected_version, reason=reason
-    )
-
-
 @transaction.atomic
 def case_set_priority(
     *,

@@ -16,7 +16,12 @@ from accounts.permissions import Action
 
 from ..forms import StaffReplyForm
 from ..models import Case, Outcome
-from ..selectors import case_find_by_reference, case_get_for_user, staff_assignable_for
+from ..selectors import (
+    case_find_by_reference,
+    case_get_for_user,
+    case_reporters,
+    staff_assignable_for,
+)
 from ..services.cases import message_to_reporter
 from ..services.merge import case_link, case_merge, case_unlink
 from ..services.workflow import (
@@ -46,7 +51,7 @@ from ..staff_forms import (
     StatusForm,
     TagsForm,
 )
-from .case import redirect_or_render, render_case, reporters_of
+from .case import redirect_or_render, render_case
 
 ERROR_NO_SUCH_REFERENCE = _("No open case with that reference at a school where you work cases.")
 
@@ -100,7 +105,7 @@ def _post_view(act: Callable, *, action=Action.WORK_CASES):
 
 
 def _reply(request, case):
-    data = _valid("reply_form", StaffReplyForm(request.POST, reporters=reporters_of(case)))
+    data = _valid("reply_form", StaffReplyForm(request.POST, reporters=case_reporters(case=case)))
     message_to_reporter(
         case=case, reporter=data["reporter"], body=data["body"], author=request.user
     )

@@ -16,8 +16,14 @@ from accounts.permissions import Action
 
 from ..attachments import attachment_read
 from ..forms import StaffReplyForm
-from ..models import Case, CaseEvent, CaseStatus, CaseWatcher, Reporter
-from ..selectors import case_get_for_user, case_timeline, cases_visible_to, staff_assignable_for
+from ..models import Case, CaseEvent, CaseStatus, CaseWatcher
+from ..selectors import (
+    case_get_for_user,
+    case_reporters,
+    case_timeline,
+    cases_visible_to,
+    staff_assignable_for,
+)
 from ..services.audit import case_view_record
 from ..services.cases import case_event_record
 from ..staff_forms import (
@@ -33,10 +39,6 @@ from ..staff_forms import (
 )
 from ..templatetags.workspace import is_overdue
 from .common import is_htmx
-
-
-def reporters_of(case: Case):
-    return Reporter.objects.filter(tips__case=case).distinct().order_by("id")
 
 
 def _forms(case: Case, user, reporters) -> dict:
@@ -55,7 +57,7 @@ def _forms(case: Case, user, reporters) -> dict:
     }
     if reporters:
         forms["reply_form"] = StaffReplyForm(
-            reporters=reporters_of(case), initial={"reporter": reporters[0]}
+            reporters=case_reporters(case=case), initial={"reporter": reporters[0]}
         )
     if case.is_open:
         forms["status_form"] = StatusForm(initial=version, case=case)
@@ -72,7 +74,7 @@ def workspace_context(request, case: Case, *, bound: dict | None = None, **extra
     with ones the user submitted, so their errors show next to their input."""
     user = request.user
     can_work = permissions.can(user, Action.WORK_CASES, case.school_id)
-    reporters = list(reporters_of(case))
+    reporters = list(case_reporters(case=case))
     watchers = list(CaseWatcher.objects.filter(case=case).select_related("user"))
     context = {
         "notice": "",
