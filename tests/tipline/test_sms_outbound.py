@@ -198,3 +198,28 @@ def test_it_sends_no_status_callback_when_none_is_wanted(settings):
     assert "StatusCallback" not in sent
     assert sent["To"] == "+13035550199"
     assert sent["MessagingServiceSid"] == settings.TWILIO_MESSAGING_SERVICE_SID
+
+
+def test_it_keeps_a_reply_pending_when_the_broker_is_down(
+    client, personas, django_capture_on_commit_callbacks, caplog, monkeypatch
+):
+    """The counselor's reply is stored and the page does not fail; the outbox sweep sends it."""
+    from kombu.exceptions import OperationalError
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    text(client, "a tip")
+    reporter = Reporter.objects.get()
+    monkeypatch.setattr(sms_message_send, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        message = message_to_reporter(
+            case=reporter.tips.get().case,
+            reporter=reporter,
+            body="Hello",
+            author=personas.counselor_a,
+        )
+    message.refresh_from_db()
+    assert message.delivery_status == DeliveryStatus.PENDING
+    assert backends.outbox == []
+    assert "could not queue an SMS reply" in caplog.text and "Hello" not in caplog.text

@@ -43,7 +43,7 @@ def test_it_keeps_the_tip_when_the_broker_is_down(
 
     monkeypatch.setattr(case_counselors_email_task, "apply_async", broker_down)
     # Attached to the module's logger itself: other tests may stop propagation upwards.
-    web_logger = logging.getLogger("tipline.services.web")
+    web_logger = logging.getLogger("tipline.queueing")
     web_logger.addHandler(caplog.handler)
     try:
         with django_capture_on_commit_callbacks(execute=True):

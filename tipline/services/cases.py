@@ -31,6 +31,7 @@ from ..models import (
     Reporter,
     Tip,
 )
+from ..queueing import queue_after_commit
 
 # No 0/O, 1/I/L: references are read aloud and typed from SMS.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -284,7 +285,8 @@ def message_to_reporter(*, case: Case, reporter: Reporter, body: str, author) ->
         channel=reporter.channel,
     )
     if is_sms:
-        from ..tasks import dispatch_outbound_sms
+        from ..tasks.sms import sms_message_send
 
-        transaction.on_commit(lambda: dispatch_outbound_sms(message.id))
+        # Stored PENDING first: if the broker is down the outbox sweep sends it later.
+        queue_after_commit(sms_message_send, message.id, what="an SMS reply", case_id=case.id)
     return message

@@ -31,6 +31,7 @@ from ..models import (
     SmsPendingText,
     Tip,
 )
+from ..queueing import queue_after_commit
 from ..services.cases import (
     REFERENCE_ALPHABET,
     case_event_record,
@@ -248,8 +249,12 @@ def _queue_media(media_urls: list[str], *, tip_id: int | None = None, message_id
         return
     from ..tasks.sms import sms_media_fetch
 
-    transaction.on_commit(
-        lambda: sms_media_fetch.delay(tip_id=tip_id, message_id=message_id, media_urls=media_urls)
+    queue_after_commit(
+        sms_media_fetch,
+        what="an MMS media fetch",
+        tip_id=tip_id,
+        message_id=message_id,
+        media_urls=media_urls,
     )
 
 
