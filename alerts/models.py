@@ -17,7 +17,7 @@ from accounts.models import District, School
 from tipline.fields import EncryptedTextField
 from tipline.models import Case
 
-DEFAULT_THRESHOLD = 0.5  # the scorer's own (alerts.scoring.DEFAULT_THRESHOLD): "medium" and up
+DEFAULT_THRESHOLD = 0.5  # the scorer's own (scoring.DEFAULT_THRESHOLD): "medium" and up
 
 
 class SourceKind(models.TextChoices):

@@ -122,8 +122,8 @@ def run(args, database_url: str) -> None:
 
     from accounts.models import District, School
     from alerts.models import Alert, Post, Source, SourceKind
-    from alerts.scoring import default_scorer
     from alerts.services import source_push_token_issue
+    from scoring import default_scorer
 
     call_command("migrate", verbosity=0)
     district = District.objects.create(name="Bench", slug="bench")

@@ -3,8 +3,8 @@
 Usage (from the repository root):
 
     .venv/bin/python bench/score_quality.py [--data ../shared/data] [--threshold 0.5]
-        [--cases tests/alerts/scoring_cases/self_harm_bullying.jsonl]
-        [--family-cases tests/alerts/scoring_cases/families.jsonl ...] [--show 0]
+        [--cases tests/scoring_cases/self_harm_bullying.jsonl]
+        [--family-cases tests/scoring_cases/families.jsonl ...] [--show 0]
 
 Prints ROC-AUC (HateCheck threats vs every other case; vs their contrasts only), alert
 rates at the threshold (HateCheck threats and non-threats, Davidson per class), the same
@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from alerts.scoring import DEFAULT_THRESHOLD, Scorer, ScoreResult  # noqa: E402
+from scoring import DEFAULT_THRESHOLD, Scorer, ScoreResult  # noqa: E402
 
 THREATS = {"threat_dir_h", "threat_norm_h"}
 CONTRAST_PREFIXES = ("negate_", "counter_", "profanity_nh", "target_", "slur_", "ident_")

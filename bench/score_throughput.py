@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from alerts.scoring import Scorer  # noqa: E402
+from scoring import Scorer  # noqa: E402
 
 _BASELINE = re.compile(r"\b(?:kill|shoot|stab|gun|bomb|die|suicide|murder|knife|hurt)\w*")
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from alerts.connectors.base import FetchedPost
 from alerts.models import DEFAULT_THRESHOLD, Source
-from alerts.scoring import CATEGORIES, Scorer, default_scorer
+from scoring import CATEGORIES, Scorer, default_scorer
 
 from .store import AlertGroup, PostRow, alerts_add, known_external_ids, posts_write
 

@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from alerts.models import Alert, AlertStatus, Post, SchoolAlertSettings, Source, SourceKind
-from alerts.scoring import Scorer
 from alerts.services import PostInput, posts_ingest, text_fingerprint
+from scoring import Scorer
 
 from .conftest import HYPERBOLE, THREAT
 

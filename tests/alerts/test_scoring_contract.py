@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from alerts.scoring import (
+from scoring import (
     CATEGORIES,
     SEVERITIES,
     LexiconError,
@@ -14,7 +14,7 @@ from alerts.scoring import (
     school_relevance,
     score_text,
 )
-from alerts.scoring.lexicon import DEFAULT_DIR, compile_phrase
+from scoring.lexicon import DEFAULT_DIR, compile_phrase
 
 SCHOOL = ["Lincoln High", "Lincoln", "Lions", "@lincolnhs", "Room 204"]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from alerts.scoring import SEVERITIES, default_scorer, score_text
+from scoring import SEVERITIES, default_scorer, score_text
 
 CASES = Path(__file__).parent / "scoring_cases"
 

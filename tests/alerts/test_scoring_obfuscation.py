@@ -2,7 +2,7 @@
 
 import pytest
 
-from alerts.scoring import default_scorer, score_text
+from scoring import default_scorer, score_text
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ fails loudly. No database, no Django settings: the scorer is pure Python.
 
 import pytest
 
-from alerts.scoring import SEVERITIES, Scorer, score_text
+from scoring import SEVERITIES, Scorer, score_text
 
 
 def rank(severity: str) -> int:

@@ -24,7 +24,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from alerts.scoring import DEFAULT_THRESHOLD, Scorer
+from scoring import DEFAULT_THRESHOLD, Scorer
 
 
 class Command(BaseCommand):

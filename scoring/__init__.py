@@ -2,7 +2,7 @@
 
 No Django imports anywhere in this package: the app and ``score_posts`` wrap it.
 
-    from alerts.scoring import Scorer, score_text, school_relevance
+    from scoring import Scorer, score_text, school_relevance
     result = score_text("...", school_terms=["Lincoln High", "@lincolnhs"])
     result.to_dict(id="post-1")   # the JSON contract of score_posts
 

@@ -258,7 +258,7 @@ class Scorer:
         return total
 
     def relevance(self, text: str, terms: Sequence[str] = ()) -> Relevance:
-        """School relevance of ``text`` (see :func:`alerts.scoring.school_relevance`)."""
+        """School relevance of ``text`` (see :func:`scoring.school_relevance`)."""
         return relevance_of(self.normalizer(text), terms, self.lexicons, self.normalizer)
 
     def explain(self, text: str, *, school_terms: Sequence[str] = ()) -> list[str]:
