@@ -54,7 +54,7 @@ up: install
 	  || createdb -h 127.0.0.1 -U postgres tipline
 	set -a && . ./.env.up && set +a && $(BIN)/python manage.py migrate --noinput \
 	  && $(BIN)/python manage.py collectstatic --noinput -v0 && $(BIN)/python manage.py seed_demo \
-	  && $(BIN)/python manage.py seed_demo_alerts && $(BIN)/python manage.py setup_periodic_tasks
+	  && $(BIN)/python manage.py seed_demo_alerts
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -e .env.up start
 
 clean:

@@ -254,6 +254,38 @@ class OnCallContact(models.Model):
         return f"{self.school} #{self.position}: {self.user}"
 
 
+class DistrictPolicy(models.Model):
+    """A district's service targets and limits. A district without a row uses the defaults."""
+
+    district = models.OneToOneField(District, on_delete=models.CASCADE, related_name="policy")
+    life_safety_acknowledge_minutes = models.PositiveIntegerField(
+        _("life-safety: acknowledged within (minutes, any hour)"), default=5
+    )
+    urgent_first_response_minutes = models.PositiveIntegerField(
+        _("urgent: first response within (minutes, any hour)"), default=240
+    )
+    routine_first_response_school_days = models.PositiveSmallIntegerField(
+        _("routine: first response by the end of this many school days later"), default=1
+    )
+    calldown_step_seconds = models.PositiveIntegerField(
+        _("life-safety call-down: wait before the next contact (seconds)"), default=300
+    )
+    retention_days = models.PositiveIntegerField(
+        _("erase case content this many days after closing"), default=365
+    )
+    summary_suppression_threshold = models.PositiveSmallIntegerField(
+        _("summaries hide counts below this number"),
+        default=5,
+        help_text=_("Small counts can identify a student; they are shown as “fewer than N”."),
+    )
+
+    class Meta:
+        verbose_name_plural = "district policies"
+
+    def __str__(self) -> str:
+        return f"Policy of {self.district}"
+
+
 class ApiToken(models.Model):
     """A staff member's personal token for integrations (see accounts.api_tokens).
 

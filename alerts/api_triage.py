@@ -16,11 +16,11 @@ from rest_framework.response import Response
 
 from accounts import permissions
 from accounts.permissions import Action
+from cases.models import Case
+from cases.selectors import case_get_for_user
 from config.api import endpoint
 from tipline.api.filters import IdFilter
 from tipline.api.serializers import MAX_ID, CaseSerializer
-from tipline.models import Case
-from tipline.selectors import case_get_for_user
 
 from . import selectors, services
 from .models import Alert, AlertStatus, DismissalReason, Post, Severity, Source

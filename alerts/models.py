@@ -13,9 +13,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import EncryptedTextField
 from accounts.models import District, School
-from tipline.fields import EncryptedTextField
-from tipline.models import Case
+from cases.models import Case
 
 DEFAULT_THRESHOLD = 0.5  # the scorer's own (scoring.DEFAULT_THRESHOLD): "medium" and up
 

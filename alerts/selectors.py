@@ -16,8 +16,8 @@ from django.shortcuts import get_object_or_404
 from accounts import permissions
 from accounts.models import School
 from accounts.permissions import Action
-from tipline.models import OPEN_STATUSES, Case
-from tipline.selectors import cases_visible_to
+from cases.models import OPEN_STATUSES, Case
+from cases.selectors import cases_visible_to
 
 from .models import Alert, AlertStatus, Source
 

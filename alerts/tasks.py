@@ -1,6 +1,6 @@
-"""Celery tasks for alert sources. Beat runs `poll_due_sources` every minute (registered by
-migration 0002 in django-celery-beat's database scheduler); it claims the sources whose
-`next_poll_at` has come and queues one `poll_source` per source.
+"""Celery tasks for alert sources. Beat runs `alerts.poll_due_sources` every minute (see
+CELERY_BEAT_SCHEDULE); it claims the sources whose `next_poll_at` has come and queues one
+`alerts.poll_source` per source.
 
 A source's own failures (HTTP errors, 429, malformed data) are not task failures: the poll
 records them on the Source and schedules the next try with backoff. Only database trouble
@@ -13,7 +13,7 @@ from django.db import OperationalError
 from .services import source_poll, sources_claim_due
 
 
-@shared_task
+@shared_task(name="alerts.poll_due_sources")
 def poll_due_sources() -> list[int]:
     claimed = sources_claim_due()
     for source_id in claimed:
@@ -23,6 +23,7 @@ def poll_due_sources() -> list[int]:
 
 @shared_task(
     bind=True,
+    name="alerts.poll_source",
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     retry_backoff_max=600,

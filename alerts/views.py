@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import permissions
 from accounts.permissions import Action
-from tipline.selectors import case_get_for_user
+from cases.selectors import case_get_for_user
 
 from . import selectors, services
 from .forms import DismissForm, FeedFilterForm

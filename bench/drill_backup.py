@@ -114,9 +114,9 @@ def inspect(receipt: str) -> dict:
     import django
 
     django.setup()
+    from accounts.crypto import InvalidToken
     from accounts.privacy import keyed_digest
     from tipline.attachments import attachment_read
-    from tipline.crypto import InvalidToken
     from tipline.models import Attachment, Message, Reporter, Tip
     from tipline.services.web import reporter_for_receipt_code
 

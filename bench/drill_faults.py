@@ -75,6 +75,8 @@ class Stack:
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.web_port}",
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
             "CELERY_BROKER_URL": f"redis://127.0.0.1:{redis_port}/10",
+            # The outbox and call-down sweeps every 5 s (CELERY_BEAT_SCHEDULE).
+            "BEAT_SWEEP_SECONDS": "5",
             # Throttle counters in each process: the drill is about the broker, not the cache.
             "CACHE_URL": "locmemcache://drill",
             "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
@@ -210,11 +212,12 @@ def seed(stack: Stack) -> None:
     the first step is due during the drill); beat sweeps every 5 s."""
     stack.manage("migrate", "-v0")
     stack.manage("collectstatic", "--noinput", "-v0")
-    stack.manage("setup_periodic_tasks")
     script = (
         "from accounts.models import District, School, Membership, OnCallContact, User\n"
-        "from tipline.models import DistrictPolicy\n"
-        "from django_celery_beat.models import IntervalSchedule, PeriodicTask\n"
+        "from accounts.models import DistrictPolicy\n"
+        "from config.celery import app\n"
+        "from django_celery_beat.models import PeriodicTask\n"
+        "from django_celery_beat.schedulers import DatabaseScheduler\n"
         "d = District.objects.create(name='Drill', slug='drill')\n"
         "DistrictPolicy.objects.create(district=d, calldown_step_seconds=3600)\n"
         "s = School.objects.create(district=d, name='Drill High', slug='drill-high')\n"
@@ -223,11 +226,12 @@ def seed(stack: Stack) -> None:
         "o = User.objects.create_user('oncall@drill.example', 'x', full_name='O')\n"
         "Membership.objects.create(user=o, school=s, role='principal')\n"
         "OnCallContact.objects.create(school=s, user=o, position=0)\n"
-        "fast, _ = IntervalSchedule.objects.get_or_create(every=5, period='seconds')\n"
-        "PeriodicTask.objects.filter(task__in=['tipline.outbox_sweep',"
-        " 'tipline.calldown_sweep']).update(interval=fast)\n"
-        "PeriodicTask.objects.exclude(task__in=['tipline.outbox_sweep',"
-        " 'tipline.calldown_sweep']).update(enabled=False)\n"
+        # The settings' schedule as beat will sync it (BEAT_SWEEP_SECONDS=5 in the stack's
+        # environment), then everything but the two sweeps under test switched off: beat's
+        # sync on start leaves `enabled` as it finds it.
+        "DatabaseScheduler(app=app, lazy=True).setup_schedule()\n"
+        "PeriodicTask.objects.exclude(task__in=['cases.outbox_sweep',"
+        " 'cases.calldown_sweep']).update(enabled=False)\n"
     )
     stack.manage("shell", "-c", script)
 
@@ -307,7 +311,7 @@ def django_ready(stack: Stack):
 def wait_until_sent(deadline_seconds: float) -> bool:
     from django.db import close_old_connections
 
-    from tipline.models import Case, Delivery, OutboundNotice, Priority
+    from cases.models import Case, Delivery, OutboundNotice, Priority
 
     deadline = time.monotonic() + deadline_seconds
     while time.monotonic() < deadline:
@@ -330,7 +334,8 @@ def check(stack: Stack, expected: dict[int, str], tag: str, problems: list[str])
     """Every tip once; every notice once; every life-safety case's first step once."""
     from django.db import close_old_connections
 
-    from tipline.models import Delivery, OutboundNotice, Priority, Tip
+    from cases.models import Delivery, OutboundNotice, Priority
+    from tipline.models import Tip
 
     close_old_connections()
     seen: Counter = Counter()

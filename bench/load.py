@@ -70,8 +70,9 @@ import itertools
 from django.db import transaction
 from accounts.models import Membership, PhoneNumber, School, User
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from tipline.models import Case, CaseStatus, Category, Channel, Reporter
-from tipline.services.cases import tip_create
+from cases.models import Case, CaseStatus, Category, Channel
+from tipline.models import Reporter
+from tipline.services.tips import tip_create
 
 school = School.objects.get(slug='drill-high')
 PhoneNumber.objects.create(number='{number}', district=school.district, school=school)

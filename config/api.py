@@ -63,7 +63,7 @@ def _translated(exc):
     """Our services' and Django's exceptions as the DRF exception that answers them."""
     # Imported here: DRF imports this module (its schema class) while apps are still loading.
     from alerts.services.triage import AlertAlreadyReviewed
-    from tipline.services.workflow import CasePermissionError, StaleCaseError
+    from cases.services.workflow import CasePermissionError, StaleCaseError
 
     if isinstance(exc, StaleCaseError):
         conflict = exceptions.APIException(str(exc), code="stale")

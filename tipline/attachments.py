@@ -25,8 +25,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from . import crypto
-from .models import Attachment, Case, Message, Tip
+from accounts import crypto
+from cases.models import Case
+from tipline.models import Attachment, Message, Tip
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5

@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from cases.models import Category, DangerNow
+from tipline.models import Reporter
+
 from . import attachments
-from .models import Category, DangerNow, Reporter
 
 BODY_MAX_LENGTH = 5000
 DETAIL_MAX_LENGTH = 500

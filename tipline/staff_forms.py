@@ -9,9 +9,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import CaseStatus, Category, Channel, Outcome, Priority
+from cases.models import CaseStatus, Category, Channel, Outcome, Priority
+from cases.services.workflow import ALLOWED_MOVES, FINISHED, SUMMARY_MAX_LENGTH
+
 from .selectors import QueueFilters
-from .services.workflow import ALLOWED_MOVES, FINISHED, SUMMARY_MAX_LENGTH
 
 REASON_MAX_LENGTH = 500
 NOTE_MAX_LENGTH = 5000

@@ -19,10 +19,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import School
+from tipline.models import Reporter
 
 from . import throttle
 from .forms import FollowupReplyForm, ReceiptCodeForm, TipForm
-from .models import Reporter
 from .services import web
 
 FOLLOWUP_SESSION_KEY = "followup_reporter_id"

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import District
-from tipline.services.sla import district_policy
+from accounts.policies import district_policy
 
 from ..models import Alert, Post
 

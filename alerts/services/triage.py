@@ -12,13 +12,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from alerts.models import Alert, AlertStatus, DismissalReason
-from tipline.models import Case, CaseEvent, Category, Channel, Priority, PrioritySource
-from tipline.services.cases import (
-    PriorityDecision,
-    case_event_record,
-    case_open,
-    case_surviving,
-)
+from cases.models import Case, CaseEvent, Category, Channel, Priority, PrioritySource
+from cases.services.cases import PriorityDecision, case_event_record, case_open, case_surviving
 
 ALREADY_REVIEWED = "Someone else has already reviewed this alert."
 UNKNOWN_REASON = "Choose why the alert is dismissed."

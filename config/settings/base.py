@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "accounts",
+    "cases",
     "tipline",
     "alerts",
 ]
@@ -200,6 +201,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The one list of periodic tasks. django-celery-beat's database scheduler copies it into its
+# PeriodicTask rows (matched by name) every time beat starts, so editing it here and
+# restarting beat is the whole procedure; rows added in the admin are left alone.
+# BEAT_SWEEP_SECONDS paces the sweeps that recover lost work (the fault drill shortens it).
+BEAT_SWEEP_SECONDS = env.float("BEAT_SWEEP_SECONDS", default=60.0)
+CELERY_BEAT_SCHEDULE = {
+    "alerts: poll due sources": {"task": "alerts.poll_due_sources", "schedule": 60.0},
+    "alerts: erase expired post text": {"task": "alerts.retention_purge", "schedule": 3600.0},
+    "cases: life-safety call-down sweep": {
+        "task": "cases.calldown_sweep",
+        "schedule": BEAT_SWEEP_SECONDS,
+    },
+    "cases: outbox sweep (re-queue lost sends)": {
+        "task": "cases.outbox_sweep",
+        "schedule": BEAT_SWEEP_SECONDS,
+    },
+    "cases: escalate missed deadlines": {"task": "cases.sla_sweep", "schedule": 60.0},
+    "cases: morning digest of overnight cases": {"task": "cases.digest_send", "schedule": 300.0},
+    "cases: erase content of expired cases": {"task": "cases.retention_purge", "schedule": 3600.0},
+}
 
 # SMS (tipline/sms/). SMS_BACKEND works like EMAIL_BACKEND: console prints, locmem keeps an
 # outbox for tests, twilio sends (production.py requires its credentials). Twilio signs our
@@ -292,9 +313,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
-        "CaseStatusEnum": "tipline.models.CaseStatus",
+        "CaseStatusEnum": "cases.models.CaseStatus",
         "AlertStatusEnum": "alerts.models.AlertStatus",
-        "CaseChannelEnum": "tipline.models.Channel",
+        "CaseChannelEnum": "cases.models.Channel",
         "DismissalReasonEnum": "alerts.models.DismissalReason",
     },
 }

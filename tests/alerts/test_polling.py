@@ -96,10 +96,3 @@ def test_the_beat_task_polls_due_sources(feed_source, monkeypatch):
     monkeypatch.setattr(tasks.poll_source, "delay", polled.append)
     assert tasks.poll_due_sources() == [feed_source.id]
     assert polled == [feed_source.id]
-
-
-def test_the_beat_schedule_is_registered(db):
-    from django_celery_beat.models import PeriodicTask
-
-    task = PeriodicTask.objects.get(name="alerts: poll due sources")
-    assert task.task == "alerts.tasks.poll_due_sources" and task.interval.every == 60

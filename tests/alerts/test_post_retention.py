@@ -8,9 +8,9 @@ from django.utils import timezone
 from alerts.models import Alert, Post
 from alerts.services.retention import posts_purge_expired
 from alerts.services.triage import alert_escalate
-from tipline.models import CaseEvent, Outcome
-from tipline.services.retention import retention_purge_expired
-from tipline.services.workflow import case_close
+from cases.models import CaseEvent, Outcome
+from cases.services.retention import retention_purge_expired
+from cases.services.workflow import case_close
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from alerts.services import (
     alert_escalate,
     alerts_bulk_dismiss,
 )
-from tipline.models import CaseEvent, Category, Channel, Priority, PrioritySource
-from tipline.services.cases import PriorityDecision, case_open
+from cases.models import CaseEvent, Category, Channel, Priority, PrioritySource
+from cases.services.cases import PriorityDecision, case_open
 
 from .conftest import THREAT
 

@@ -6,8 +6,9 @@ from rest_framework.test import APIClient
 
 from accounts.api_tokens import api_token_create
 from alerts.models import Alert
-from tipline.models import Case, Category, Channel, Reporter
-from tipline.services.cases import tip_create
+from cases.models import Case, Category, Channel
+from tipline.models import Reporter
+from tipline.services.tips import tip_create
 
 
 def open_case(school, *, category=Category.BULLYING, body="tip text", alias="Fox") -> Case:

@@ -1,6 +1,7 @@
 """The whole case workflow driven through the API, over the real services."""
 
-from tipline.models import CaseEvent, CaseNote, CaseStatus, Message, Outcome
+from cases.models import CaseEvent, CaseNote, CaseStatus, Outcome
+from tipline.models import Message
 
 from .conftest import open_case
 

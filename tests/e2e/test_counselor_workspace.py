@@ -3,9 +3,10 @@ with axe-core on the queue and case pages."""
 
 import pytest
 
+from cases.models import Case, CaseStatus
 from tests.factories import TEST_PASSWORD
 from tests.tipline.workspace_helpers import web_case
-from tipline.models import Case, CaseStatus, Message
+from tipline.models import Message
 
 from .axe import serious_violations
 

@@ -15,7 +15,8 @@ from django.test import Client
 from PIL import Image
 
 from accounts.models import School
-from tipline.models import Attachment, Case, Message, Reporter, Tip
+from cases.models import Case
+from tipline.models import Attachment, Message, Reporter, Tip
 
 from ..tipline.sms_support import (  # noqa: F401
     inbound_params,

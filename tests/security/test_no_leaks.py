@@ -12,7 +12,7 @@ from django.test import override_settings
 
 from config.logging import JsonLineFormatter
 from tipline.models import Attachment, Message, Reporter, Tip
-from tipline.services.cases import message_to_reporter
+from tipline.services.tips import message_to_reporter
 from tipline.sms import backends
 
 from ..tipline.sms_support import (  # noqa: F401

@@ -3,7 +3,8 @@
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tipline.models import Case, CaseEvent, Message, MessageDirection, Outcome, Priority
+from cases.models import Case, CaseEvent, Outcome, Priority
+from tipline.models import Message, MessageDirection
 
 DENVER = ZoneInfo("America/Denver")
 _sequence = iter(range(1, 1_000_000))

@@ -5,9 +5,9 @@ import io
 
 import pytest
 
-from tipline.models import CaseEvent, CaseStatus
-from tipline.services.audit import audit_csv_lines, audit_events_for, case_view_record
-from tipline.services.workflow import CasePermissionError, case_status_change
+from cases.models import CaseEvent, CaseStatus
+from cases.services.audit import audit_csv_lines, audit_events_for, case_view_record
+from cases.services.workflow import CasePermissionError, case_status_change
 
 from .workflow_helpers import open_case
 

@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 import pytest
 from django.core import mail
 
-from tipline.models import Case, CaseEvent, Category, Delivery
-from tipline.services.calldown import digest_send, new_case_notice_is_immediate
-from tipline.services.notifications import case_counselors_email
+from cases.models import Case, CaseEvent, Category, Delivery
+from cases.services.calldown import digest_send, new_case_notice_is_immediate
+from cases.services.notifications import case_counselors_email
 
 from .workflow_helpers import open_case
 

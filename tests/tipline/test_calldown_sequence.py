@@ -1,18 +1,15 @@
 """The life-safety call-down in-process, with the clock passed in (`now=`)."""
 
-import io
 from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
-from django_celery_beat.models import PeriodicTask
 
-from accounts.models import OnCallContact
-from tipline.models import CaseEvent, Category, Delivery, DistrictPolicy
-from tipline.services.calldown import calldown_advance, calldown_sweep
-from tipline.services.staff_notices import deliveries_claim, targets_for
-from tipline.services.workflow import case_acknowledge
+from accounts.models import DistrictPolicy, OnCallContact
+from cases.models import CaseEvent, Category, Delivery
+from cases.services.calldown import calldown_advance, calldown_sweep
+from cases.services.notices import deliveries_claim, targets_for
+from cases.services.workflow import case_acknowledge
 from tipline.sms import backends
 from tipline.sms.backends import SendFailure
 
@@ -133,16 +130,3 @@ def test_it_sweeps_sequences_whose_countdown_was_lost(on_call):
     assert calldown_sweep(now=t0 + WAIT) == 1
     assert {row[0] for row in sent(case)} == {0, 1}
     assert not Delivery.objects.filter(case=routine).exists()
-
-
-def test_it_registers_the_beat_schedule_idempotently(db):
-    call_command("setup_periodic_tasks", stdout=io.StringIO())
-    call_command("setup_periodic_tasks", stdout=io.StringIO())
-    tasks = set(PeriodicTask.objects.values_list("task", flat=True))
-    assert {
-        "tipline.calldown_sweep",
-        "tipline.sla_sweep",
-        "tipline.digest_send",
-        "tipline.retention_purge",
-    } <= tasks
-    assert PeriodicTask.objects.filter(task="tipline.calldown_sweep").count() == 1

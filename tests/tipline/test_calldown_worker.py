@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 
-from accounts.models import OnCallContact
-from tipline.models import Category, Channel, Delivery, DistrictPolicy
-from tipline.services.cases import tip_create
-from tipline.tasks.calldown import calldown_sweep_task
+from accounts.models import DistrictPolicy, OnCallContact
+from cases.models import Category, Channel, Delivery
+from cases.tasks import calldown_sweep_task
+from tipline.services.tips import tip_create
 
 from ..conftest import REPO_ROOT, _wait_for_worker
 

@@ -3,8 +3,9 @@
 import pytest
 from django.core import mail
 
-from tipline.models import Case, CaseNote, CaseStatus, Message
-from tipline.services.cases import message_to_reporter
+from cases.models import Case, CaseNote, CaseStatus
+from tipline.models import Message
+from tipline.services.tips import message_to_reporter
 
 from .web_helpers import (
     png_file,

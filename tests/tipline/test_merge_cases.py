@@ -2,23 +2,12 @@
 
 import pytest
 
-from tipline.models import (
-    Attachment,
-    Case,
-    CaseEvent,
-    CaseNote,
-    CaseStatus,
-    Category,
-    Channel,
-    Message,
-    Outcome,
-    Priority,
-    Reporter,
-)
-from tipline.services.cases import message_from_reporter, tip_create
-from tipline.services.merge import case_link, case_merge, case_unlink
+from cases.models import Case, CaseEvent, CaseNote, CaseStatus, Category, Channel, Outcome, Priority
+from cases.services.merge import case_link, case_merge, case_unlink
+from cases.services.workflow import CaseWorkflowError, StaleCaseError, case_note_add
+from tipline.models import Attachment, Message, Reporter
+from tipline.services.tips import message_from_reporter, tip_create
 from tipline.services.web import reporter_case
-from tipline.services.workflow import CaseWorkflowError, StaleCaseError, case_note_add
 
 from .workflow_helpers import open_case
 

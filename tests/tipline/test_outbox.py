@@ -5,17 +5,16 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.utils import timezone
-from django_celery_beat.models import PeriodicTask
 from kombu.exceptions import OperationalError
 
-from tipline.models import DeliveryStatus, Message, OutboundNotice, Reporter
-from tipline.services.cases import message_to_reporter
-from tipline.services.outbox import outbox_sweep
+from cases.models import OutboundNotice
+from cases.services.outbox import outbox_sweep
+from cases.tasks import case_counselors_email_task
+from tipline.models import DeliveryStatus, Message, Reporter
+from tipline.services.tips import message_to_reporter
 from tipline.sms import backends
-from tipline.tasks.notifications import case_counselors_email_task
-from tipline.tasks.sms import sms_message_send
+from tipline.tasks import sms_message_send
 
 from .sms_support import numbers, sms_fresh_state, text  # noqa: F401
 from .web_helpers import submit_tip, web_env  # noqa: F401
@@ -148,9 +147,3 @@ def test_it_leaves_a_reply_between_retries_alone_until_its_retry_window_passes(
     assert outbox_sweep(now=_later(settings.OUTBOX_OVERDUE_SECONDS + 5)).sms == 0
     assert outbox_sweep(now=_later(6 * 3600)).sms == 1
     assert len(backends.outbox) == 1
-
-
-def test_it_registers_the_sweep_with_beat():
-    call_command("setup_periodic_tasks", stdout=None)
-    task = PeriodicTask.objects.get(task="tipline.outbox_sweep")
-    assert task.enabled and task.interval.every == 60

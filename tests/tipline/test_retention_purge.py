@@ -5,22 +5,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts.models import DistrictPolicy
+from cases.models import Case, CaseEvent, CaseNote, Channel, Outcome
+from cases.services.retention import retention_purge_expired
+from cases.services.workflow import case_close, case_note_add
 from tipline.attachments import CleanUpload, attachment_path, attachment_store
-from tipline.models import (
-    Attachment,
-    Case,
-    CaseEvent,
-    CaseNote,
-    Channel,
-    DistrictPolicy,
-    Message,
-    Outcome,
-    Reporter,
-    Tip,
-)
-from tipline.services.cases import message_from_reporter, tip_create
-from tipline.services.retention import retention_purge_expired
-from tipline.services.workflow import case_close, case_note_add
+from tipline.models import Attachment, Message, Reporter, Tip
+from tipline.services.tips import message_from_reporter, tip_create
 
 pytestmark = pytest.mark.django_db
 

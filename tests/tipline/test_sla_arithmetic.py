@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tipline import sla
-from tipline.sla import LIFE_SAFETY, ROUTINE, URGENT, SchoolHours, SlaTargets, due_times
+from cases import sla_arithmetic as sla
+from cases.sla_arithmetic import LIFE_SAFETY, ROUTINE, URGENT, SchoolHours, SlaTargets, due_times
 
 DENVER = ZoneInfo("America/Denver")
 TARGETS = SlaTargets()

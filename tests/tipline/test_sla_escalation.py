@@ -6,10 +6,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from tipline.models import Case, CaseEvent, Category, Delivery, DistrictPolicy
-from tipline.selectors import cases_visible_to
-from tipline.services.sla import cases_overdue, sla_sweep
-from tipline.services.workflow import case_acknowledge
+from accounts.models import DistrictPolicy
+from cases.models import Case, CaseEvent, Category, Delivery
+from cases.selectors import cases_visible_to
+from cases.services.escalation import cases_overdue, sla_sweep
+from cases.services.workflow import case_acknowledge
 
 from .workflow_helpers import open_case
 

@@ -4,16 +4,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.privacy import keyed_digest
-from tipline.models import (
-    Case,
-    CaseEvent,
-    CaseStatus,
-    Channel,
-    Message,
-    Reporter,
-    SmsPendingText,
-    Tip,
-)
+from cases.models import Case, CaseEvent, CaseStatus, Channel
+from tipline.models import Message, Reporter, SmsPendingText, Tip
 from tipline.sms.gsm7 import is_gsm7, segment_count
 
 from .sms_support import (  # noqa: F401

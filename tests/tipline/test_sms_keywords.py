@@ -2,8 +2,9 @@
 
 import pytest
 
-from tipline.models import Case, DeliveryStatus, Message, Reporter
-from tipline.services.cases import message_to_reporter
+from cases.models import Case
+from tipline.models import DeliveryStatus, Message, Reporter
+from tipline.services.tips import message_to_reporter
 from tipline.sms import backends, keywords
 from tipline.sms.gsm7 import segment_count
 

@@ -6,12 +6,13 @@ from celery.exceptions import Retry
 from django.conf import settings
 
 from accounts.models import PhoneNumber
-from tipline.models import CaseEvent, DeliveryStatus, Reporter
-from tipline.services.cases import message_to_reporter
+from cases.models import CaseEvent
+from tipline.models import DeliveryStatus, Reporter
+from tipline.services.tips import message_to_reporter
 from tipline.sms import backends
 from tipline.sms.backends import TwilioBackend
 from tipline.sms.outbound import DeliveryOutcome, sms_message_deliver
-from tipline.tasks.sms import sms_message_send
+from tipline.tasks import sms_message_send
 
 from .sms_support import (  # noqa: F401
     DISTRICT_NUMBER,

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from tipline.models import Reporter
-from tipline.services.cases import message_to_reporter
+from tipline.services.tips import message_to_reporter
 
 from .sms_support import (  # noqa: F401
     DISTRICT_NUMBER,

@@ -9,8 +9,9 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import PhoneNumber
+from cases.models import Case
 from tests.conftest import REPO_ROOT
-from tipline.models import Attachment, Case, Message, Reporter
+from tipline.models import Attachment, Message, Reporter
 
 from .sms_support import FIXTURES, TIPSTER, sms_fresh_state  # noqa: F401
 

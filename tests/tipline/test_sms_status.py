@@ -2,8 +2,9 @@
 
 import pytest
 
-from tipline.models import CaseEvent, DeliveryStatus, Reporter
-from tipline.services.cases import message_to_reporter
+from cases.models import CaseEvent
+from tipline.models import DeliveryStatus, Reporter
+from tipline.services.tips import message_to_reporter
 from tipline.sms.backends import TwilioBackend
 from tipline.sms.outbound import sms_message_deliver
 

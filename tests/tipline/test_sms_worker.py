@@ -8,7 +8,7 @@ import pytest
 from accounts.models import PhoneNumber
 from tests.accounts.test_settings import PRODUCTION_ENV, _manage
 from tipline.models import DeliveryStatus, Reporter
-from tipline.services.cases import message_to_reporter
+from tipline.services.tips import message_to_reporter
 from tipline.sms.inbound import sms_inbound_receive
 
 from .sms_support import SCHOOL_A_NUMBER, TIPSTER, inbound_params

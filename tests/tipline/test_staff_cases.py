@@ -2,7 +2,8 @@
 
 import pytest
 
-from tipline.models import Case, CaseEvent, Message
+from cases.models import Case, CaseEvent
+from tipline.models import Message
 
 from .web_helpers import (
     png_file,

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from tipline.models import DistrictPolicy
+from accounts.models import DistrictPolicy
 from tipline.summaries.suppression import (
     count_cell,
     duration_cell,

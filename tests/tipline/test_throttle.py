@@ -2,7 +2,8 @@
 
 import pytest
 
-from tipline.models import Case, Tip
+from cases.models import Case
+from tipline.models import Tip
 
 from .web_helpers import (
     submit_tip,

@@ -3,7 +3,8 @@
 import pytest
 from django.core import mail
 
-from tipline.models import Case, CaseEvent, Priority, PrioritySource, Reporter, Tip
+from cases.models import Case, CaseEvent, Priority, PrioritySource
+from tipline.models import Reporter, Tip
 
 from .web_helpers import (
     jpeg_with_gps,

@@ -9,10 +9,11 @@ from django.core.management import call_command
 from django.db import connection
 from kombu.exceptions import OperationalError
 
+from cases.models import Case, CaseEvent
+from cases.services.notifications import case_counselors_email
+from cases.tasks import case_counselors_email_task
 from tipline import attachments
-from tipline.models import Case, CaseEvent, Tip
-from tipline.services.notifications import case_counselors_email
-from tipline.tasks.notifications import case_counselors_email_task
+from tipline.models import Tip
 
 from .web_helpers import (
     png_file,

@@ -7,9 +7,9 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
+from cases.models import Case
 from config.logging import JsonLineFormatter
-from tipline.models import Case
-from tipline.services.cases import message_to_reporter
+from tipline.services.tips import message_to_reporter
 
 from .web_helpers import (
     png_file,

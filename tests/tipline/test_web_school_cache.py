@@ -5,9 +5,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts import policies
+from accounts.models import DistrictPolicy
 from tipline import views
-from tipline.models import DistrictPolicy, Tip
-from tipline.services import sla
+from tipline.models import Tip
 
 from .web_helpers import (
     submit_tip,
@@ -21,15 +22,15 @@ pytestmark = pytest.mark.django_db
 def kept(settings):
     settings.TIPLINE_SCHOOL_CACHE_SECONDS = 30
     views._schools_by_slug.clear()
-    sla._policies.clear()
+    policies._policies.clear()
     yield
     views._schools_by_slug.clear()
-    sla._policies.clear()
+    policies._policies.clear()
 
 
 def _expire_everything():
     """As if TIPLINE_SCHOOL_CACHE_SECONDS had passed."""
-    for store in (views._schools_by_slug, sla._policies):
+    for store in (views._schools_by_slug, policies._policies):
         for key, (_, value) in list(store.items()):
             store[key] = (0.0, value)
 

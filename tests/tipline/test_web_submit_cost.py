@@ -6,10 +6,11 @@ from django.core import mail
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
-from tipline.models import Case, CaseEvent, OutboundNotice, Reporter, Tip
+from cases.models import Case, CaseEvent, OutboundNotice
+from cases.tasks import case_counselors_email_task
+from tipline.models import Reporter, Tip
 from tipline.services import web
-from tipline.services.cases import tip_create
-from tipline.tasks.notifications import case_counselors_email_task
+from tipline.services.tips import tip_create
 
 from .web_helpers import (
     submit_tip,
@@ -34,11 +35,11 @@ def warm(client, personas, settings):
 
 
 def web_views_cache_clear():
+    from accounts import policies
     from tipline import views
-    from tipline.services import sla
 
     views._schools_by_slug.clear()
-    sla._policies.clear()
+    policies._policies.clear()
 
 
 # A real transaction (as in production, where the view runs outside any): BEGIN and COMMIT

@@ -10,8 +10,8 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from tipline.models import Case, CaseStatus, Outcome
-from tipline.services.workflow import StaleCaseError, case_assign, case_resolve
+from cases.models import Case, CaseStatus, Outcome
+from cases.services.workflow import StaleCaseError, case_assign, case_resolve
 
 from .workflow_helpers import open_case
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from tipline.models import CaseEvent, CaseNote, CaseStatus, Category, Outcome, Priority
-from tipline.services import workflow
-from tipline.services.workflow import (
+from cases.models import CaseEvent, CaseNote, CaseStatus, Category, Outcome, Priority
+from cases.services import workflow
+from cases.services.workflow import (
     ALLOWED_MOVES,
     CaseWorkflowError,
     StaleCaseError,

@@ -2,9 +2,9 @@
 
 import pytest
 
-from tipline.models import CaseStatus, Category, Outcome
-from tipline.services.merge import case_link, case_merge
-from tipline.services.workflow import (
+from cases.models import CaseStatus, Category, Outcome
+from cases.services.merge import case_link, case_merge
+from cases.services.workflow import (
     CasePermissionError,
     CaseWorkflowError,
     case_acknowledge,

@@ -2,7 +2,8 @@
 
 import pytest
 
-from tipline.models import Case, CaseEvent, CaseStatus, CaseWatcher, Message, Priority
+from cases.models import Case, CaseEvent, CaseStatus, CaseWatcher, Priority
+from tipline.models import Message
 
 from .workspace_helpers import posted, web_case
 

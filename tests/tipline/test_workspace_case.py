@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tipline.models import Case, CaseEvent, Channel
-from tipline.services.cases import case_event_record, message_from_reporter, message_to_reporter
-from tipline.services.workflow import case_assign, case_note_add, case_set_priority
+from cases.models import Case, CaseEvent, Channel
+from cases.services.cases import case_event_record
+from cases.services.workflow import case_assign, case_note_add, case_set_priority
+from tipline.services.tips import message_from_reporter, message_to_reporter
 
 from .workspace_helpers import web_case
 

@@ -4,10 +4,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cases.models import Case, CaseStatus, Priority
+from cases.services.workflow import case_assign, case_note_add
 from tipline import selectors
-from tipline.models import Case, CaseStatus, Priority
-from tipline.services.cases import message_to_reporter
-from tipline.services.workflow import case_assign, case_note_add
+from tipline.services.tips import message_to_reporter
 
 from .workspace_helpers import web_case
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tipline.models import Case, CaseEvent
+from cases.models import Case, CaseEvent
 
 from .workspace_helpers import web_case
 

@@ -1,7 +1,7 @@
 """Cases for the workflow, SLA, call-down, merge, retention and audit tests."""
 
-from tipline.models import Case, Category, Channel
-from tipline.services.cases import tip_create
+from cases.models import Case, Category, Channel
+from tipline.services.tips import tip_create
 
 
 def open_case(

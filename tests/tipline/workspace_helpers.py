@@ -1,7 +1,8 @@
 """Cases for the workspace tests, opened through the real services."""
 
-from tipline.models import Case, Category, Channel, Reporter
-from tipline.services.cases import tip_create
+from cases.models import Case, Category, Channel
+from tipline.models import Reporter
+from tipline.services.tips import tip_create
 
 
 def web_case(school, *, category=Category.BULLYING, body="tip text", alias="Blue Heron") -> Case:

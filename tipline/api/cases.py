@@ -16,13 +16,11 @@ from rest_framework.response import Response
 from accounts import permissions
 from accounts.models import User
 from accounts.permissions import Action
-from config.api import endpoint
-
-from ..models import Case, CaseEvent, CaseStatus, Message, Tip
-from ..selectors import case_get_for_user, case_reporters, cases_visible_to
-from ..services.cases import case_event_record, message_to_reporter
-from ..services.merge import case_merge
-from ..services.workflow import (
+from cases.models import Case, CaseEvent, CaseStatus
+from cases.selectors import case_get_for_user, cases_visible_to
+from cases.services.cases import case_event_record
+from cases.services.merge import case_merge
+from cases.services.workflow import (
     ERROR_ASSIGNEE,
     case_assign,
     case_close,
@@ -30,6 +28,11 @@ from ..services.workflow import (
     case_resolve,
     case_status_change,
 )
+from config.api import endpoint
+from tipline.models import Message, Tip
+from tipline.selectors import case_reporters
+from tipline.services.tips import message_to_reporter
+
 from .filters import CaseFilter
 from .serializers import (
     AssignSerializer,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
-from ..models import OPEN_STATUSES, Case, CaseStatus, Category, Channel, Priority
+from cases.models import OPEN_STATUSES, Case, CaseStatus, Category, Channel, Priority
+
 from .serializers import MAX_ID
 
 

@@ -10,19 +10,9 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import (
-    Attachment,
-    Case,
-    CaseEvent,
-    CaseNote,
-    CaseStatus,
-    DangerNow,
-    Message,
-    Outcome,
-    Reporter,
-    Tip,
-)
-from ..services.workflow import SUMMARY_MAX_LENGTH
+from cases.models import Case, CaseEvent, CaseNote, CaseStatus, DangerNow, Outcome
+from cases.services.workflow import SUMMARY_MAX_LENGTH
+from tipline.models import Attachment, Message, Reporter, Tip
 
 # Ids fit a 64-bit signed column; larger numbers are refused as invalid, not looked up.
 MAX_ID = 2**63 - 1

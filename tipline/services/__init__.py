@@ -1,5 +1,5 @@
 """Every write to tipline's tables goes through a function in this package.
 
-cases.py: the case core shared by every channel (open, add tips and messages, events).
+tips.py: tips and tipster messages for every channel, on cases opened by cases.services.
 Channel modules (web.py, sms/...) build on it.
 """

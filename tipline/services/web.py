@@ -20,26 +20,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import School
 from accounts.privacy import keyed_digest
+from cases.models import Case, CaseStatus, Channel
+from cases.queueing import queue_after_commit
+from cases.services.cases import case_reference_random, case_reference_taken, case_surviving
+from cases.services.outbox import outbound_notice_record
+from tipline.models import Message, MessageDirection, Reporter, Tip
+from tipline.services.tips import message_from_reporter, tip_create
 
 from ..attachments import CleanUpload, attachment_store
-from ..models import (
-    Case,
-    CaseStatus,
-    Channel,
-    Message,
-    MessageDirection,
-    Reporter,
-    Tip,
-)
-from ..queueing import queue_after_commit
-from .cases import (
-    case_reference_random,
-    case_reference_taken,
-    case_surviving,
-    message_from_reporter,
-    tip_create,
-)
-from .outbox import outbound_notice_record
 
 # Crockford's base32: no I, L, O or U, so nothing reads as something else.
 RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -109,7 +97,7 @@ class WebTipReceipt:
 
 def _queue_counselor_email(*, case_id: int, reason: str, ref: int) -> None:
     """After commit; the outbox row written beside it is the guarantee if the broker is down."""
-    from ..tasks.notifications import case_counselors_email_task
+    from cases.tasks import case_counselors_email_task
 
     queue_after_commit(
         case_counselors_email_task,

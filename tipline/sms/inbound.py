@@ -20,25 +20,12 @@ from django.utils import timezone
 
 from accounts.models import District, PhoneNumber, School
 from accounts.privacy import keyed_digest
+from cases.models import Case, CaseEvent, Category, Channel
+from cases.queueing import queue_after_commit
+from cases.services.cases import REFERENCE_ALPHABET, case_event_record, case_surviving
+from tipline.models import Message, Reporter, SmsPendingText, Tip
+from tipline.services.tips import message_from_reporter, tip_create
 
-from ..models import (
-    Case,
-    CaseEvent,
-    Category,
-    Channel,
-    Message,
-    Reporter,
-    SmsPendingText,
-    Tip,
-)
-from ..queueing import queue_after_commit
-from ..services.cases import (
-    REFERENCE_ALPHABET,
-    case_event_record,
-    case_surviving,
-    message_from_reporter,
-    tip_create,
-)
 from . import keywords
 from .keywords import Keyword
 
@@ -247,7 +234,7 @@ def _deliver(
 def _queue_media(media_urls: list[str], *, tip_id: int | None = None, message_id=None) -> None:
     if not media_urls:
         return
-    from ..tasks.sms import sms_media_fetch
+    from tipline.tasks import sms_media_fetch
 
     queue_after_commit(
         sms_media_fetch,

@@ -18,9 +18,10 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 
+from cases.services.cases import case_surviving
+from tipline.models import Message, Tip
+
 from ..attachments import MAX_FILES, MAX_UPLOAD_BYTES, attachment_store, upload_clean
-from ..models import Message, Tip
-from ..services.cases import case_surviving
 from .backends import BaseSmsBackend, SendFailure, sms_backend
 
 logger = logging.getLogger(__name__)

@@ -16,17 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import PhoneNumber
+from cases.models import Case, CaseEvent, Channel
+from cases.services.cases import case_event_record
+from tipline.models import DeliveryStatus, Message, MessageDirection, Reporter
 
-from ..models import (
-    Case,
-    CaseEvent,
-    Channel,
-    DeliveryStatus,
-    Message,
-    MessageDirection,
-    Reporter,
-)
-from ..services.cases import case_event_record
 from ..twilio_client import ERROR_RECIPIENT_OPTED_OUT
 from .backends import BaseSmsBackend, SendFailure, sms_backend
 

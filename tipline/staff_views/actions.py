@@ -13,18 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import Action
-
-from ..forms import StaffReplyForm
-from ..models import Case, Outcome
-from ..selectors import (
-    case_find_by_reference,
-    case_get_for_user,
-    case_reporters,
-    staff_assignable_for,
-)
-from ..services.cases import message_to_reporter
-from ..services.merge import case_link, case_merge, case_unlink
-from ..services.workflow import (
+from cases.models import Case, Outcome
+from cases.selectors import case_get_for_user
+from cases.services.merge import case_link, case_merge, case_unlink
+from cases.services.workflow import (
     ERROR_STALE,
     CaseWorkflowError,
     StaleCaseError,
@@ -40,6 +32,10 @@ from ..services.workflow import (
     case_unwatch,
     case_watch,
 )
+from tipline.selectors import case_find_by_reference, case_reporters, staff_assignable_for
+from tipline.services.tips import message_to_reporter
+
+from ..forms import StaffReplyForm
 from ..staff_forms import (
     AssignForm,
     CloseForm,

@@ -14,15 +14,9 @@ from django.views.decorators.http import require_GET
 
 from accounts import permissions
 from accounts.permissions import Action
-
-from ..selectors import case_get_for_user
-from ..services.audit import (
-    audit_csv_lines,
-    audit_csv_rows,
-    audit_events_for,
-    case_view_record,
-)
-from ..services.workflow import CasePermissionError
+from cases.selectors import case_get_for_user
+from cases.services.audit import audit_csv_lines, audit_csv_rows, audit_events_for, case_view_record
+from cases.services.workflow import CasePermissionError
 
 
 class _Echo:

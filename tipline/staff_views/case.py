@@ -13,19 +13,14 @@ from django.views.decorators.http import require_GET
 
 from accounts import permissions
 from accounts.permissions import Action
+from cases.models import Case, CaseEvent, CaseStatus, CaseWatcher
+from cases.selectors import case_get_for_user, cases_visible_to
+from cases.services.audit import case_view_record
+from cases.services.cases import case_event_record
+from tipline.selectors import case_reporters, case_timeline, staff_assignable_for
 
 from ..attachments import attachment_read
 from ..forms import StaffReplyForm
-from ..models import Case, CaseEvent, CaseStatus, CaseWatcher
-from ..selectors import (
-    case_get_for_user,
-    case_reporters,
-    case_timeline,
-    cases_visible_to,
-    staff_assignable_for,
-)
-from ..services.audit import case_view_record
-from ..services.cases import case_event_record
 from ..staff_forms import (
     AssignForm,
     CloseForm,

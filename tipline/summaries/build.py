@@ -13,8 +13,8 @@ from datetime import date, datetime
 from django.utils import timezone
 
 from accounts.models import District, School
+from cases.models import Category, Channel, Outcome
 
-from ..models import Category, Channel, Outcome
 from . import charts
 from .figures import (
     CURRENT,

@@ -16,8 +16,8 @@ from django.db.models import F
 from django.db.models.functions import TruncMonth
 
 from accounts.models import School
+from cases.models import Case, CaseStatus, Category, Channel, Outcome, Priority
 
-from ..models import Case, CaseStatus, Category, Channel, Outcome, Priority
 from .build import Summary
 from .figures import Window
 from .periods import Period

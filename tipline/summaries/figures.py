@@ -50,18 +50,9 @@ from django.db.models import Case as SqlCase
 from django.utils import timezone
 
 from accounts.models import School
+from cases.models import OPEN_STATUSES, Case, CaseStatus, Category, Channel, Outcome, Priority
+from tipline.models import Message, MessageDirection
 
-from ..models import (
-    OPEN_STATUSES,
-    Case,
-    CaseStatus,
-    Category,
-    Channel,
-    Message,
-    MessageDirection,
-    Outcome,
-    Priority,
-)
 from .periods import Period
 
 CURRENT, PREVIOUS = 1, 0

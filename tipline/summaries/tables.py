@@ -14,8 +14,8 @@ from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString
 
 from accounts.models import School
+from cases.models import OPEN_STATUSES, CaseStatus, Category, Channel, Outcome, Priority
 
-from ..models import OPEN_STATUSES, CaseStatus, Category, Channel, Outcome, Priority
 from . import charts
 from .figures import AGE_BUCKETS, CURRENT, DURATIONS, PREVIOUS, Group, Window
 from .periods import Period

@@ -9,9 +9,9 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
-from tipline import crypto
+from accounts import crypto
+from accounts.fields import EncryptedTextField
 from tipline.attachments import attachment_reencrypt
-from tipline.fields import EncryptedTextField
 from tipline.models import Attachment
 
 BATCH = 500

@@ -24,16 +24,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import District, School
-from tipline.models import (
-    LIFE_SAFETY_CATEGORIES,
-    Case,
-    CaseEvent,
-    Category,
-    Message,
-    MessageDirection,
-    Outcome,
-    Tip,
-)
+from cases.models import LIFE_SAFETY_CATEGORIES, Case, CaseEvent, Category, Outcome
+from tipline.models import Message, MessageDirection, Tip
 
 CATEGORY_WEIGHTS = {
     Category.BULLYING: 30, Category.MENTAL_HEALTH: 14, Category.SUBSTANCES: 12,

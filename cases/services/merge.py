@@ -15,22 +15,21 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ..models import (
+from cases.models import (
     OPEN_STATUSES,
-    Attachment,
     Case,
     CaseEvent,
     CaseNote,
     CaseStatus,
     CaseTag,
-    Message,
     Outcome,
     Priority,
     PrioritySource,
-    Tip,
 )
+from cases.services.escalation import case_due_times
+from tipline.models import Attachment, Message, Tip
+
 from .cases import case_event_record
-from .sla import case_due_times
 from .workflow import CaseWorkflowError, StaleCaseError, require_work
 
 ERROR_SAME = "A case cannot be merged into itself."

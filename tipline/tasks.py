@@ -7,8 +7,8 @@ exponential backoff, safe to run twice (the services claim their work).
 from celery import shared_task
 from django.conf import settings
 
-from ..sms.media import MediaTransientError, sms_media_store
-from ..sms.outbound import DeliveryOutcome, sms_message_deliver, sms_retry_delay
+from .sms.media import MediaTransientError, sms_media_store
+from .sms.outbound import DeliveryOutcome, sms_message_deliver, sms_retry_delay
 
 
 @shared_task(bind=True, name="tipline.sms_message_send")

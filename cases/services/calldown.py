@@ -28,13 +28,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts.models import DistrictMembership, Membership, OnCallContact, Role, School
-
-from .. import sla
-from ..models import OPEN_STATUSES, Case, CaseEvent, Delivery, Priority
-from ..queueing import queue_after_commit
-from .cases import case_event_record
-from .sla import case_url, district_policy
-from .staff_notices import (
+from accounts.policies import district_policy
+from cases import sla_arithmetic as sla
+from cases.models import OPEN_STATUSES, Case, CaseEvent, Delivery, Priority
+from cases.services.escalation import case_url
+from cases.services.notices import (
     Notice,
     deliveries_claim,
     deliveries_reclaim_stale,
@@ -42,6 +40,9 @@ from .staff_notices import (
     staff_link,
     targets_for,
 )
+
+from ..queueing import queue_after_commit
+from .cases import case_event_record
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +163,7 @@ def calldown_advance(*, case_id: int, now: datetime | None = None, backend=None)
 def calldown_start_later(*, case_id: int) -> None:
     """Queue the first step after the current transaction commits (if the broker is down,
     the sweeper starts it within a minute; the case is committed either way)."""
-    from ..tasks.calldown import calldown_advance_task
+    from cases.tasks import calldown_advance_task
 
     queue_after_commit(calldown_advance_task, case_id, what="the call-down", case_id=case_id)
 

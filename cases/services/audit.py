@@ -16,8 +16,8 @@ from django.db.models import QuerySet
 
 from accounts import permissions
 from accounts.permissions import Action
+from cases.models import Case, CaseEvent
 
-from ..models import Case, CaseEvent
 from .cases import case_event_record
 from .workflow import CasePermissionError, require_view
 

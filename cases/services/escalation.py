@@ -1,27 +1,26 @@
 """SLA clocks on cases: due times set when a case opens or its priority changes; missed
 deadlines flagged once and escalated to the school's principal(s).
 
-The arithmetic lives in tipline.sla (pure); this module reads district policy and writes.
+The arithmetic lives in cases.sla_arithmetic (pure); this module reads district policy and
+writes.
 """
 
 from __future__ import annotations
 
-import copy
-import time
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from accounts.models import DistrictMembership, Membership, Role
+from accounts.models import DistrictMembership, DistrictPolicy, Membership, Role
+from accounts.policies import district_policy
+from cases.models import OPEN_STATUSES, Case, CaseEvent, Delivery
 
-from .. import sla
-from ..models import OPEN_STATUSES, Case, CaseEvent, Delivery, DistrictPolicy
+from .. import sla_arithmetic as sla
 from .cases import case_event_record
-from .staff_notices import Notice, deliveries_claim, delivery_send, staff_link, targets_for
+from .notices import Notice, deliveries_claim, delivery_send, staff_link, targets_for
 
 MISSED_FIELDS = {
     "acknowledge": "acknowledge_missed_at",
@@ -32,29 +31,6 @@ ESCALATION_NOTICE = (
     "Tip line: a case at {school} has missed its {deadline} deadline and was escalated to "
     "you. Sign in to read it: {link}"
 )
-
-
-# district id -> (monotonic expiry, policy): every new case reads its district's policy.
-_policies: dict[int, tuple[float, DistrictPolicy]] = {}
-
-
-def district_policy(district_id: int) -> DistrictPolicy:
-    """The district's policy row, or an unsaved one holding the defaults.
-
-    Kept TIPLINE_SCHOOL_CACHE_SECONDS per process (a policy edit applies that much later);
-    each caller gets its own copy, to read.
-    """
-    now = time.monotonic()
-    kept = _policies.get(district_id)
-    if kept is None or kept[0] <= now:
-        policy = DistrictPolicy.objects.filter(district_id=district_id).first() or DistrictPolicy(
-            district_id=district_id
-        )
-        ttl = settings.TIPLINE_SCHOOL_CACHE_SECONDS
-        if ttl <= 0:
-            return policy
-        kept = _policies[district_id] = (now + ttl, policy)
-    return copy.copy(kept[1])
 
 
 def sla_targets(policy: DistrictPolicy) -> sla.SlaTargets:

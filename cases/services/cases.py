@@ -1,4 +1,4 @@
-"""The case core: opening cases, adding tips and messages, and the audit trail.
+"""The case core: opening cases, priorities, references, and the timeline's events.
 
 Keyword-only, typed, atomic. Anything that must happen outside the database (emails, SMS)
 is queued with transaction.on_commit, so nothing is sent for a write that rolled back, and a
@@ -11,27 +11,18 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import School
-
-from ..models import (
+from cases.models import (
     LIFE_SAFETY_CATEGORIES,
     Case,
     CaseEvent,
     CaseTag,
     Category,
-    Channel,
     DangerNow,
-    DeliveryStatus,
-    Message,
-    MessageDirection,
     Priority,
     PrioritySource,
-    Reporter,
-    Tip,
 )
-from ..queueing import queue_after_commit
 
 # No 0/O, 1/I/L: references are read aloud and typed from SMS.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -123,7 +114,7 @@ def case_open(
     it with its own (tip_create does, in one insert); otherwise it is saved here.
     """
     from .calldown import calldown_start_later
-    from .sla import case_due_times
+    from .escalation import case_due_times
 
     case = Case(
         school=school,
@@ -159,134 +150,3 @@ def case_open(
     if case.is_life_safety:
         calldown_start_later(case_id=case.id)
     return case
-
-
-@transaction.atomic(savepoint=False)
-def tip_create(
-    *,
-    school: School,
-    channel: str,
-    category: str,
-    body: str,
-    reporter: Reporter | None = None,
-    case: Case | None = None,
-    danger_now: str = "",
-    who_involved: str = "",
-    location: str = "",
-    when_happened: str = "",
-    contact_details: str = "",
-    language: str = "en",
-    provider_sid: str | None = None,
-    needs_review: bool = False,
-    actor=None,
-    reference: str | None = None,
-) -> Tip:
-    """Store a tip and open its case (or add it to `case`), in one transaction.
-
-    `reference` is the new case's (see case_reference_new); ignored when `case` is given.
-    """
-    decision = priority_for_tip(category=category, danger_now=danger_now)
-    events: list[CaseEvent] = []
-    if case is None:
-        case = case_open(
-            school=school,
-            channel=channel,
-            category=category,
-            decision=decision,
-            actor=actor,
-            needs_review=needs_review,
-            reference=reference,
-            events=events,
-        )
-    tip = Tip.objects.create(
-        case=case,
-        reporter=reporter,
-        school=school,
-        channel=channel,
-        category=category,
-        body=body,
-        danger_now=danger_now,
-        who_involved=who_involved,
-        location=location,
-        when_happened=when_happened,
-        contact_details=contact_details,
-        language=language,
-        provider_sid=provider_sid,
-        needs_review=needs_review,
-    )
-    events.append(
-        CaseEvent(
-            case=case,
-            kind=CaseEvent.Kind.TIP_ADDED,
-            actor=actor,
-            data={"tip_id": tip.id, "channel": channel},
-        )
-    )
-    CaseEvent.objects.bulk_create(events)
-    return tip
-
-
-@transaction.atomic(savepoint=False)
-def message_from_reporter(
-    *,
-    case: Case,
-    reporter: Reporter,
-    body: str,
-    channel: str,
-    provider_sid: str | None = None,
-    flagged: bool = False,
-) -> Message:
-    case = case_surviving(case)
-    message = Message.objects.create(
-        case=case,
-        reporter=reporter,
-        direction=MessageDirection.FROM_REPORTER,
-        channel=channel,
-        body=body,
-        provider_sid=provider_sid,
-        flagged=flagged,
-    )
-    Reporter.objects.filter(id=reporter.id).update(last_contact_at=timezone.now())
-    case_event_record(
-        case=case,
-        kind=CaseEvent.Kind.MESSAGE_RECEIVED,
-        message_id=message.id,
-        channel=channel,
-        flagged=flagged,
-    )
-    return message
-
-
-@transaction.atomic
-def message_to_reporter(*, case: Case, reporter: Reporter, body: str, author) -> Message:
-    """A staff message to one tipster, sent by the tipster's own channel.
-
-    Web tipsters read it at /followup/ with their receipt code; SMS messages are stored as
-    PENDING and sent by a task after commit (the SMS module registers the sender).
-    """
-    case = case_surviving(case)
-    is_sms = reporter.channel == Channel.SMS
-    message = Message.objects.create(
-        case=case,
-        reporter=reporter,
-        direction=MessageDirection.TO_REPORTER,
-        channel=reporter.channel,
-        body=body,
-        author=author,
-        delivery_status=DeliveryStatus.PENDING if is_sms else DeliveryStatus.NONE,
-    )
-    now = timezone.now()
-    Case.objects.filter(id=case.id, first_response_at__isnull=True).update(first_response_at=now)
-    case_event_record(
-        case=case,
-        kind=CaseEvent.Kind.MESSAGE_SENT,
-        actor=author,
-        message_id=message.id,
-        channel=reporter.channel,
-    )
-    if is_sms:
-        from ..tasks.sms import sms_message_send
-
-        # Stored PENDING first: if the broker is down the outbox sweep sends it later.
-        queue_after_commit(sms_message_send, message.id, what="an SMS reply", case_id=case.id)
-    return message

@@ -23,8 +23,7 @@ from django.utils import timezone
 
 from accounts import permissions
 from accounts.permissions import Action
-
-from ..models import (
+from cases.models import (
     Case,
     CaseEvent,
     CaseNote,
@@ -36,9 +35,10 @@ from ..models import (
     Priority,
     PrioritySource,
 )
-from ..selectors import cases_visible_to
+from cases.selectors import cases_visible_to
+from cases.services.escalation import case_due_times
+
 from .cases import case_event_record
-from .sla import case_due_times
 
 ERROR_STALE = "Someone else changed this case. Reload it to see their change, then try again."
 ERROR_MOVE = "A case cannot move from “{old}” to “{new}”."

@@ -24,8 +24,8 @@ from django.core.mail import EmailMessage
 from django.db.models import F
 from django.utils import timezone
 
-from ..models import Delivery
-from ..sms.backends import BaseSmsBackend, SendFailure, sms_backend
+from cases.models import Delivery
+from tipline.sms.backends import BaseSmsBackend, SendFailure, sms_backend
 
 logger = logging.getLogger(__name__)
 

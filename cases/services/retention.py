@@ -17,11 +17,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import District
+from accounts.policies import district_policy
+from cases.models import Case, CaseEvent, CaseNote, CaseStatus
+from tipline.attachments import attachment_path
+from tipline.models import Attachment, Message, Reporter, Tip
 
-from ..attachments import attachment_path
-from ..models import Attachment, Case, CaseEvent, CaseNote, CaseStatus, Message, Reporter, Tip
 from .cases import case_event_record
-from .sla import district_policy
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import Membership, Role
+from cases.models import Case, CaseEvent
 
-from ..models import Case, CaseEvent
 from .calldown import new_case_notice_is_immediate
 from .cases import case_event_record
 

@@ -27,7 +27,9 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
-from ..models import Channel, DeliveryStatus, Message, MessageDirection, OutboundNotice
+from cases.models import Channel, OutboundNotice
+from tipline.models import DeliveryStatus, Message, MessageDirection
+
 from .notifications import case_counselors_email
 
 logger = logging.getLogger(__name__)
@@ -52,7 +54,7 @@ def sms_retry_window() -> timedelta:
 
 def _queue_notice(notice: OutboundNotice) -> bool:
     """Hand one notice to the broker; False (logged, without content) when it is down."""
-    from ..tasks.notifications import case_counselors_email_task
+    from cases.tasks import case_counselors_email_task
 
     try:
         case_counselors_email_task.delay(notice.case_id, notice.reason, notice.ref)
@@ -145,7 +147,7 @@ def outbox_sweep(*, now: datetime | None = None) -> SweepResult:
     """Queue again every outbox row whose send is overdue; stops at the first broker error
     (the rows stay PENDING for the next sweep)."""
     now = now or timezone.now()
-    from ..tasks.sms import sms_message_send
+    from tipline.tasks import sms_message_send
 
     notices = 0
     claimed = _overdue_notices(now)

@@ -1,0 +1,148 @@
+"""Tips and the conversation with tipsters, for every intake channel.
+
+Keyword-only, typed, atomic. Anything that must happen outside the database (SMS replies) is
+queued with transaction.on_commit, so nothing is sent for a write that rolled back, and a
+tip that was stored stays stored whatever the broker does afterwards.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import School
+from cases.models import Case, CaseEvent, Channel
+from cases.queueing import queue_after_commit
+from cases.services.cases import case_event_record, case_open, case_surviving, priority_for_tip
+from tipline.models import DeliveryStatus, Message, MessageDirection, Reporter, Tip
+
+
+@transaction.atomic(savepoint=False)
+def tip_create(
+    *,
+    school: School,
+    channel: str,
+    category: str,
+    body: str,
+    reporter: Reporter | None = None,
+    case: Case | None = None,
+    danger_now: str = "",
+    who_involved: str = "",
+    location: str = "",
+    when_happened: str = "",
+    contact_details: str = "",
+    language: str = "en",
+    provider_sid: str | None = None,
+    needs_review: bool = False,
+    actor=None,
+    reference: str | None = None,
+) -> Tip:
+    """Store a tip and open its case (or add it to `case`), in one transaction.
+
+    `reference` is the new case's (see case_reference_new); ignored when `case` is given.
+    """
+    decision = priority_for_tip(category=category, danger_now=danger_now)
+    events: list[CaseEvent] = []
+    if case is None:
+        case = case_open(
+            school=school,
+            channel=channel,
+            category=category,
+            decision=decision,
+            actor=actor,
+            needs_review=needs_review,
+            reference=reference,
+            events=events,
+        )
+    tip = Tip.objects.create(
+        case=case,
+        reporter=reporter,
+        school=school,
+        channel=channel,
+        category=category,
+        body=body,
+        danger_now=danger_now,
+        who_involved=who_involved,
+        location=location,
+        when_happened=when_happened,
+        contact_details=contact_details,
+        language=language,
+        provider_sid=provider_sid,
+        needs_review=needs_review,
+    )
+    events.append(
+        CaseEvent(
+            case=case,
+            kind=CaseEvent.Kind.TIP_ADDED,
+            actor=actor,
+            data={"tip_id": tip.id, "channel": channel},
+        )
+    )
+    CaseEvent.objects.bulk_create(events)
+    return tip
+
+
+@transaction.atomic(savepoint=False)
+def message_from_reporter(
+    *,
+    case: Case,
+    reporter: Reporter,
+    body: str,
+    channel: str,
+    provider_sid: str | None = None,
+    flagged: bool = False,
+) -> Message:
+    case = case_surviving(case)
+    message = Message.objects.create(
+        case=case,
+        reporter=reporter,
+        direction=MessageDirection.FROM_REPORTER,
+        channel=channel,
+        body=body,
+        provider_sid=provider_sid,
+        flagged=flagged,
+    )
+    Reporter.objects.filter(id=reporter.id).update(last_contact_at=timezone.now())
+    case_event_record(
+        case=case,
+        kind=CaseEvent.Kind.MESSAGE_RECEIVED,
+        message_id=message.id,
+        channel=channel,
+        flagged=flagged,
+    )
+    return message
+
+
+@transaction.atomic
+def message_to_reporter(*, case: Case, reporter: Reporter, body: str, author) -> Message:
+    """A staff message to one tipster, sent by the tipster's own channel.
+
+    Web tipsters read it at /followup/ with their receipt code; SMS messages are stored as
+    PENDING and sent by a task after commit (the SMS module registers the sender).
+    """
+    case = case_surviving(case)
+    is_sms = reporter.channel == Channel.SMS
+    message = Message.objects.create(
+        case=case,
+        reporter=reporter,
+        direction=MessageDirection.TO_REPORTER,
+        channel=reporter.channel,
+        body=body,
+        author=author,
+        delivery_status=DeliveryStatus.PENDING if is_sms else DeliveryStatus.NONE,
+    )
+    now = timezone.now()
+    Case.objects.filter(id=case.id, first_response_at__isnull=True).update(first_response_at=now)
+    case_event_record(
+        case=case,
+        kind=CaseEvent.Kind.MESSAGE_SENT,
+        actor=author,
+        message_id=message.id,
+        channel=reporter.channel,
+    )
+    if is_sms:
+        from ..tasks import sms_message_send
+
+        # Stored PENDING first: if the broker is down the outbox sweep sends it later.
+        queue_after_commit(sms_message_send, message.id, what="an SMS reply", case_id=case.id)
+    return message
