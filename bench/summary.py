@@ -164,12 +164,9 @@ def measure(options) -> None:
             f"[{'ok' if p50 < 300 and len(queries) <= 15 else 'MISSES TARGET'}]"
         )
     # The navigation's badges run on every staff page (included in the pages above).
-    from django.utils.module_loading import import_string
+    from config.navigation import STAFF_NAVIGATION_COUNTS
 
-    from accounts.context_processors import STAFF_NAVIGATION_COUNTS
-
-    for url_name, (dotted, _label) in STAFF_NAVIGATION_COUNTS.items():
-        counter = import_string(dotted)
+    for url_name, (counter, _label) in STAFF_NAVIGATION_COUNTS.items():
         durations = timed(lambda c=counter: c(user=admin), options.runs)
         with CaptureQueriesContext(connection) as queries:
             counter(user=admin)

@@ -1,4 +1,4 @@
-"""What every /api/v1/ endpoint shares: the error body and the function-view decorator.
+"""What every /api/v1/ endpoint shares: the error body (the view decorator is accounts.api).
 
 (Pagination and the schema class are config/api_pagination.py and config/api_schema.py:
 DRF imports those while loading its own views, so they stay apart from anything that does.)
@@ -18,7 +18,6 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, serializers, status
-from rest_framework.decorators import api_view
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
@@ -104,15 +103,3 @@ def api_exception_handler(exc, context):
         body = error_body(str(code), " ".join(_messages(detail)))
     set_rollback()
     return Response(body, status=exc.status_code, headers=headers)
-
-
-def endpoint(methods: list[str], *, scope: str):
-    """@api_view with a throttle scope ("api_read" or "api_write"): a function view whose
-    requests are counted per token (accounts.api_tokens.TokenScopedRateThrottle)."""
-
-    def decorate(function):
-        view = api_view(methods)(function)
-        view.cls.throttle_scope = scope
-        return view
-
-    return decorate

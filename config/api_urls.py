@@ -9,8 +9,9 @@ from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from alerts import api_triage
-from tipline.api import cases, summaries
+from tipline.api import summaries
+from workspace.api import alerts as api_triage
+from workspace.api import cases
 
 from .api import error_body
 

@@ -1,4 +1,4 @@
-"""Crispy forms of the public tip line and the minimal staff side."""
+"""Crispy forms of the public tip line: the tip form, the receipt code, the answer."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Category, DangerNow
-from tipline.models import Reporter
 
 from . import attachments
 
@@ -161,21 +160,3 @@ class FollowupReplyForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(Field("body"), Field("files"), submit_label=_("Send my answer"))
-
-
-class StaffReplyForm(forms.Form):
-    reporter = forms.ModelChoiceField(
-        label=_("To"), queryset=Reporter.objects.none(), empty_label=None
-    )
-    body = forms.CharField(
-        label=_("Message to the tipster"),
-        max_length=BODY_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("The tipster reads this. Internal notes belong elsewhere."),
-    )
-
-    def __init__(self, *args, reporters, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["reporter"].queryset = reporters
-        self.fields["reporter"].label_from_instance = lambda reporter: reporter.alias
-        self.helper = _helper(Field("reporter"), Field("body"), submit_label=_("Send reply"))

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET
 from accounts import permissions
 from accounts.models import District, DistrictMembership, Role, School
 from accounts.permissions import Action
+from workspace.selectors import district_for_summary, school_for_summary
 
-from .selectors import district_for_summary, school_for_summary
 from .summaries import exports
 from .summaries.build import SORT_KEYS, annual_report, district_summary, school_summary
 from .summaries.periods import (

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "cases",
     "tipline",
     "alerts",
+    "workspace",
 ]
 
 MIDDLEWARE = [
@@ -80,7 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "config.navigation.navigation",
             ],
         },
     },

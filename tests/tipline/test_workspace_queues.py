@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case, CaseStatus, Priority
 from cases.services.workflow import case_assign, case_note_add
-from tipline import selectors
 from tipline.services.tips import message_to_reporter
+from workspace import selectors
 
 from .workspace_helpers import web_case
 

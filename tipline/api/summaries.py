@@ -13,9 +13,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
-from config.api import endpoint
+from accounts.api import endpoint
+from workspace.selectors import district_for_summary, school_for_summary
 
-from ..selectors import district_for_summary, school_for_summary
 from ..summaries.build import SORT_KEYS, district_summary, school_summary
 from ..summaries.periods import Period, PeriodError, local_today, period_parse
 from ..summaries.suppression import COUNT, DURATION, RATE, TEXT, Cell

@@ -52,7 +52,7 @@ def case_audit(request, case_id: int):
     case = _audited_case(request, case_id)
     case_view_record(case=case, actor=request.user, what="audit trail")
     events = audit_events_for(user=request.user).filter(case=case)
-    return render(request, "tipline/staff/case_audit.html", {"case": case, "events": events})
+    return render(request, "workspace/case_audit.html", {"case": case, "events": events})
 
 
 @login_required

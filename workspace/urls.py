@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .staff_views import actions, audit, case, queues, schools
+from workspace.views import actions, audit, case, queues, schools
 
 app_name = "tipline"
 

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import AlertStatus, DismissalReason, Severity
-from .selectors import FeedFilters
+from alerts.models import AlertStatus, DismissalReason, Severity
+from alerts.selectors import FeedFilters
 
 CATEGORY_CHOICES = [
     ("violence", _("Violence")),

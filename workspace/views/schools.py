@@ -32,7 +32,7 @@ def school_poster(request, slug: str):
     school = _school_for_staff(request.user, slug)
     return render(
         request,
-        "tipline/staff/school_poster.html",
+        "workspace/school_poster.html",
         {"school": school, "short_link": _short_link(school)},
     )
 

@@ -1,15 +1,19 @@
-"""Role-aware navigation for the staff templates."""
+"""Role-aware navigation for the staff templates (a context processor).
+
+It sits in config, above every app, so it imports the badge counts it shows from the apps
+that own them: nothing below learns about the navigation.
+"""
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from . import permissions
-from .permissions import Action
+from accounts import permissions
+from accounts.permissions import Action
+from alerts.selectors import alerts_new_count_for
+from workspace.selectors import cases_attention_count_for
 
 # (url name, label, action the user must hold at one school at least, or None for any staff).
-# Entries whose page is not installed are skipped, so an app adds its page here and its URL
-# in its own urls.py.
+# Entries whose page is not installed are skipped.
 STAFF_NAVIGATION = (
     ("accounts:home", _("Home"), None),
     ("tipline:case_list", _("Cases"), Action.VIEW_CASES),
@@ -18,15 +22,11 @@ STAFF_NAVIGATION = (
 )
 
 
-# Badges: url name -> dotted path of a `count(*, user) -> int` (imported lazily, so accounts
-# never imports the apps above it), with the badge's accessible label. Only called when the
-# item is shown, i.e. when the user holds the item's action somewhere.
+# Badges: url name -> a `count(*, user) -> int` with the badge's accessible label. Only called
+# when the item is shown, i.e. when the user holds the item's action somewhere.
 STAFF_NAVIGATION_COUNTS = {
-    "alerts:feed": ("alerts.selectors.alerts_new_count_for", _("new alerts")),
-    "tipline:case_list": (
-        "tipline.selectors.cases_attention_count_for",
-        _("open cases unassigned or life-safety"),
-    ),
+    "alerts:feed": (alerts_new_count_for, _("new alerts")),
+    "tipline:case_list": (cases_attention_count_for, _("open cases unassigned or life-safety")),
 }
 
 
@@ -50,7 +50,7 @@ def navigation(request):
         }
         if url_name in STAFF_NAVIGATION_COUNTS:
             counter, count_label = STAFF_NAVIGATION_COUNTS[url_name]
-            item["count"] = import_string(counter)(user=user)
+            item["count"] = counter(user=user)
             item["count_label"] = count_label
         items.append(item)
     return {"staff_navigation": items}

@@ -6,16 +6,20 @@ refuse a stale edit ("someone else changed this case") instead of overwriting it
 
 from __future__ import annotations
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Field, Layout
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseStatus, Category, Channel, Outcome, Priority
 from cases.services.workflow import ALLOWED_MOVES, FINISHED, SUMMARY_MAX_LENGTH
-
-from .selectors import QueueFilters
+from tipline.models import Reporter
+from workspace.selectors import QueueFilters
 
 REASON_MAX_LENGTH = 500
 NOTE_MAX_LENGTH = 5000
+REPLY_MAX_LENGTH = 5000
 
 
 class QueueFilterForm(forms.Form):
@@ -161,3 +165,32 @@ class ReferenceForm(VersionedForm):
 
     def clean_reference(self) -> str:
         return self.cleaned_data["reference"].strip().lstrip("#").upper()
+
+
+class StaffReplyForm(forms.Form):
+    reporter = forms.ModelChoiceField(
+        label=_("To"), queryset=Reporter.objects.none(), empty_label=None
+    )
+    body = forms.CharField(
+        label=_("Message to the tipster"),
+        max_length=REPLY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The tipster reads this. Internal notes belong elsewhere."),
+    )
+
+    def __init__(self, *args, reporters, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reporter"].queryset = reporters
+        self.fields["reporter"].label_from_instance = lambda reporter: reporter.alias
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field("reporter"),
+            Field("body"),
+            HTML(
+                format_html(
+                    '<button type="submit" class="btn btn-primary btn-lg">{}</button>',
+                    _("Send reply"),
+                )
+            ),
+        )

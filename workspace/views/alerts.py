@@ -14,11 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import permissions
 from accounts.permissions import Action
+from alerts import selectors, services
+from alerts.models import DismissalReason
 from cases.selectors import case_get_for_user
-
-from . import selectors, services
-from .forms import DismissForm, FeedFilterForm
-from .models import DismissalReason
+from workspace.alert_forms import DismissForm, FeedFilterForm
 
 PAGE_SIZE = 50
 
@@ -55,13 +54,13 @@ def feed(request):
     _require_triage(request.user)
     context = _feed_context(request, request.GET)
     if _is_htmx(request):
-        return render(request, "alerts/_alert_list.html", context)
+        return render(request, "workspace/alerts/_alert_list.html", context)
     context["precision_by_source"] = selectors.alert_precision_by_source(user=request.user)
     context["precision_by_category"] = selectors.alert_precision_by_category(user=request.user)
     context["perms_manage_sources"] = bool(
         permissions.school_ids_for(request.user, Action.MANAGE_SCHOOL)
     )
-    return render(request, "alerts/feed.html", context)
+    return render(request, "workspace/alerts/feed.html", context)
 
 
 def _card(request, alert, *, error: str = ""):
@@ -71,7 +70,7 @@ def _card(request, alert, *, error: str = ""):
         return redirect("alerts:feed")
     return render(
         request,
-        "alerts/_alert_card.html",
+        "workspace/alerts/_alert_card.html",
         {"alert": alert, "reasons": DismissalReason.choices, "error": error},
     )
 
@@ -98,7 +97,9 @@ def alert_escalate(request, alert_id: int):
     alert = selectors.alert_get_for_user(user=request.user, alert_id=alert_id)
     if request.method == "GET":
         cases = selectors.cases_attachable_for(user=request.user, alert=alert)
-        return render(request, "alerts/_escalate_panel.html", {"alert": alert, "cases": cases})
+        return render(
+            request, "workspace/alerts/_escalate_panel.html", {"alert": alert, "cases": cases}
+        )
     if not permissions.can(request.user, Action.WORK_CASES, alert.school_id):
         raise PermissionDenied
     try:
@@ -144,7 +145,7 @@ def alerts_bulk_dismiss(request):
         return redirect("alerts:feed")
     context = _feed_context(request, request.POST)
     context["show_messages"] = True
-    return render(request, "alerts/_alert_list.html", context)
+    return render(request, "workspace/alerts/_alert_list.html", context)
 
 
 @login_required
@@ -154,7 +155,7 @@ def sources(request):
         raise PermissionDenied
     return render(
         request,
-        "alerts/sources.html",
+        "workspace/alerts/sources.html",
         {"sources": selectors.sources_managed_by(user=request.user)},
     )
 

@@ -17,11 +17,9 @@ from cases.models import Case, CaseEvent, CaseStatus, CaseWatcher
 from cases.selectors import case_get_for_user, cases_visible_to
 from cases.services.audit import case_view_record
 from cases.services.cases import case_event_record
-from tipline.selectors import case_reporters, case_timeline, staff_assignable_for
-
-from ..attachments import attachment_read
-from ..forms import StaffReplyForm
-from ..staff_forms import (
+from tipline.attachments import attachment_read
+from tipline.selectors import case_reporters
+from workspace.forms import (
     AssignForm,
     CloseForm,
     NoteForm,
@@ -32,6 +30,9 @@ from ..staff_forms import (
     StatusForm,
     TagsForm,
 )
+from workspace.selectors import case_timeline, staff_assignable_for
+
+from ..forms import StaffReplyForm
 from ..templatetags.workspace import is_overdue
 from .common import is_htmx
 
@@ -109,8 +110,8 @@ def render_case(request, case: Case, *, status: int = 200, **context):
     """The full page, or for htmx the workspace partial (always 200, so htmx swaps it)."""
     context = workspace_context(request, case, htmx=is_htmx(request), **context)
     if context["htmx"]:
-        return render(request, "tipline/staff/_case_workspace.html", context)
-    return render(request, "tipline/staff/case_detail.html", context, status=status)
+        return render(request, "workspace/_case_workspace.html", context)
+    return render(request, "workspace/case_detail.html", context, status=status)
 
 
 @never_cache

@@ -15,16 +15,15 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 
 from accounts import permissions
+from accounts.api import endpoint
 from accounts.permissions import Action
+from alerts import selectors, services
+from alerts.models import Alert, AlertStatus, DismissalReason, Post, Severity, Source
+from alerts.selectors import FeedFilters
 from cases.models import Case
 from cases.selectors import case_get_for_user
-from config.api import endpoint
-from tipline.api.filters import IdFilter
-from tipline.api.serializers import MAX_ID, CaseSerializer
-
-from . import selectors, services
-from .models import Alert, AlertStatus, DismissalReason, Post, Severity, Source
-from .selectors import FeedFilters
+from workspace.api.filters import IdFilter
+from workspace.api.serializers import MAX_ID, CaseSerializer
 
 TAG_ALERTS, TAG_SOURCES = "alerts", "sources"
 

@@ -32,11 +32,9 @@ from cases.services.workflow import (
     case_unwatch,
     case_watch,
 )
-from tipline.selectors import case_find_by_reference, case_reporters, staff_assignable_for
+from tipline.selectors import case_reporters
 from tipline.services.tips import message_to_reporter
-
-from ..forms import StaffReplyForm
-from ..staff_forms import (
+from workspace.forms import (
     AssignForm,
     CloseForm,
     NoteForm,
@@ -47,6 +45,9 @@ from ..staff_forms import (
     StatusForm,
     TagsForm,
 )
+from workspace.selectors import case_find_by_reference, staff_assignable_for
+
+from ..forms import StaffReplyForm
 from .case import redirect_or_render, render_case
 
 ERROR_NO_SUCH_REFERENCE = _("No open case with that reference at a school where you work cases.")

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET
 from accounts import permissions
 from accounts.models import School
 from accounts.permissions import Action
+from workspace.forms import QueueFilterForm
 
 from .. import selectors
-from ..staff_forms import QueueFilterForm
 from .common import is_htmx
 
 PAGE_SIZE = 50
@@ -66,11 +66,11 @@ def case_list(request):
         "widened": bool(filters.status or filters.query.strip()),
     }
     if context["htmx"]:
-        return render(request, "tipline/staff/_case_queue.html", context)
+        return render(request, "workspace/_case_queue.html", context)
     counts = selectors.queue_counts_for(user=user)
     context["queues"] = [
         {"name": name, "label": label, "count": counts[name]}
         for name, label in QUEUE_LABELS.items()
     ]
     context["schools"] = schools
-    return render(request, "tipline/staff/case_list.html", context)
+    return render(request, "workspace/case_list.html", context)

@@ -14,6 +14,7 @@ from rest_framework import exceptions, generics, status
 from rest_framework.response import Response
 
 from accounts import permissions
+from accounts.api import endpoint
 from accounts.models import User
 from accounts.permissions import Action
 from cases.models import Case, CaseEvent, CaseStatus
@@ -28,7 +29,6 @@ from cases.services.workflow import (
     case_resolve,
     case_status_change,
 )
-from config.api import endpoint
 from tipline.models import Message, Tip
 from tipline.selectors import case_reporters
 from tipline.services.tips import message_to_reporter
