@@ -6,7 +6,7 @@ Usage (from the repository root; PostgreSQL at 127.0.0.1:5432, trust auth):
         [--period 2025-03] [--keep] [--reuse DATABASE]
 
 It creates a throwaway database (summary_bench_<pid>), migrates it, seeds it with
-`manage.py seed_summary_bench` (COPY), then requests the school summary page and the
+`bench/seed_summary.py` (COPY), then requests the school summary page and the
 district roll-up page through Django's test client as a principal and a district admin:
 whole requests (session, permissions, the queries, template and SVG rendering). For each it
 prints p50 and p95 over --runs requests after two warm-ups, and the number of SQL queries of
@@ -80,13 +80,18 @@ def main() -> None:
         manage(env, "migrate", "--noinput", "-v0")
         print(f"migrated in {time.perf_counter() - started:.1f} s")
         if not options.reuse:
-            manage(
-                env,
-                "seed_summary_bench",
-                "--cases",
-                str(options.cases),
-                "--alerts",
-                str(options.alerts),
+            subprocess.run(
+                [
+                    sys.executable,
+                    "bench/seed_summary.py",
+                    "--cases",
+                    str(options.cases),
+                    "--alerts",
+                    str(options.alerts),
+                ],
+                cwd=ROOT,
+                env=env,
+                check=True,
             )
         os.environ.update(env)
         sys.path.insert(0, str(ROOT))
@@ -112,7 +117,7 @@ def measure(options) -> None:
     from django.urls import reverse
 
     from accounts.models import District, DistrictMembership, Membership, Role, School, User
-    from tipline.summaries.periods import local_today, month_period
+    from summaries.periods import local_today, month_period
 
     district = District.objects.get(slug="bench-district")
     school = School.objects.filter(district=district).order_by("name").first()

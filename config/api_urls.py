@@ -9,7 +9,7 @@ from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from tipline.api import summaries
+from summaries import api as summaries
 from workspace.api import alerts as api_triage
 from workspace.api import cases
 

@@ -9,7 +9,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/", include("workspace.urls")),
-    path("summaries/", include("tipline.summary_urls")),
+    path("summaries/", include("summaries.urls")),
     path("sms/", include("tipline.sms_urls")),
     path("alerts/", include("workspace.alert_urls")),
     path("api/v1/alerts/", include("alerts.api_urls")),

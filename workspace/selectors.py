@@ -7,13 +7,11 @@ Child objects (messages, attachments, notes) are read through their case, never 
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
-from accounts.models import District, School
+from accounts.models import School
 from accounts.permissions import Action
 from cases.models import (
     OPEN_STATUSES,
@@ -204,7 +202,7 @@ def staff_assignable_for(*, school) -> QuerySet:
 def staff_assignable_in(*, user) -> QuerySet:
     """Everyone the queue's assignee filter may offer: staff who work cases where `user` can
     read them."""
-    from accounts.models import Role, School, User
+    from accounts.models import Role, User
 
     school_ids = permissions.school_ids_for(user, Action.VIEW_CASES)
     district_ids = School.objects.filter(id__in=school_ids).values("district_id")
@@ -389,19 +387,3 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
             continue
         folded.append(entry)
     return folded
-
-
-def school_for_summary(*, user, school_id: int) -> School:
-    """A school whose summary the user may read; 404 otherwise."""
-    school = get_object_or_404(School.objects.select_related("district__policy"), pk=school_id)
-    if not permissions.can(user, Action.VIEW_SUMMARY, school):
-        raise Http404
-    return school
-
-
-def district_for_summary(*, user, district_id: int) -> District:
-    """A district whose roll-up the user may read (its district admins); 404 otherwise."""
-    district = get_object_or_404(District.objects.select_related("policy"), pk=district_id)
-    if not permissions.is_district_admin(user, district.pk):
-        raise Http404
-    return district

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "tipline",
     "alerts",
     "workspace",
+    "summaries",
 ]
 
 MIDDLEWARE = [
@@ -258,11 +259,9 @@ TIPLINE_GLOBAL_FOLLOWUP_ATTEMPTS_PER_MINUTE = env.int(
 # The school behind /s/<slug>/ and district SLA policies are kept this long per process
 # (every tip reads both; they change rarely): an edit to either applies that much later.
 TIPLINE_SCHOOL_CACHE_SECONDS = env.int("TIPLINE_SCHOOL_CACHE_SECONDS", default=30)
-# Summaries (tipline/summaries/). Counts from 1 to THRESHOLD-1 show as "<THRESHOLD" in pages
-# and exports, so a small cell cannot identify a student; 0 turns suppression off. The alert
-# figures come from the alerts app through this dotted path (tipline never imports alerts).
+# Summaries (summaries/). Counts from 1 to THRESHOLD-1 show as "<THRESHOLD" in pages and
+# exports, so a small cell cannot identify a student; 0 turns suppression off.
 TIPLINE_SUMMARY_SUPPRESSION_THRESHOLD = env.int("TIPLINE_SUMMARY_SUPPRESSION_THRESHOLD", default=5)
-TIPLINE_ALERT_SUMMARY = env.str("TIPLINE_ALERT_SUMMARY", default="alerts.summaries.alert_figures")
 # Staff notices (tipline/services/staff_notices.py): a notice claimed by a worker that died
 # before sending is re-sent after this lease. Longer than CELERY_TASK_TIME_LIMIT, so a slow
 # but live send is never doubled.

@@ -1,11 +1,11 @@
-"""Alert volume, escalation rate and precision by source, through TIPLINE_ALERT_SUMMARY."""
+"""Alert volume, escalation rate and precision by source, in the school and district pages."""
 
 import pytest
 from django.urls import reverse
 
 from alerts.models import Alert, Post, Source
-from tipline.summaries.periods import period_parse
-from tipline.summaries.tables import alert_rows
+from summaries.periods import period_parse
+from summaries.tables import alert_rows
 
 from .summary_fixtures import local
 
@@ -96,9 +96,3 @@ def test_it_shows_escalation_rate_and_precision_by_source(client_for, personas, 
         "75.0%",
     ]
     assert by_source["Local news"][5].display == "0.0%"
-
-
-def test_it_leaves_alerts_out_when_no_alert_summary_is_configured(personas, alerts, settings):
-    settings.TIPLINE_ALERT_SUMMARY = ""
-    march = period_parse("2025-03", today=local(2025, 3, 1).date())
-    assert alert_rows(schools=[personas.school_a], period=march) is None

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from tipline.summaries.build import school_summary
-from tipline.summaries.figures import (
+from summaries.build import school_summary
+from summaries.figures import (
     CURRENT,
     PREVIOUS,
     Group,
@@ -18,7 +18,7 @@ from tipline.summaries.figures import (
     open_case_figures,
     trend_figures,
 )
-from tipline.summaries.periods import period_parse, trend_buckets
+from summaries.periods import period_parse, trend_buckets
 
 from .summary_fixtures import local, march_dataset
 

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tipline.summaries.periods import PeriodError, period_parse, trend_buckets
+from summaries.periods import PeriodError, period_parse, trend_buckets
 
 TODAY = date(2025, 3, 14)
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import DistrictPolicy
-from tipline.summaries.suppression import (
+from summaries.suppression import (
     count_cell,
     duration_cell,
     rate_cell,

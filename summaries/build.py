@@ -28,6 +28,7 @@ from .figures import (
 from .periods import Period, trend_buckets
 from .suppression import Cell, count_cell, rate_cell, suppress_complements, text_cell, threshold_for
 from .tables import (
+    AlertTotals,
     Table,
     alert_figures_by_school,
     alert_rows,
@@ -68,12 +69,8 @@ def school_summary(*, school: School, period: Period, now: datetime | None = Non
     previous = groups.get((school.pk, PREVIOUS), Group())
     now_figures, before_figures = rates(current, threshold), rates(previous, threshold)
     alerts = alert_rows(schools=[school], period=period)
-    alert_pair = None
-    if alerts is not None:
-        totals = alert_figures_by_school(alerts)
-        alert_pair = tuple(
-            totals.get((school.pk, w)) or _empty_alerts() for w in (CURRENT, PREVIOUS)
-        )
+    totals = alert_figures_by_school(alerts)
+    alert_pair = tuple(totals.get((school.pk, w)) or AlertTotals() for w in (CURRENT, PREVIOUS))
     open_now = open_case_figures(schools=[school], now=now).get(school.pk, {})
     end = _trend_end(period, now.astimezone(school.tzinfo).date())
     buckets = {
@@ -93,9 +90,8 @@ def school_summary(*, school: School, period: Period, now: datetime | None = Non
         response_time_table(current, previous, threshold),
         sla_table(current, previous, threshold),
         open_cases_table(open_now, threshold),
+        alert_source_table(alerts, threshold),
     ]
-    if alerts is not None:
-        tables.append(alert_source_table(alerts, threshold))
     tables += [
         trend_table(
             "weekly", "Tips per week", buckets["week"], {"Tips": trends["week"]}, threshold
@@ -112,12 +108,6 @@ def school_summary(*, school: School, period: Period, now: datetime | None = Non
         "open": count_cell(open_now.get("open", 0), threshold),
     }
     return Summary(period, threshold, tables, headline)
-
-
-def _empty_alerts():
-    from .tables import AlertTotals
-
-    return AlertTotals()
 
 
 # The district table's columns: (sort key, heading, figure key in rates() or a special).
@@ -179,13 +169,11 @@ def district_summary(
         groups, case_figures(schools=schools, period=period, by_school=False, now=now)
     )
     alerts = alert_rows(schools=schools, period=period)
-    alert_totals = alert_figures_by_school(alerts) if alerts is not None else None
+    alert_totals = alert_figures_by_school(alerts)
     open_now = open_case_figures(schools=schools, now=now)
     rows = []
     for school in schools:
-        school_alerts = None
-        if alert_totals is not None:
-            school_alerts = alert_totals.get((school.pk, CURRENT)) or _empty_alerts()
+        school_alerts = alert_totals.get((school.pk, CURRENT)) or AlertTotals()
         rows.append(
             _district_row(
                 school.name,
@@ -202,14 +190,12 @@ def district_summary(
     index = 0 if sort == "school" else 1 + [k for k, *_ in DISTRICT_COLUMNS].index(sort)
     rows.sort(key=lambda row: row[0].sort_key())  # ties (suppressed cells) stay in name order
     rows.sort(key=lambda row: row[index].sort_key(), reverse=descending)
-    district_alerts = None
-    if alert_totals is not None:
-        district_alerts = _empty_alerts()
-        for (_, which), figures in alert_totals.items():
-            if which == CURRENT:
-                district_alerts.alerts += figures.alerts
-                district_alerts.escalated += figures.escalated
-                district_alerts.dismissed += figures.dismissed
+    district_alerts = AlertTotals()
+    for (_, which), figures in alert_totals.items():
+        if which == CURRENT:
+            district_alerts.alerts += figures.alerts
+            district_alerts.escalated += figures.escalated
+            district_alerts.dismissed += figures.dismissed
     open_total: dict[str, int] = {}
     for figures in open_now.values():
         for key, value in figures.items():
@@ -247,9 +233,8 @@ def district_summary(
         response_time_table(current_total, previous_total, threshold),
         sla_table(current_total, previous_total, threshold),
         open_cases_table(open_total, threshold),
+        alert_source_table(alerts, threshold),
     ]  # fmt: skip
-    if alerts is not None:
-        tables.append(alert_source_table(alerts, threshold))
     for kind, title in (("week", "Tips per week"), ("month", "Tips per month")):
         total = [0] * len(buckets[kind])
         for figures in trends.values():

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import summary_views
+from . import views as summary_views
 
 app_name = "summaries"
 

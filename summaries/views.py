@@ -16,11 +16,9 @@ from django.views.decorators.http import require_GET
 from accounts import permissions
 from accounts.models import District, DistrictMembership, Role, School
 from accounts.permissions import Action
-from workspace.selectors import district_for_summary, school_for_summary
-
-from .summaries import exports
-from .summaries.build import SORT_KEYS, annual_report, district_summary, school_summary
-from .summaries.periods import (
+from summaries import exports
+from summaries.build import SORT_KEYS, annual_report, district_summary, school_summary
+from summaries.periods import (
     PeriodError,
     local_today,
     month_period,
@@ -28,6 +26,7 @@ from .summaries.periods import (
     school_year_containing,
     school_year_period,
 )
+from summaries.selectors import district_for_summary, school_for_summary
 
 
 def _period(request, tz: str):
@@ -85,9 +84,7 @@ def summary_home(request):
     if not schools and not district_ids:
         raise Http404
     districts = District.objects.filter(pk__in=district_ids)
-    return render(
-        request, "tipline/summaries/home.html", {"schools": schools, "districts": districts}
-    )
+    return render(request, "summaries/home.html", {"schools": schools, "districts": districts})
 
 
 @require_GET
@@ -98,7 +95,7 @@ def school_page(request, school_id: int):
     summary = school_summary(school=school, period=period)
     return render(
         request,
-        "tipline/summaries/school.html",
+        "summaries/school.html",
         {
             "school": school,
             "summary": summary,
@@ -149,7 +146,7 @@ def district_page(request, district_id: int):
     summary = district_summary(district=district, period=period, sort=sort, descending=descending)
     return render(
         request,
-        "tipline/summaries/district.html",
+        "summaries/district.html",
         {
             "district": district,
             "summary": summary,
@@ -205,7 +202,7 @@ def annual_page(request, district_id: int):
     summary = annual_report(district=district, period=period)
     return render(
         request,
-        "tipline/summaries/annual.html",
+        "summaries/annual.html",
         {
             "district": district,
             "summary": summary,

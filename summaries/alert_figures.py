@@ -1,8 +1,7 @@
-"""Alert figures for the tipline summaries, reached through settings.TIPLINE_ALERT_SUMMARY.
+"""Alert figures for the summaries: counts per school, source and period, from the alert rows.
 
-tipline never imports alerts (DESIGN.md); it calls this function by its dotted path, the way
-Django reaches its backends, and gets plain rows back.
-"""
+The summaries sit above both intakes, so they read alerts' rows directly (as they read cases
+and tipline's), without going through the alerts app's pages."""
 
 from __future__ import annotations
 
@@ -11,7 +10,7 @@ from datetime import datetime
 from django.db.models import Case as SqlCase
 from django.db.models import Count, IntegerField, Q, Value, When
 
-from .models import Alert, AlertStatus, DismissalReason
+from alerts.models import Alert, AlertStatus, DismissalReason
 
 CURRENT, PREVIOUS = 1, 0
 

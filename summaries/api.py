@@ -1,6 +1,6 @@
 """Summary endpoints: the figures of the school and district summary pages, as JSON.
 
-The same builders as the pages (tipline.summaries.build), so the same small-cell
+The same builders as the pages (summaries.build), so the same small-cell
 suppression: a suppressed cell carries `suppressed: true`, its `display` ("<5") and no
 number. Scope as on the pages: a school's summary for anyone who may VIEW_SUMMARY there, a
 district's for that district's admins; anything else is 404.
@@ -14,11 +14,11 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
 from accounts.api import endpoint
-from workspace.selectors import district_for_summary, school_for_summary
+from summaries.selectors import district_for_summary, school_for_summary
 
-from ..summaries.build import SORT_KEYS, district_summary, school_summary
-from ..summaries.periods import Period, PeriodError, local_today, period_parse
-from ..summaries.suppression import COUNT, DURATION, RATE, TEXT, Cell
+from .build import SORT_KEYS, district_summary, school_summary
+from .periods import Period, PeriodError, local_today, period_parse
+from .suppression import COUNT, DURATION, RATE, TEXT, Cell
 
 TAG = "summaries"
 # Periods are calendar spans in this range; outside it there is nothing to count (and dates

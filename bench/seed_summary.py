@@ -5,27 +5,34 @@ at 20 schools, and 1,000,000 social-post alerts. Rows are generated in Python wi
 random seed and written with PostgreSQL COPY (other databases: executemany in large
 batches). Never run against a database with real data: it writes explicit ids.
 
-The alert rows go through the alerts app's models when it is installed (looked up by name:
-tipline never imports alerts).
+Run by bench/summary.py (`python bench/seed_summary.py --cases N --alerts N` with
+DATABASE_URL set); a bench script, not one of the product's management commands.
 """
 
 from __future__ import annotations
 
-import contextlib
+import argparse
+import os
 import random
+import sys
 import time
 from collections.abc import Iterable
 from datetime import timedelta
+from pathlib import Path
 
-from django.apps import apps
-from django.core.management.base import BaseCommand
-from django.db import connection, transaction
-from django.db.models import Max
-from django.utils import timezone
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+import django
 
-from accounts.models import District, School
-from cases.models import LIFE_SAFETY_CATEGORIES, Case, CaseEvent, Category, Outcome
-from tipline.models import Message, MessageDirection, Tip
+django.setup()
+from django.db import connection, transaction  # noqa: E402
+from django.db.models import Max  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import District, School  # noqa: E402
+from alerts.models import Alert, Post, Source  # noqa: E402
+from cases.models import LIFE_SAFETY_CATEGORIES, Case, CaseEvent, Category, Outcome  # noqa: E402
+from tipline.models import Message, MessageDirection, Tip  # noqa: E402
 
 CATEGORY_WEIGHTS = {
     Category.BULLYING: 30, Category.MENTAL_HEALTH: 14, Category.SUBSTANCES: 12,
@@ -94,19 +101,11 @@ def _weighted(rng: random.Random, weights: dict, k: int) -> list:
     return rng.choices(list(weights), weights=list(weights.values()), k=k)
 
 
-class Command(BaseCommand):
-    help = "Seed many cases and alerts quickly for bench/summary.py (throwaway databases only)."
+class Seeder:
+    """Seed many cases and alerts quickly for bench/summary.py (throwaway databases only)."""
 
-    def add_arguments(self, parser):
-        parser.add_argument("--cases", type=int, default=200_000)
-        parser.add_argument("--alerts", type=int, default=1_000_000)
-        parser.add_argument("--schools", type=int, default=20)
-        parser.add_argument("--days", type=int, default=730)
-        parser.add_argument("--seed", type=int, default=7)
-        parser.add_argument("--district", default="bench-district")
-
-    def handle(self, *args, **options):
-        rng = random.Random(options["seed"])  # noqa: S311 - reproducible fake data
+    def run(self, **options):
+        rng = random.Random(options["seed"])
         started = time.monotonic()
         district, _ = District.objects.get_or_create(
             slug=options["district"], defaults={"name": "Bench District"}
@@ -127,7 +126,7 @@ class Command(BaseCommand):
                 )
         self._finish()
         summary = ", ".join(f"{n:,} {name}" for name, n in counts.items())
-        self.stdout.write(f"Seeded {summary} in {time.monotonic() - started:.1f} s")
+        print(f"Seeded {summary} in {time.monotonic() - started:.1f} s")
 
     def _cases(self, rng, schools, total, days, now) -> dict[str, int]:
         cases, tips = Writer(Case), Writer(Tip)
@@ -220,13 +219,7 @@ class Command(BaseCommand):
         }
 
     def _alerts(self, rng, district, schools, total, days, now) -> dict[str, int]:
-        try:
-            source_model = apps.get_model("alerts", "Source")
-            post_model = apps.get_model("alerts", "Post")
-            alert_model = apps.get_model("alerts", "Alert")
-        except LookupError:
-            self.stderr.write("The alerts app is not installed: no alerts seeded.")
-            return {}
+        source_model, post_model, alert_model = Source, Post, Alert
         sources = []
         for kind, name in (
             ("mastodon", "#schoolnews"),
@@ -282,10 +275,7 @@ class Command(BaseCommand):
             return
         from django.core.management.color import no_style
 
-        models = [Case, Tip, Message, CaseEvent]
-        for name in ("Source", "Post", "Alert"):
-            with contextlib.suppress(LookupError):
-                models.append(apps.get_model("alerts", name))
+        models = [Case, Tip, Message, CaseEvent, Source, Post, Alert]
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(statement)
@@ -294,3 +284,18 @@ class Command(BaseCommand):
         for model in models:
             with connection.cursor() as cursor:
                 cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=200_000)
+    parser.add_argument("--alerts", type=int, default=1_000_000)
+    parser.add_argument("--schools", type=int, default=20)
+    parser.add_argument("--days", type=int, default=730)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--district", default="bench-district")
+    Seeder().run(**vars(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
