@@ -146,7 +146,7 @@ class Alert(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     case = models.ForeignKey(
-        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="social_alerts"
+        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts"
     )
     group_key = models.CharField(max_length=40)
     group_size = models.PositiveIntegerField(default=1)

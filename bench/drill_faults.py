@@ -10,7 +10,7 @@ life-safety tip; during it the worker is SIGKILLed and restarted twice and Redis
 once (all queued tasks lost: it keeps nothing on disk, as in CI). Then:
   - every tip is stored exactly once (each carries a unique marker, checked by decrypting);
   - every life-safety case notified its first on-call contact at least once and never twice
-    for the same step (Delivery rows and the emails actually written);
+    for the same step (Notice rows and the emails actually written);
   - every tip's counselor email went out exactly once (outbox rows, emails written).
 Drill 2 (broker down): Redis stopped the whole time; M tips (default 300) all succeed and are
 stored; no email goes out; Redis returns; the sweeps send every notice, once.
@@ -93,7 +93,7 @@ class Stack:
             # Every case must email its counselors whatever the hour the drill runs at; the
             # after-hours hold (routine tips wait for the morning digest) is tested apart.
             "TIPLINE_HOLD_ROUTINE_NOTICES_AFTER_HOURS": "false",
-            "DELIVERY_CLAIM_LEASE_SECONDS": "15",
+            "NOTICE_CLAIM_LEASE_SECONDS": "15",
             "LOG_LEVEL": "ERROR",
         }
 
@@ -311,15 +311,16 @@ def django_ready(stack: Stack):
 def wait_until_sent(deadline_seconds: float) -> bool:
     from django.db import close_old_connections
 
-    from cases.models import Case, Delivery, OutboundNotice, Priority
+    from cases.models import Case, Notice, Priority
 
     deadline = time.monotonic() + deadline_seconds
     while time.monotonic() < deadline:
         close_old_connections()
-        pending = OutboundNotice.objects.exclude(status=OutboundNotice.Status.SENT).count()
+        news = Notice.objects.filter(reason=Notice.Reason.NEW_TIP)
+        pending = news.exclude(status=Notice.Status.SENT).count()
         life_safety = Case.objects.filter(priority=Priority.LIFE_SAFETY).count()
         notified = (
-            Delivery.objects.filter(step=0, status=Delivery.Status.SENT)
+            Notice.objects.filter(reason=Notice.Reason.CALLDOWN, ref=0, status=Notice.Status.SENT)
             .values("case")
             .distinct()
             .count()
@@ -334,7 +335,7 @@ def check(stack: Stack, expected: dict[int, str], tag: str, problems: list[str])
     """Every tip once; every notice once; every life-safety case's first step once."""
     from django.db import close_old_connections
 
-    from cases.models import Delivery, OutboundNotice, Priority
+    from cases.models import Notice, Priority
     from tipline.models import Tip
 
     close_old_connections()
@@ -358,9 +359,9 @@ def check(stack: Stack, expected: dict[int, str], tag: str, problems: list[str])
         problems.append(f"[{tag}] {len(urgent_cases)} life-safety cases, expected {want_urgent}")
     written = emails(stack.mail_dir)
     for case_id in urgent_cases:
-        rows = Delivery.objects.filter(case_id=case_id, kind=Delivery.Kind.CALLDOWN)
-        sent_step0 = rows.filter(step=0, status=Delivery.Status.SENT).count()
-        if sent_step0 != 1 or rows.filter(step__gt=0).exists():
+        rows = Notice.objects.filter(case_id=case_id, reason=Notice.Reason.CALLDOWN)
+        sent_step0 = rows.filter(ref=0, status=Notice.Status.SENT).count()
+        if sent_step0 != 1 or rows.filter(ref__gt=0).exists():
             problems.append(f"[{tag}] case {case_id}: call-down rows {list(rows.values())}")
         if written[("calldown", case_id)] != 1:
             problems.append(
@@ -375,7 +376,8 @@ def check(stack: Stack, expected: dict[int, str], tag: str, problems: list[str])
         max(0, written[("counselor", case)] - tips) for case, tips in tip_cases.items()
     )
     print(f"  [{tag}] counselor emails sent twice (worker killed mid-send): {doubled_mail}")
-    unsent = OutboundNotice.objects.exclude(status=OutboundNotice.Status.SENT).count()
+    news = Notice.objects.filter(reason=Notice.Reason.NEW_TIP)
+    unsent = news.exclude(status=Notice.Status.SENT).count()
     if unsent:
         problems.append(f"[{tag}] {unsent} counselor notices never sent")
 

@@ -199,6 +199,7 @@ class CaseEvent(models.Model):
         CREATED = "created", _("Opened")
         VIEWED = "viewed", _("Viewed")
         TIP_ADDED = "tip_added", _("Tip added")
+        ALERT_ADDED = "alert_added", _("Social-post alert added")
         MESSAGE_RECEIVED = "message_received", _("Message from tipster")
         MESSAGE_SENT = "message_sent", _("Message to tipster")
         NOTE_ADDED = "note_added", _("Internal note")
@@ -211,8 +212,7 @@ class CaseEvent(models.Model):
         LINKED = "linked", _("Linked")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         ESCALATED = "escalated", _("Escalated")
-        NOTIFIED = "notified", _("Staff notified")
-        DELIVERY_FAILED = "delivery_failed", _("Delivery failed")
+        MESSAGE_UNDELIVERED = "message_undelivered", _("Message to the tipster not delivered")
         PURGED = "purged", _("Content erased (retention)")
         WATCHERS_CHANGED = "watchers_changed", _("Watchers changed")
 
@@ -252,43 +252,64 @@ class CaseWatcher(models.Model):
         return f"{self.user} watches case {self.case_id}"
 
 
-class Delivery(models.Model):
-    """One staff notification attempt (SMS or email), claimed before it is sent.
+class Notice(models.Model):
+    """One notice to one staff member on one channel: the outbox row, the claim and the record.
 
-    The row is the claim: it is inserted (unique per case, kind, step, channel and recipient)
-    before the provider is called, so a re-run finds it and never sends the same notice twice;
-    a row left CLAIMED by a worker that died before sending is re-driven after its lease.
+    Every notice staff get is a row here before anything is sent: the counselors' emails about
+    a new tip or a tipster's reply (written in the transaction that stores it), the
+    life-safety call-down, missed-deadline escalations and the morning digest. The unique
+    constraints make a second writer (a duplicate task, a sweep racing a countdown) insert
+    nothing, so nothing is sent twice.
+
+    `claimed_until` is the row's lease: a PENDING row was handed to the broker and is not
+    queued again before then; a SENDING row is some worker's, and is taken over after it (the
+    worker died before the provider answered). `attempts` counts those hand-overs. The outbox
+    sweep works on this table alone. Notices carry no tip content: a link that needs login.
     """
 
-    class Kind(models.TextChoices):
+    class Reason(models.TextChoices):
+        NEW_TIP = "new_tip", _("New tip")
+        REPLY = "reply", _("Tipster replied")
         CALLDOWN = "calldown", _("Life-safety call-down")
         ESCALATION = "escalation", _("Missed-deadline escalation")
         DIGEST = "digest", _("Morning digest")
 
-    class Channel(models.TextChoices):
+    class Via(models.TextChoices):
         SMS = "sms", _("SMS")
         EMAIL = "email", _("Email")
 
     class Status(models.TextChoices):
-        CLAIMED = "claimed", _("Claimed, sending")
+        PENDING = "pending", _("Waiting to send")
+        SENDING = "sending", _("Claimed, sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        HELD = "held", _("Held for the morning digest")
 
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    reason = models.CharField(max_length=12, choices=Reason.choices)
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
     case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="notices"
     )
-    step = models.PositiveSmallIntegerField(default=0)
-    channel = models.CharField(max_length=8, choices=Channel.choices)
+    ref = models.PositiveBigIntegerField(
+        default=0,
+        help_text=_(
+            "What on the case it is about: the tipster's message (reply), the call-down step, "
+            "the escalation step; 0 for a new case's first tip and for digests."
+        ),
+    )
+    digest_date = models.DateField(null=True, blank=True)
+    # What it says, written with the row so that anyone can (re)send it: a school's name and
+    # a link, never tip content.
+    subject = models.CharField(max_length=200)
+    text = models.TextField()
+    via = models.CharField(max_length=8, choices=Via.choices)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    digest_date = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.CLAIMED)
-    claim_token = models.CharField(max_length=32)
-    attempts = models.PositiveSmallIntegerField(default=1)
-    claimed_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     provider_id = models.CharField(max_length=64, blank=True)
     error = models.CharField(max_length=200, blank=True)
@@ -296,55 +317,20 @@ class Delivery(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        verbose_name_plural = "deliveries"
         constraints = [
             models.UniqueConstraint(
-                fields=["case", "kind", "step", "channel", "recipient"],
+                fields=["case", "reason", "ref", "via", "recipient"],
                 condition=Q(case__isnull=False),
-                name="one_delivery_per_case_step_channel_recipient",
+                name="one_notice_per_case_reason_ref_via_recipient",
             ),
             models.UniqueConstraint(
-                fields=["school", "kind", "digest_date", "channel", "recipient"],
+                fields=["school", "reason", "digest_date", "via", "recipient"],
                 condition=Q(digest_date__isnull=False),
-                name="one_digest_per_school_day_channel_recipient",
+                name="one_digest_per_school_day_via_recipient",
             ),
         ]
-        indexes = [models.Index(fields=["status", "claimed_at"])]
+        # The outbox sweep's two questions: which rows are due again, and which leases ran out.
+        indexes = [models.Index(fields=["status", "claimed_until"], name="notice_status_lease_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} step {self.step} ({self.channel}) to {self.recipient_id}"
-
-
-class OutboundNotice(models.Model):
-    """The outbox row of one staff email about a case (a new tip, a tipster's reply).
-
-    Written in the same transaction as the tip or reply it announces, then queued after
-    commit; the task marks it SENT. A row still PENDING past OUTBOX_OVERDUE_SECONDS (the broker
-    lost the task, or was down) is queued again by the outbox sweeper (tipline/services/
-    outbox.py). Sending is idempotent (the NOTIFIED case event), so a re-queue never doubles.
-    """
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting to send")
-        SENT = "sent", _("Sent")
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outbound_notices")
-    reason = models.CharField(max_length=16)
-    ref = models.PositiveBigIntegerField(help_text=_("The tip or message it announces."))
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    created_at = models.DateTimeField(default=timezone.now)
-    queued_at = models.DateTimeField(default=timezone.now)
-    queue_count = models.PositiveSmallIntegerField(default=1)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["case", "reason", "ref"], name="one_outbound_notice_per_case_reason_ref"
-            )
-        ]
-        indexes = [models.Index(fields=["status", "queued_at"], name="outbox_status_queued_idx")]
-
-    def __str__(self) -> str:
-        return f"Notice {self.reason} {self.ref} on case {self.case_id} ({self.status})"
+        return f"{self.get_reason_display()} ({self.via}) to {self.recipient_id}: {self.status}"

@@ -4,14 +4,13 @@ Thin: ids in, one service call, safe to run twice and concurrently (the services
 work with conditional updates or unique rows before sending anything).
 """
 
-from smtplib import SMTPException
-
 from celery import shared_task
 from django.utils import timezone
 
 from .services.calldown import calldown_advance, calldown_sweep, digest_send
 from .services.escalation import sla_sweep
-from .services.outbox import outbound_notice_deliver, outbox_sweep
+from .services.notices import notices_send
+from .services.outbox import outbox_sweep
 from .services.retention import retention_purge_expired
 
 
@@ -36,23 +35,18 @@ def digest_send_task() -> int:
     return digest_send()
 
 
-@shared_task(
-    name="cases.case_counselors_email",
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=30,
-    retry_backoff_max=1800,
-    retry_jitter=True,
-    max_retries=8,
-)
-def case_counselors_email_task(case_id: int, reason: str, ref: int) -> int:
-    return outbound_notice_deliver(case_id=case_id, reason=reason, ref=ref)
+@shared_task(name="cases.notices_send")
+def notices_send_task(notice_ids: list[int]) -> int:
+    """Queued after commit (and again by the outbox sweep). A transient failure puts the row
+    back for the sweep to queue again later, with a growing delay."""
+    return notices_send(notice_ids=notice_ids)
 
 
 @shared_task(name="cases.outbox_sweep")
 def outbox_sweep_task() -> dict:
-    """Beat, every minute: queue again what the broker lost."""
+    """Beat, every BEAT_SWEEP_SECONDS: queue again the notices the broker lost."""
     result = outbox_sweep()
-    return {"notices": result.notices, "sms": result.sms, "broker_down": result.broker_down}
+    return {"notices": result.notices, "broker_down": result.broker_down}
 
 
 @shared_task(name="cases.sla_sweep")

@@ -6,22 +6,25 @@ Contract:
   (decompression bombs are refused) and re-encoded from their pixels alone, so EXIF, GPS,
   XMP, ICC and text chunks are gone; orientation is applied first. PDFs must look like PDFs
   and carry no active content (JavaScript, launch actions, embedded files).
-- `attachment_store(...)` writes the cleaned bytes Fernet-encrypted (MultiFernet, see
-  tipline.crypto) under MEDIA_ROOT/attachments/, which is never served by URL; staff download
-  through a permission-checked view.
+- `attachment_store(...)` encrypts the cleaned bytes (MultiFernet, see accounts.crypto) and
+  only then hands them to the "attachments" storage (STORAGES in settings: the file system
+  under MEDIA_ROOT/attachments/ by default, an object store through django-storages when web
+  nodes must be stateless). Nothing there is served by URL; staff download through a
+  permission-checked view, which decrypts.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import os
 import secrets
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, storages
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -29,10 +32,13 @@ from accounts import crypto
 from cases.models import Case
 from tipline.models import Attachment, Message, Tip
 
+logger = logging.getLogger(__name__)
+
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
 # 40 megapixels: any phone photo, far below what would exhaust memory when decoded.
 MAX_IMAGE_PIXELS = 40_000_000
+STORAGE_ALIAS = "attachments"
 STORAGE_DIRECTORY = "attachments"
 
 ERROR_TOO_LARGE = _("“%(name)s” is larger than 10 MB.")
@@ -139,21 +145,15 @@ def upload_clean(upload) -> CleanUpload:
     return _clean_image(data, kind, name)
 
 
-def storage_root() -> Path:
-    return Path(settings.MEDIA_ROOT) / STORAGE_DIRECTORY
+def attachment_storage() -> Storage:
+    """The storage tipsters' files live in, encrypted (settings.STORAGES["attachments"])."""
+    return storages[STORAGE_ALIAS]
 
 
-def attachment_path(attachment: Attachment) -> Path:
-    return storage_root() / attachment.storage_name
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    temporary = path.with_name(path.name + ".tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
-    os.replace(temporary, path)
+def _stored(data: bytes, extension: str) -> str:
+    """Save encrypted bytes under a fresh random name; returns the name the storage chose."""
+    name = f"{STORAGE_DIRECTORY}/{secrets.token_hex(16)}.{extension}.bin"
+    return attachment_storage().save(name, ContentFile(crypto.encrypt_bytes(data)))
 
 
 def attachment_store(
@@ -163,9 +163,9 @@ def attachment_store(
     tip: Tip | None = None,
     message: Message | None = None,
 ) -> Attachment:
-    """Encrypt the cleaned bytes to disk and record them against the case (and tip/message)."""
-    storage_name = f"{secrets.token_hex(16)}.{upload.extension}.bin"
-    _write_atomically(storage_root() / storage_name, crypto.encrypt_bytes(upload.data))
+    """Encrypt the cleaned bytes into storage and record them against the case (and
+    tip/message)."""
+    storage_name = _stored(upload.data, upload.extension)
     return Attachment.objects.create(
         case=case,
         tip=tip,
@@ -179,13 +179,39 @@ def attachment_store(
 
 def attachment_read(attachment: Attachment) -> bytes:
     """The decrypted bytes. Callers must have checked the reader may see the case."""
-    return crypto.decrypt_bytes(attachment_path(attachment).read_bytes())
+    with attachment_storage().open(attachment.storage_name, "rb") as handle:
+        return crypto.decrypt_bytes(handle.read())
 
 
 def attachment_reencrypt(attachment: Attachment) -> bool:
-    """Re-encrypt the stored file under the newest key; False when the file is missing."""
-    path = attachment_path(attachment)
-    if not path.exists():
+    """Re-encrypt the stored file under the newest key; False when the file is missing.
+
+    The new token is saved under a new name before the row points at it and the old file is
+    deleted, so a crash half-way leaves the old, still readable file in place.
+    """
+    storage, old_name = attachment_storage(), attachment.storage_name
+    if not storage.exists(old_name):
         return False
-    _write_atomically(path, crypto.rotate_token(path.read_bytes()))
+    with storage.open(old_name, "rb") as handle:
+        token = crypto.rotate_token(handle.read())
+    extension = old_name.rsplit("/", 1)[-1].split(".")[1]
+    new_name = f"{STORAGE_DIRECTORY}/{secrets.token_hex(16)}.{extension}.bin"
+    new_name = storage.save(new_name, ContentFile(token))
+    Attachment.objects.filter(id=attachment.id).update(storage_name=new_name)
+    attachment.storage_name = new_name
+    storage.delete(old_name)
     return True
+
+
+def attachment_files_delete(names: list[str]) -> int:
+    """Delete stored files (retention); returns how many were there. Errors are logged with
+    no name or content, and the rest go on."""
+    storage, deleted = attachment_storage(), 0
+    for name in names:
+        try:
+            if storage.exists(name):
+                storage.delete(name)
+                deleted += 1
+        except OSError:
+            logger.exception("could not erase an attachment file")
+    return deleted

@@ -1,14 +1,20 @@
-"""SMS tasks: send a counselor's reply, fetch an inbound MMS's pictures.
+"""SMS tasks: send a counselor's reply, fetch an inbound MMS's pictures, sweep lost replies.
 
-Thin, as STYLE.md asks: ids in, one service call, transient failures retried with
-exponential backoff, safe to run twice (the services claim their work).
+Thin: ids in, one service call, transient failures retried with exponential backoff, safe to
+run twice (the services claim their work).
 """
 
 from celery import shared_task
 from django.conf import settings
 
+from .retention import retention_sweep
 from .sms.media import MediaTransientError, sms_media_store
-from .sms.outbound import DeliveryOutcome, sms_message_deliver, sms_retry_delay
+from .sms.outbound import (
+    DeliveryOutcome,
+    sms_message_deliver,
+    sms_replies_sweep,
+    sms_retry_delay,
+)
 
 
 @shared_task(bind=True, name="tipline.sms_message_send")
@@ -39,3 +45,17 @@ def sms_media_fetch(
             max_retries=settings.SMS_SEND_MAX_RETRIES,
         ) from None
     return len(outcome.stored)
+
+
+@shared_task(name="tipline.sms_reply_sweep")
+def sms_reply_sweep_task() -> dict:
+    """Beat, with the notice outbox: queue again the replies the broker lost."""
+    result = sms_replies_sweep()
+    return {"sms": result.sms, "broker_down": result.broker_down}
+
+
+@shared_task(name="tipline.retention_sweep")
+def retention_sweep_task() -> dict:
+    """Beat, hourly: the files and phone numbers of purged cases (tipline/retention.py)."""
+    result = retention_sweep()
+    return {"attachments": result.attachments, "phone_numbers": result.phone_numbers}

@@ -12,7 +12,6 @@ so pictures are fetched with an injected `httpx.Client` (see `media_fetch`).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
@@ -29,6 +28,8 @@ from twilio.request_validator import (
 )
 from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
+
+from cases.sms_transport import SendFailure, SentMessage
 
 __all__ = [
     "SIGNATURE_HEADER",
@@ -93,23 +94,6 @@ def twiml_messages(texts: list[str]) -> str:
 
 
 # --- REST ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SentMessage:
-    sid: str
-    status: str
-
-
-class SendFailure(Exception):
-    """Twilio did not take the message. `transient` failures are worth retrying later."""
-
-    def __init__(self, *, reason: str, code: int | None, transient: bool, opted_out: bool):
-        super().__init__(reason)
-        self.reason = reason
-        self.code = code
-        self.transient = transient
-        self.opted_out = opted_out
 
 
 def http_client_default() -> HttpClient:

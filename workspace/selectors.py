@@ -1,7 +1,8 @@
-"""Every read staff see, scoped to the user through accounts.permissions.
+"""The workspace's reads: queues, search, the navigation count, assignable staff and the
+case page's timeline, all within what cases.selectors lets the user see.
 
-Out-of-scope objects are indistinguishable from missing ones: getters raise Http404.
-Child objects (messages, attachments, notes) are read through their case, never by id alone.
+Child objects (tips, messages, notes, alerts, notices) are read through their case, never by
+id alone.
 """
 
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from cases.models import (
     CaseNote,
     CaseStatus,
     Category,
+    Notice,
     Outcome,
     Priority,
 )
@@ -240,6 +242,7 @@ def case_find_by_reference(*, user, reference: str, action: Action = Action.WORK
 _SHOWN_AS_OBJECTS = frozenset(
     {
         CaseEvent.Kind.TIP_ADDED,
+        CaseEvent.Kind.ALERT_ADDED,
         CaseEvent.Kind.MESSAGE_RECEIVED,
         CaseEvent.Kind.MESSAGE_SENT,
         CaseEvent.Kind.NOTE_ADDED,
@@ -322,8 +325,6 @@ def _event_text(event: CaseEvent, users: dict, references: dict) -> str:
         if data.get("deadline"):
             text += " · " + _("missed deadline: %(d)s") % {"d": data["deadline"].replace("_", " ")}
         return text
-    if kind in (CaseEvent.Kind.NOTIFIED, CaseEvent.Kind.DELIVERY_FAILED) and data.get("via"):
-        return f"{event.get_kind_display()} · {data['via']}"
     if kind == CaseEvent.Kind.ACKNOWLEDGED and data.get("first") is False:
         return _("Acknowledged (already acknowledged)")
     if kind == CaseEvent.Kind.VIEWED and data.get("what") not in (None, "case"):
@@ -331,10 +332,25 @@ def _event_text(event: CaseEvent, users: dict, references: dict) -> str:
     return str(event.get_kind_display())
 
 
+def _notice_text(notice: Notice) -> str:
+    who = notice.recipient.get_full_name() or notice.recipient.email
+    via = notice.get_via_display()
+    if notice.status == Notice.Status.SENT:
+        text = _("%(reason)s sent to %(who)s by %(via)s")
+    elif notice.status == Notice.Status.FAILED:
+        text = _("%(reason)s to %(who)s by %(via)s failed")
+    elif notice.status == Notice.Status.HELD:
+        text = _("%(reason)s to %(who)s held for the morning digest")
+    else:
+        text = _("%(reason)s to %(who)s by %(via)s waiting to be sent")
+    return text % {"reason": notice.get_reason_display(), "who": who, "via": via}
+
+
 def case_timeline(*, case: Case) -> list[TimelineEntry]:
-    """Everything on the case in time order: tips, escalated social posts, messages with the
-    tipster, internal notes, and events. Consecutive views by the same person fold into one
-    line. A fixed number of queries."""
+    """Everything on the case in time order: tips, social-post alerts (read from the alerts'
+    own rows), messages with the tipster, internal notes, the notices staff were sent, and
+    events. Consecutive views by the same person fold into one line. A fixed number of
+    queries."""
     from accounts.models import User
 
     entries = [
@@ -349,6 +365,14 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
     ]
     entries += [
         TimelineEntry("note", note.created_at, note) for note in case.notes.select_related("author")
+    ]
+    entries += [
+        TimelineEntry("post", alert.reviewed_at or alert.created_at, alert)
+        for alert in case.alerts.select_related("post__source", "reviewed_by")
+    ]
+    entries += [
+        TimelineEntry("notice", notice.sent_at or notice.created_at, notice, _notice_text(notice))
+        for notice in case.notices.select_related("recipient")
     ]
     events = [e for e in case.events.select_related("actor") if e.kind not in _SHOWN_AS_OBJECTS]
     user_ids, case_ids = set(), set()
@@ -365,10 +389,6 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
         else {}
     )
     for event in events:
-        data = event.data or {}
-        if event.kind == CaseEvent.Kind.ESCALATED and data.get("source") == "social_post":
-            entries.append(TimelineEntry("post", event.created_at, event))
-            continue
         entries.append(
             TimelineEntry("event", event.created_at, event, _event_text(event, users, references))
         )

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from alerts.models import Alert, AlertStatus, DismissalReason
 from cases.models import Case, CaseEvent, Category, Channel, Priority, PrioritySource
-from cases.services.cases import PriorityDecision, case_event_record, case_open, case_surviving
+from cases.services.cases import PriorityDecision, case_open
+from cases.services.events import case_event_record, case_surviving
 
 ALREADY_REVIEWED = "Someone else has already reviewed this alert."
 UNKNOWN_REASON = "Choose why the alert is dismissed."
-EXCERPT_LENGTH = 2000
 
 CATEGORY_FOR_SCORER = {
     "violence": Category.THREAT,
@@ -78,27 +78,11 @@ def alerts_bulk_dismiss(*, alerts: QuerySet[Alert], reason: str, actor) -> int:
     )
 
 
-def _record_post_on_case(*, case: Case, alert: Alert, actor, opened: bool) -> None:
-    """The post, as the case page shows it: tipline never imports alerts, so the event holds
-    everything needed to render it (public text, still autoescaped there)."""
-    post = alert.post
+def _record_on_case(*, case: Case, alert: Alert, actor, opened: bool) -> None:
+    """The audit trail's line: who put which alert on the case (ids only). The timeline shows
+    the alert and its post from their own rows (Alert.case), so nothing is copied here."""
     case_event_record(
-        case=case,
-        kind=CaseEvent.Kind.ESCALATED,
-        actor=actor,
-        source="social_post",
-        opened_case=opened,
-        alert_id=alert.id,
-        post_id=post.id,
-        text=post.text[:EXCERPT_LENGTH],
-        url=post.url,
-        author=post.author_handle,
-        posted_at=post.posted_at.isoformat() if post.posted_at else "",
-        source_name=post.source.name,
-        severity=alert.severity,
-        score=alert.score,
-        categories=alert.categories,
-        matches=alert.matches,
+        case=case, kind=CaseEvent.Kind.ALERT_ADDED, actor=actor, alert_id=alert.id, opened=opened
     )
 
 
@@ -116,7 +100,7 @@ def alert_escalate(*, alert: Alert, actor) -> Case:
         actor=actor,
     )
     _mark_reviewed(alert, actor=actor, status=AlertStatus.ESCALATED, case=case)
-    _record_post_on_case(case=case, alert=alert, actor=actor, opened=True)
+    _record_on_case(case=case, alert=alert, actor=actor, opened=True)
     return case
 
 
@@ -125,5 +109,5 @@ def alert_attach(*, alert: Alert, case: Case, actor) -> Case:
     """Add the alert's post to an existing case (the survivor, if it was merged)."""
     case = case_surviving(case)
     _mark_reviewed(alert, actor=actor, status=AlertStatus.ESCALATED, case=case)
-    _record_post_on_case(case=case, alert=alert, actor=actor, opened=False)
+    _record_on_case(case=case, alert=alert, actor=actor, opened=False)
     return case

@@ -17,8 +17,8 @@ from django.db.models import QuerySet
 from accounts import permissions
 from accounts.permissions import Action
 from cases.models import Case, CaseEvent
+from cases.services.events import case_event_record
 
-from .cases import case_event_record
 from .workflow import CasePermissionError, require_view
 
 CSV_COLUMNS = ["when_utc", "case", "school", "who", "who_id", "action", "details"]

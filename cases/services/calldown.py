@@ -4,14 +4,15 @@ A life-safety case that nobody has acknowledged notifies the school's on-call li
 (accounts.OnCallContact, in position order), one contact per step, by SMS and email; each step
 waits the district's `calldown_step_seconds` (default 5 minutes) before the next; after the
 list, every district admin of the district at once. It stops as soon as someone acknowledges
-(tipline.services.workflow.case_acknowledge) or the case is no longer open.
+(cases.services.workflow.case_acknowledge) or the case is no longer open.
 
-Crash safety: the sequence's state is its Delivery rows. `calldown_advance` is a pure
-function of (case, Delivery rows, now): step k+1 becomes due `wait` after step k's rows were
-claimed. A step is claimed by inserting its rows (unique per case, step, channel, recipient)
-before anything is sent, so a duplicate run sends nothing; a row whose worker died before
-sending is re-driven after its lease (staff_notices). The next run is queued with a countdown,
-and `calldown_sweep` (beat, every minute) re-drives any sequence whose countdown was lost.
+Crash safety: the sequence's state is its Notice rows (reason CALLDOWN, `ref` the step).
+`calldown_advance` is a pure function of (case, Notice rows, now): step k+1 becomes due `wait`
+after step k's rows were claimed. A step is claimed by inserting its rows (unique per case,
+step, channel, recipient) before anything is sent, so a duplicate run sends nothing; a row
+whose worker died before sending is re-driven after its lease (cases.services.notices). The
+next run is queued with a countdown, and `calldown_sweep` (beat) re-drives any sequence whose
+countdown was lost.
 
 Outside school hours only life-safety notices go out at once: routine and urgent new cases
 opened then are gathered into each school's morning digest (`digest_send`).
@@ -24,25 +25,24 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Min
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts.models import DistrictMembership, Membership, OnCallContact, Role, School
 from accounts.policies import district_policy
-from cases import sla_arithmetic as sla
-from cases.models import OPEN_STATUSES, Case, CaseEvent, Delivery, Priority
-from cases.services.escalation import case_url
-from cases.services.notices import (
-    Notice,
-    deliveries_claim,
-    deliveries_reclaim_stale,
-    delivery_send,
-    staff_link,
+
+from .. import sla_arithmetic as sla
+from ..models import OPEN_STATUSES, Case, Notice, Priority
+from ..queueing import queue_after_commit
+from .notices import (
+    NoticeText,
+    SendOutcome,
+    case_list_url,
+    case_url,
+    notice_send,
+    notices_claim,
+    notices_reclaim_stale,
     targets_for,
 )
-
-from ..queueing import queue_after_commit
-from .cases import case_event_record
 
 logger = logging.getLogger(__name__)
 
@@ -98,25 +98,16 @@ def calldown_is_active(case: Case) -> bool:
     )
 
 
-def _send_and_record(*, case: Case, rows: list[Delivery], notice: Notice, backend=None) -> None:
+def _send(rows: list[Notice], backend=None) -> None:
+    """Each row records its own outcome (the case page lists them from there)."""
     for row in rows:
-        ok = delivery_send(delivery=row, notice=notice, backend=backend)
-        case_event_record(
-            case=case,
-            kind=CaseEvent.Kind.NOTIFIED if ok else CaseEvent.Kind.DELIVERY_FAILED,
-            via=row.channel,
-            reason="calldown",
-            step=row.step,
-            recipient_id=row.recipient_id,
-            delivery_id=row.id,
-            **({} if ok else {"error": row.error}),
-        )
+        notice_send(notice=row, backend=backend)
 
 
-def calldown_notice(case: Case) -> Notice:
+def calldown_text(case: Case) -> NoticeText:
     school = case.school.name
     link = case_url(case.id)
-    return Notice(
+    return NoticeText(
         subject=CALLDOWN_SUBJECT.format(school=school),
         text=CALLDOWN_TEXT.format(school=school, link=link),
     )
@@ -129,13 +120,11 @@ def calldown_advance(*, case_id: int, now: datetime | None = None, backend=None)
     case = Case.objects.select_related("school__district").filter(id=case_id).first()
     if case is None or not calldown_is_active(case):
         return None
-    notice = calldown_notice(case)
-    deliveries = Delivery.objects.filter(case=case, kind=Delivery.Kind.CALLDOWN)
-    stale = deliveries_reclaim_stale(queryset=deliveries, now=now)
-    _send_and_record(case=case, rows=stale, notice=notice, backend=backend)
+    notices = Notice.objects.filter(case=case, reason=Notice.Reason.CALLDOWN)
+    _send(notices_reclaim_stale(queryset=notices, now=now), backend)
 
     wait = timedelta(seconds=district_policy(case.school.district_id).calldown_step_seconds)
-    started = dict(deliveries.order_by().values_list("step").annotate(started=Min("created_at")))
+    started = dict(notices.order_by().values_list("ref").annotate(started=Min("created_at")))
     plan = calldown_plan(case)
     if started:
         last = max(started)
@@ -148,24 +137,23 @@ def calldown_advance(*, case_id: int, now: datetime | None = None, backend=None)
         return None
     if now < due:
         return due
-    rows = deliveries_claim(
-        kind=Delivery.Kind.CALLDOWN,
+    rows = notices_claim(
+        reason=Notice.Reason.CALLDOWN,
         school_id=case.school_id,
         case_id=case.id,
-        step=next_index,
+        ref=next_index,
+        text=calldown_text(case),
         targets=targets_for(plan[next_index].users),
         now=now,
     )
-    _send_and_record(case=case, rows=rows, notice=notice, backend=backend)
+    _send(rows, backend)
     return now + wait if next_index + 1 < len(plan) else None
 
 
 def calldown_start_later(*, case_id: int) -> None:
     """Queue the first step after the current transaction commits (if the broker is down,
     the sweeper starts it within a minute; the case is committed either way)."""
-    from cases.tasks import calldown_advance_task
-
-    queue_after_commit(calldown_advance_task, case_id, what="the call-down", case_id=case_id)
+    queue_after_commit("cases.calldown_advance", case_id, what="the call-down", case_id=case_id)
 
 
 def calldown_sweep(*, now: datetime | None = None, backend=None) -> int:
@@ -186,16 +174,7 @@ def calldown_sweep(*, now: datetime | None = None, backend=None) -> int:
     return pending
 
 
-# --- Routine notices and the morning digest -------------------------------------------------
-
-
-def new_case_notice_is_immediate(*, case: Case, now: datetime | None = None) -> bool:
-    """Whether a new-case notice may go out now: life-safety always; others only in the
-    school's hours (they wait for the morning digest otherwise)."""
-    now = now or timezone.now()
-    if case.priority == Priority.LIFE_SAFETY:
-        return True
-    return sla.is_school_hours(now, sla.SchoolHours.of(case.school))
+# --- The morning digest --------------------------------------------------------------------
 
 
 def digest_cases(*, school: School, now: datetime):
@@ -212,13 +191,6 @@ def digest_cases(*, school: School, now: datetime):
         created_at__gte=window_start,
         created_at__lt=window_end,
     ).exclude(priority=Priority.LIFE_SAFETY)
-
-
-def case_list_link() -> str:
-    try:
-        return staff_link(reverse("tipline:case_list"))
-    except NoReverseMatch:
-        return staff_link("/staff/cases/")
 
 
 def digest_send(*, now: datetime | None = None) -> int:
@@ -239,17 +211,17 @@ def digest_send(*, now: datetime | None = None) -> int:
                 school=school, role=Role.COUNSELOR, user__is_active=True
             ).select_related("user")
         ]
-        rows = deliveries_claim(
-            kind=Delivery.Kind.DIGEST,
+        rows = notices_claim(
+            reason=Notice.Reason.DIGEST,
             school_id=school.id,
             digest_date=now.astimezone(hours.tz).date(),
-            targets=[t for t in targets_for(counselors) if t.channel == Delivery.Channel.EMAIL],
+            text=NoticeText(
+                subject=DIGEST_SUBJECT.format(count=count, school=school.name),
+                text=DIGEST_TEXT.format(count=count, school=school.name, link=case_list_url()),
+            ),
+            targets=[t for t in targets_for(counselors) if t.via == Notice.Via.EMAIL],
             now=now,
         )
-        notice = Notice(
-            subject=DIGEST_SUBJECT.format(count=count, school=school.name),
-            text=DIGEST_TEXT.format(count=count, school=school.name, link=case_list_link()),
-        )
         for row in rows:
-            sent += delivery_send(delivery=row, notice=notice)
+            sent += notice_send(notice=row) is SendOutcome.SENT
     return sent

@@ -24,6 +24,9 @@ from cases.models import (
     PrioritySource,
 )
 
+from .calldown import calldown_start_later
+from .escalation import case_due_times
+
 # No 0/O, 1/I/L: references are read aloud and typed from SMS.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 REFERENCE_LENGTH = 6
@@ -79,20 +82,6 @@ def case_reference_taken(reference: str) -> bool:
     return Case.objects.filter(reference=reference).exists()
 
 
-def case_event_record(*, case: Case, kind: str, actor=None, **data) -> CaseEvent:
-    """Append to the case's timeline and audit trail. Events are never edited or deleted."""
-    return CaseEvent.objects.create(case=case, kind=kind, actor=actor, data=data)
-
-
-def case_surviving(case: Case) -> Case:
-    """Follow merges to the case that now holds this one's tips and messages."""
-    seen = set()
-    while case.merged_into_id is not None and case.id not in seen:
-        seen.add(case.id)
-        case = case.merged_into
-    return case
-
-
 # The writers below are atomic when called alone; inside a caller's transaction they join it
 # without a savepoint (a savepoint costs two statements, and nothing of a half-written tip or
 # case may survive anyway: an error rolls back the caller's whole transaction).
@@ -113,9 +102,6 @@ def case_open(
     `events`: when given, the CREATED event is appended to it unsaved, and the caller saves
     it with its own (tip_create does, in one insert); otherwise it is saved here.
     """
-    from .calldown import calldown_start_later
-    from .escalation import case_due_times
-
     case = Case(
         school=school,
         reference=reference or case_reference_new(),

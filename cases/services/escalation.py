@@ -11,16 +11,15 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts.models import DistrictMembership, DistrictPolicy, Membership, Role
 from accounts.policies import district_policy
-from cases.models import OPEN_STATUSES, Case, CaseEvent, Delivery
+from cases.services.events import case_event_record
 
 from .. import sla_arithmetic as sla
-from .cases import case_event_record
-from .notices import Notice, deliveries_claim, delivery_send, staff_link, targets_for
+from ..models import OPEN_STATUSES, Case, CaseEvent, Notice
+from .notices import NoticeText, case_url, notice_send, notices_claim, targets_for
 
 MISSED_FIELDS = {
     "acknowledge": "acknowledge_missed_at",
@@ -78,13 +77,6 @@ def escalation_recipients(case: Case) -> list:
     ]
 
 
-def case_url(case_id: int) -> str:
-    try:
-        return staff_link(reverse("tipline:case_detail", args=[case_id]))
-    except NoReverseMatch:
-        return staff_link(f"/staff/cases/{case_id}/")
-
-
 def case_escalate_missed(*, case: Case, deadline: str, now: datetime) -> bool:
     """Flag one missed deadline and escalate it, once (the flag is a conditional update)."""
     field = MISSED_FIELDS[deadline]
@@ -103,24 +95,24 @@ def case_escalate_missed(*, case: Case, deadline: str, now: datetime) -> bool:
                 reason="sla_missed",
                 deadline=deadline,
             )
-    rows = deliveries_claim(
-        kind=Delivery.Kind.ESCALATION,
+    rows = notices_claim(
+        reason=Notice.Reason.ESCALATION,
         school_id=case.school_id,
         case_id=case.id,
-        step=ESCALATION_STEPS[deadline],
-        targets=[t for t in targets_for(recipients) if t.channel == Delivery.Channel.EMAIL],
+        ref=ESCALATION_STEPS[deadline],
+        text=NoticeText(
+            subject=f"Escalated: a case at {case.school.name} missed its deadline",
+            text=ESCALATION_NOTICE.format(
+                school=case.school.name,
+                deadline=deadline.replace("_", " "),
+                link=case_url(case.id),
+            ),
+        ),
+        targets=[t for t in targets_for(recipients) if t.via == Notice.Via.EMAIL],
         now=now,
     )
-    notice = Notice(
-        subject=f"Escalated: a case at {case.school.name} missed its deadline",
-        text=ESCALATION_NOTICE.format(
-            school=case.school.name,
-            deadline=deadline.replace("_", " "),
-            link=case_url(case.id),
-        ),
-    )
     for row in rows:
-        delivery_send(delivery=row, notice=notice)
+        notice_send(notice=row)
     return True
 
 

@@ -1,8 +1,13 @@
 """Merging duplicate cases and linking related ones.
 
-Merge contract: everything the duplicate holds (tips, messages, attachments, internal notes,
-tags, links) moves to the survivor; the duplicate is CLOSED with outcome DUPLICATE and
-`merged_into` the survivor, and cases merged into it earlier now point at the survivor.
+Merge contract: every row whose foreign key points at the duplicate moves to the survivor,
+whatever app it belongs to (tips, messages, attachments, internal notes, tags, watchers,
+social-post alerts, cases merged into it earlier, and any model added later): the rows are
+found through Case._meta.related_objects, so this module never names them. Rows the survivor
+already has an equal of (a tag, a watcher) are dropped instead of doubled. Two kinds stay:
+the duplicate's timeline and audit trail (CaseEvent), and the record of the notices staff
+were sent about it (Notice), which are history of the duplicate itself. Links to related
+cases move too. The duplicate is CLOSED with outcome DUPLICATE and `merged_into` the survivor.
 Tipsters keep their follow-up: web follow-up finds its case through its tips and SMS threads
 through `case_surviving`, both of which now lead to the survivor. The survivor takes the
 more serious priority of the two. Both cases' versions are checked and bumped, so a merge
@@ -11,30 +16,68 @@ on a stale page fails with StaleCaseError.
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.db.models import F
+from django.db import models, transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from cases.models import (
+from ..models import (
     OPEN_STATUSES,
     Case,
     CaseEvent,
-    CaseNote,
     CaseStatus,
-    CaseTag,
+    Notice,
     Outcome,
     Priority,
     PrioritySource,
 )
-from cases.services.escalation import case_due_times
-from tipline.models import Attachment, Message, Tip
-
-from .cases import case_event_record
+from .calldown import calldown_start_later
+from .escalation import case_due_times
+from .events import case_event_record
 from .workflow import CaseWorkflowError, StaleCaseError, require_work
 
 ERROR_SAME = "A case cannot be merged into itself."
 ERROR_SCHOOL = "Only cases of the same school can be merged."
 ERROR_CLOSED = "Only open cases can be merged."
+# History of the case it happened on: never moved by a merge.
+STAYS_WITH_ITS_CASE = frozenset({CaseEvent, Notice})
+
+
+def case_foreign_keys() -> list[models.ForeignKey]:
+    """Every foreign key, in any installed app, that points at a Case."""
+    return [
+        relation.field
+        for relation in Case._meta.related_objects
+        if relation.one_to_many and relation.field.concrete
+    ]
+
+
+def _unique_field_sets(model, key: str) -> list[tuple[tuple[str, ...], Q | None]]:
+    """The other fields of each uniqueness rule of `model` that includes `key`."""
+    rules = [(tuple(fields), None) for fields in model._meta.unique_together]
+    rules += [
+        (tuple(constraint.fields), constraint.condition)
+        for constraint in model._meta.constraints
+        if isinstance(constraint, models.UniqueConstraint) and constraint.fields
+    ]
+    return [
+        (tuple(name for name in fields if name != key), condition)
+        for fields, condition in rules
+        if key in fields and len(fields) > 1
+    ]
+
+
+def _rows_move(field: models.ForeignKey, duplicate: Case, survivor: Case) -> int:
+    """Point `field` at the survivor on every row that points at the duplicate; rows the
+    survivor already has an equal of (by a uniqueness rule) are deleted instead."""
+    model, key = field.model, field.name
+    rows = model._base_manager.filter(**{key: duplicate})
+    for others, condition in _unique_field_sets(model, key):
+        twin = model._base_manager.filter(**{key: survivor}, **{n: OuterRef(n) for n in others})
+        candidates = rows
+        if condition is not None:
+            twin, candidates = twin.filter(condition), rows.filter(condition)
+        candidates.filter(Exists(twin)).delete()
+    return rows.update(**{key: survivor})
 
 
 def _locked(case_ids: list[int]) -> dict[int, Case]:
@@ -72,23 +115,13 @@ def case_merge(
         raise CaseWorkflowError(ERROR_CLOSED)
 
     moved = {
-        "tips": Tip.objects.filter(case=duplicate).update(case=survivor),
-        "messages": Message.objects.filter(case=duplicate).update(case=survivor),
-        "attachments": Attachment.objects.filter(case=duplicate).update(case=survivor),
-        "notes": CaseNote.objects.filter(case=duplicate).update(case=survivor),
+        field.remote_field.get_accessor_name(): _rows_move(field, duplicate, survivor)
+        for field in case_foreign_keys()
+        if field.model not in STAYS_WITH_ITS_CASE
     }
-    have = set(survivor.tags.values_list("category", flat=True))
-    CaseTag.objects.bulk_create(
-        [
-            CaseTag(case=survivor, category=category)
-            for category in duplicate.tags.values_list("category", flat=True)
-            if category not in have
-        ]
-    )
     for related in duplicate.related_cases.exclude(id=survivor.id):
         survivor.related_cases.add(related)
     duplicate.related_cases.clear()
-    Case.objects.filter(merged_into=duplicate).update(merged_into=survivor)
 
     now = timezone.now()
     survivor_changes: dict = {}
@@ -135,8 +168,6 @@ def case_merge(
     )
     survivor.refresh_from_db()
     if survivor.priority == Priority.LIFE_SAFETY and survivor.acknowledged_at is None:
-        from .calldown import calldown_start_later
-
         calldown_start_later(case_id=survivor.id)
     return survivor
 

@@ -1,14 +1,23 @@
-"""Staff notices by SMS and email, each attempt a claimed Delivery row.
+"""Staff notices by SMS and email: every attempt is a Notice row, claimed before it is sent.
 
-Privacy (DESIGN.md): a notice says that something needs attention at a school and carries a
-link that needs login; never tip content, category or the tipster's words.
+Privacy: a notice says that something needs attention at a school and carries a link that
+needs login; never tip content, category or the tipster's words.
 
-Exactly-once discipline: `deliveries_claim` inserts the rows (unique per case, kind, step,
-channel and recipient, or per school, day, channel and recipient for digests) with a fresh
-claim token before anything is sent; only rows carrying this run's token are sent by it. A
-second run (a duplicate task, the sweeper racing a countdown) inserts nothing and sends
-nothing. A row left CLAIMED by a worker that died before the provider call is re-claimed
-after DELIVERY_CLAIM_LEASE_SECONDS by `deliveries_reclaim_stale` and sent then.
+Rows are written two ways:
+- queued: the counselors' emails about a new case or a tipster's reply
+  (`case_news_notices_write`) are PENDING rows written in the transaction that stores the tip
+  or the reply; `notices_send_later` queues `cases.notices_send` after commit, and the outbox
+  sweep (cases/services/outbox.py) queues again whatever the broker lost.
+- claimed: the call-down, escalations and the digest insert their rows already SENDING under
+  a fresh claim token (`notices_claim`) and send them at once; only rows carrying this run's
+  token are sent by it, so a second run (a duplicate task, a sweep racing a countdown)
+  inserts nothing and sends nothing.
+
+Each row holds its own subject and text, so any row can be (re)sent by `notices_send`.
+
+Exactly once: a row is sent only by whoever moved it to SENDING, by a conditional update or
+by the insert itself. A SENDING row whose lease (`claimed_until`) ran out belonged to a worker
+that died before the provider answered: `notices_reclaim_stale` takes it over.
 """
 
 from __future__ import annotations
@@ -18,22 +27,37 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import Enum
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db.models import F
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from cases.models import Delivery
-from tipline.sms.backends import BaseSmsBackend, SendFailure, sms_backend
+from accounts.models import Membership, Role
+
+from .. import sla_arithmetic as sla
+from ..models import Case, Notice, Priority
+from ..queueing import queue_after_commit
+from ..sms_transport import SendFailure, SmsBackend, sms_backend
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CLAIM_LEASE_SECONDS = 120
+SEND_TASK = "cases.notices_send"
+NEWS_SUBJECTS = {
+    Notice.Reason.NEW_TIP: "New tip for {school}",
+    Notice.Reason.REPLY: "A tipster answered on a case at {school}",
+}
+NEWS_TEXT = (
+    "There is something new on a case at {school}.\n\n"
+    "Sign in to read it: {link}\n\n"
+    "For the tipster's privacy this email holds no details of the tip."
+)
 
 
 @dataclass(frozen=True)
-class Notice:
+class NoticeText:
     subject: str
     text: str  # the SMS text and the email body: no tip content, ever
 
@@ -41,8 +65,47 @@ class Notice:
 @dataclass(frozen=True)
 class Target:
     recipient_id: int
-    channel: str
+    via: str
     address: str
+
+
+class SendOutcome(Enum):
+    SENT = "sent"
+    FAILED = "failed"
+    RETRY = "retry"  # a queued notice hit a transient error: PENDING again, due later
+
+
+def staff_link(path: str) -> str:
+    return settings.PUBLIC_BASE_URL + path
+
+
+def case_url(case_id: int) -> str:
+    try:
+        return staff_link(reverse("tipline:case_detail", args=[case_id]))
+    except NoReverseMatch:
+        return staff_link(f"/staff/cases/{case_id}/")
+
+
+def case_list_url() -> str:
+    try:
+        return staff_link(reverse("tipline:case_list"))
+    except NoReverseMatch:
+        return staff_link("/staff/cases/")
+
+
+def claim_lease() -> timedelta:
+    """How long a SENDING row stays its worker's: longer than the task time limit."""
+    return timedelta(seconds=settings.NOTICE_CLAIM_LEASE_SECONDS)
+
+
+def overdue_after() -> timedelta:
+    """How long a queued row may wait for its task before the sweep queues it again."""
+    return timedelta(seconds=settings.OUTBOX_OVERDUE_SECONDS)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """The wait before a row's next hand-over: doubling with each one, at most 32 times."""
+    return overdue_after() * 2 ** min(max(attempts - 1, 0), 5)
 
 
 def targets_for(users: Iterable) -> list[Target]:
@@ -52,43 +115,124 @@ def targets_for(users: Iterable) -> list[Target]:
         if not user.is_active:
             continue
         if user.phone_number:
-            targets.append(Target(user.id, Delivery.Channel.SMS, user.phone_number))
+            targets.append(Target(user.id, Notice.Via.SMS, user.phone_number))
         if user.email:
-            targets.append(Target(user.id, Delivery.Channel.EMAIL, user.email))
+            targets.append(Target(user.id, Notice.Via.EMAIL, user.email))
     return targets
 
 
-def claim_lease() -> timedelta:
-    return timedelta(
-        seconds=getattr(settings, "DELIVERY_CLAIM_LEASE_SECONDS", DEFAULT_CLAIM_LEASE_SECONDS)
+# --- Queued notices: counselors hear about a new case or a tipster's reply -----------------
+
+
+def new_case_notice_is_immediate(*, case: Case, now: datetime | None = None) -> bool:
+    """Whether a new-case notice may go out now: life-safety always; others only in the
+    school's hours (they wait for the morning digest otherwise)."""
+    now = now or timezone.now()
+    if case.priority == Priority.LIFE_SAFETY:
+        return True
+    return sla.is_school_hours(now, sla.SchoolHours.of(case.school))
+
+
+def case_news_notices_write(
+    *, case: Case, reason: str, ref: int = 0, now: datetime | None = None
+) -> list[int]:
+    """One email row per active counselor of the case's school; returns the ids to send.
+
+    Call it in the transaction that stores the tip or reply. A routine new case outside the
+    school's hours is written HELD (the morning digest tells them) and returns no ids. One
+    SELECT and one INSERT, whatever the number of counselors.
+    """
+    now = now or timezone.now()
+    held = (
+        reason == Notice.Reason.NEW_TIP
+        and settings.TIPLINE_HOLD_ROUTINE_NOTICES_AFTER_HOURS
+        and not new_case_notice_is_immediate(case=case, now=now)
     )
+    counselors = Membership.objects.filter(
+        school_id=case.school_id, role=Role.COUNSELOR, user__is_active=True
+    ).values_list("user_id", flat=True)
+    school = case.school.name
+    rows = Notice.objects.bulk_create(
+        [
+            Notice(
+                reason=reason,
+                school_id=case.school_id,
+                case_id=case.id,
+                ref=ref,
+                subject=NEWS_SUBJECTS[reason].format(school=school),
+                text=NEWS_TEXT.format(school=school, link=case_url(case.id)),
+                via=Notice.Via.EMAIL,
+                recipient_id=user_id,
+                status=Notice.Status.HELD if held else Notice.Status.PENDING,
+                # Handed to the broker after commit: the sweep leaves it alone until then.
+                attempts=0 if held else 1,
+                claimed_until=None if held else now + overdue_after(),
+                created_at=now,
+            )
+            for user_id in counselors
+        ]
+    )
+    return [] if held else [row.id for row in rows]
 
 
-def deliveries_claim(
+def notices_send_later(*, notice_ids: list[int], case_id: int | None = None) -> None:
+    """Queue `cases.notices_send` once the transaction commits (the rows are the guarantee
+    if the broker is down: the outbox sweep finds them)."""
+    if notice_ids:
+        queue_after_commit(SEND_TASK, notice_ids, what="the counselor notices", case_id=case_id)
+
+
+def notices_send(*, notice_ids: list[int], now: datetime | None = None) -> int:
+    """Send the queued notices among `notice_ids` that nobody else has claimed; returns how
+    many went out. Safe to run any number of times and concurrently: each row is claimed
+    PENDING -> SENDING by a conditional update before it is sent."""
+    now = now or timezone.now()
+    sent = 0
+    for notice_id in notice_ids:
+        token = uuid.uuid4().hex
+        claimed = Notice.objects.filter(id=notice_id, status=Notice.Status.PENDING).update(
+            status=Notice.Status.SENDING, claim_token=token, claimed_until=now + claim_lease()
+        )
+        if not claimed:
+            continue
+        notice = Notice.objects.select_related("recipient").get(id=notice_id)
+        sent += notice_send(notice=notice, retry_transient=True) is SendOutcome.SENT
+    return sent
+
+
+# --- Claimed notices: call-down, escalations, digests -------------------------------------
+
+
+def notices_claim(
     *,
-    kind: str,
+    reason: str,
     school_id: int,
+    text: NoticeText,
     targets: list[Target],
     case_id: int | None = None,
-    step: int = 0,
+    ref: int = 0,
     digest_date: date | None = None,
     now: datetime | None = None,
-) -> list[Delivery]:
-    """Insert CLAIMED rows for targets not already claimed; return the rows this run owns."""
+) -> list[Notice]:
+    """Insert SENDING rows for targets not already notified; return the rows this run owns."""
     now = now or timezone.now()
     token = uuid.uuid4().hex
-    Delivery.objects.bulk_create(
+    Notice.objects.bulk_create(
         [
-            Delivery(
-                kind=kind,
+            Notice(
+                reason=reason,
                 school_id=school_id,
                 case_id=case_id,
-                step=step,
-                channel=target.channel,
+                ref=ref,
+                via=target.via,
                 recipient_id=target.recipient_id,
                 digest_date=digest_date,
+                subject=text.subject[:200],
+                text=text.text,
+                status=Notice.Status.SENDING,
                 claim_token=token,
-                claimed_at=now,
+                claimed_until=now + claim_lease(),
+                attempts=1,
                 created_at=now,
             )
             for target in targets
@@ -96,36 +240,45 @@ def deliveries_claim(
         ignore_conflicts=True,
     )
     return list(
-        Delivery.objects.filter(claim_token=token, status=Delivery.Status.CLAIMED).select_related(
+        Notice.objects.filter(claim_token=token, status=Notice.Status.SENDING).select_related(
             "recipient"
         )
     )
 
 
-def deliveries_reclaim_stale(*, queryset, now: datetime | None = None) -> list[Delivery]:
-    """Take over CLAIMED rows whose lease ran out (their worker died before sending)."""
+def notices_reclaim_stale(*, queryset, now: datetime | None = None) -> list[Notice]:
+    """Take over SENDING rows whose lease ran out (their worker died before sending)."""
     now = now or timezone.now()
     mine = []
-    stale = queryset.filter(status=Delivery.Status.CLAIMED, claimed_at__lt=now - claim_lease())
+    stale = queryset.filter(status=Notice.Status.SENDING, claimed_until__lt=now)
     for row in stale:
         token = uuid.uuid4().hex
-        taken = Delivery.objects.filter(
-            id=row.id, status=Delivery.Status.CLAIMED, claim_token=row.claim_token
-        ).update(claim_token=token, claimed_at=now, attempts=F("attempts") + 1)
+        taken = Notice.objects.filter(
+            id=row.id, status=Notice.Status.SENDING, claim_token=row.claim_token
+        ).update(claim_token=token, claimed_until=now + claim_lease(), attempts=F("attempts") + 1)
         if taken:
-            mine.append(Delivery.objects.select_related("recipient").get(id=row.id))
+            mine.append(Notice.objects.select_related("recipient").get(id=row.id))
     return mine
 
 
-def delivery_send(
-    *, delivery: Delivery, notice: Notice, backend: BaseSmsBackend | None = None
-) -> bool:
-    """Send one claimed row and record the result on it; True when the provider took it."""
-    recipient = delivery.recipient
+def notice_send(
+    *,
+    notice: Notice,
+    backend: SmsBackend | None = None,
+    retry_transient: bool = False,
+) -> SendOutcome:
+    """Send one row this run claimed and record the result on it.
+
+    A refusal (no mobile number, opted out) fails the row. Other errors (SMTP, network) fail
+    it too, except with `retry_transient`, where the row goes back to PENDING, due again
+    after a growing delay, until OUTBOX_MAX_ATTEMPTS attempts have failed.
+    """
+    recipient = notice.recipient
     provider_id = ""
     error = ""
+    transient = False
     try:
-        if delivery.channel == Delivery.Channel.SMS:
+        if notice.via == Notice.Via.SMS:
             if not recipient.phone_number:
                 raise SendFailure(
                     reason="No mobile number", code=None, transient=False, opted_out=False
@@ -140,26 +293,25 @@ def delivery_send(
         else:
             EmailMessage(subject=notice.subject, body=notice.text, to=[recipient.email]).send()
     except SendFailure as failure:
-        error = failure.reason
-    except Exception as failure:  # SMTP and network errors: recorded, the sequence goes on
-        error = f"{type(failure).__name__}"
+        error, transient = failure.reason, failure.transient
+    except Exception as failure:  # SMTP and network errors: recorded, never raised
+        error, transient = type(failure).__name__, True
         logger.warning(
             "staff notice failed",
-            extra={"delivery_id": delivery.id, "channel": delivery.channel, "error": error},
+            extra={"notice_id": notice.id, "via": notice.via, "error": error},
         )
-    status = Delivery.Status.FAILED if error else Delivery.Status.SENT
-    Delivery.objects.filter(
-        id=delivery.id, claim_token=delivery.claim_token, status=Delivery.Status.CLAIMED
-    ).update(
-        status=status,
-        sent_at=None if error else timezone.now(),
-        provider_id=provider_id[:64],
-        error=error[:200],
+    now = timezone.now()
+    mine = Notice.objects.filter(
+        id=notice.id, claim_token=notice.claim_token, status=Notice.Status.SENDING
     )
-    delivery.status = status
-    delivery.error = error[:200]
-    return not error
-
-
-def staff_link(path: str) -> str:
-    return settings.PUBLIC_BASE_URL + path
+    if not error:
+        outcome, changes = SendOutcome.SENT, {"status": Notice.Status.SENT, "sent_at": now}
+    elif retry_transient and transient and notice.attempts < settings.OUTBOX_MAX_ATTEMPTS:
+        due = now + retry_delay(notice.attempts)
+        changes = {"status": Notice.Status.PENDING, "claimed_until": due}
+        outcome = SendOutcome.RETRY
+    else:
+        outcome, changes = SendOutcome.FAILED, {"status": Notice.Status.FAILED}
+    mine.update(**changes, provider_id=provider_id[:64], error=error[:200])
+    notice.status, notice.error = changes["status"], error[:200]
+    return outcome

@@ -1,30 +1,33 @@
 """Retention: erase the content of cases closed longer ago than the district allows.
 
-What goes: tip text (body, who, where, when, contact details), messages, internal notes, the
-outcome summary, attachments (rows and encrypted files), and the phone numbers of SMS
-threads left with nothing unexpired. What stays, for anonymous statistics: the case row
-(school, channel, category, priority, status, outcome, timestamps), its tags, empty tip and
-message rows (counts by channel and direction) and the timeline events, which hold ids only.
+What goes here, at once and in one transaction: the outcome summary and every encrypted
+text on every row that points at the case, whatever app it belongs to (tips' words,
+messages, internal notes, file names), found through Case._meta.related_objects as a merge
+finds them, so a model added later is erased without this module naming it. What the intakes
+keep beside their rows goes in their own sweeps, which look for purged cases: tipline deletes
+the files and the phone numbers of threads left with nothing unexpired
+(tipline/retention.py), alerts erases the posts' text (alerts/services/retention.py).
+
+What stays, for anonymous statistics: the case row (school, channel, category, priority,
+status, outcome, timestamps), its tags, the emptied rows (counts by channel and direction)
+and the timeline events, which hold ids only.
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.fields import EncryptedTextField
 from accounts.models import District
 from accounts.policies import district_policy
-from cases.models import Case, CaseEvent, CaseNote, CaseStatus
-from tipline.attachments import attachment_path
-from tipline.models import Attachment, Message, Reporter, Tip
 
-from .cases import case_event_record
-
-logger = logging.getLogger(__name__)
+from ..models import Case, CaseEvent, CaseStatus
+from .events import case_event_record
+from .merge import case_foreign_keys
 
 
 def cases_expired(*, now: datetime):
@@ -34,6 +37,21 @@ def cases_expired(*, now: datetime):
         cutoff = now - timedelta(days=district_policy(district.id).retention_days)
         expired |= Q(school__district_id=district.id, closed_at__lt=cutoff)
     return Case.objects.filter(expired, status=CaseStatus.CLOSED, purged_at__isnull=True)
+
+
+def _encrypted_fields(model) -> list[str]:
+    return [
+        field.name for field in model._meta.concrete_fields if isinstance(field, EncryptedTextField)
+    ]
+
+
+def _content_erase(field: models.ForeignKey, case: Case) -> int:
+    """Blank every encrypted text of the rows of `field`'s model that point at the case."""
+    names = _encrypted_fields(field.model)
+    if not names:
+        return 0
+    rows = field.model._base_manager.filter(**{field.name: case})
+    return rows.update(**dict.fromkeys(names, ""))
 
 
 def case_purge(*, case_id: int, now: datetime | None = None) -> bool:
@@ -46,86 +64,14 @@ def case_purge(*, case_id: int, now: datetime | None = None) -> bool:
         if not claimed:
             return False
         case = Case.objects.get(id=case_id)
-        reporter_ids = set(
-            Tip.objects.filter(case=case, reporter__isnull=False).values_list(
-                "reporter_id", flat=True
-            )
-        ) | set(
-            Message.objects.filter(case=case, reporter__isnull=False).values_list(
-                "reporter_id", flat=True
-            )
-        )
-        tips = Tip.objects.filter(case=case).update(
-            body="", who_involved="", location="", when_happened="", contact_details=""
-        )
-        messages = Message.objects.filter(case=case).update(body="")
-        notes = CaseNote.objects.filter(case=case).update(body="")
-        attachments = list(Attachment.objects.filter(case=case))
-        Attachment.objects.filter(id__in=[a.id for a in attachments]).delete()
-        numbers = _reporter_numbers_erase(reporter_ids)
-        posts = _social_post_copies_erase(case)
-        case_event_record(
-            case=case,
-            kind=CaseEvent.Kind.PURGED,
-            tips=tips,
-            messages=messages,
-            notes=notes,
-            attachments=len(attachments),
-            phone_numbers=numbers,
-            social_posts=posts,
-        )
-    # Files go after the commit: a rolled-back purge must not lose a kept case's files.
-    for attachment in attachments:
-        try:
-            attachment_path(attachment).unlink(missing_ok=True)
-        except OSError:
-            logger.exception("could not erase an attachment file", extra={"case_id": case_id})
+        erased = {
+            field.remote_field.get_accessor_name(): _content_erase(field, case)
+            # Cases merged into this one keep their own retention clock.
+            for field in case_foreign_keys()
+            if field.model is not Case and _encrypted_fields(field.model)
+        }
+        case_event_record(case=case, kind=CaseEvent.Kind.PURGED, **erased)
     return True
-
-
-# What an escalated post's timeline entry may keep once its case is purged: no words.
-SOCIAL_POST_KEPT_KEYS = (
-    "source",
-    "alert_id",
-    "post_id",
-    "source_name",
-    "severity",
-    "score",
-    "categories",
-    "opened_case",
-)
-
-
-def _social_post_copies_erase(case: Case) -> int:
-    """Escalated social posts are copied into the timeline (tipline cannot read alerts);
-    their text, author, link and matched phrases go with the rest of the case's content."""
-    erased = 0
-    events = CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.ESCALATED)
-    for event in events.filter(data__source="social_post"):
-        kept = {key: event.data[key] for key in SOCIAL_POST_KEPT_KEYS if key in event.data}
-        CaseEvent.objects.filter(id=event.id).update(data=kept)
-        erased += 1
-    return erased
-
-
-def _reporter_numbers_erase(reporter_ids: set[int]) -> int:
-    """Erase the phone number of threads with nothing left on a case that is not purged."""
-    if not reporter_ids:
-        return 0
-    still_needed = set(
-        Tip.objects.filter(reporter_id__in=reporter_ids, case__purged_at__isnull=True).values_list(
-            "reporter_id", flat=True
-        )
-    ) | set(
-        Message.objects.filter(
-            reporter_id__in=reporter_ids, case__purged_at__isnull=True
-        ).values_list("reporter_id", flat=True)
-    )
-    return (
-        Reporter.objects.filter(id__in=reporter_ids - still_needed)
-        .exclude(phone_number_encrypted="")
-        .update(phone_number_encrypted="")
-    )
 
 
 def retention_purge_expired(*, now: datetime | None = None) -> int:

@@ -36,9 +36,9 @@ from cases.models import (
     PrioritySource,
 )
 from cases.selectors import cases_visible_to
+from cases.services.calldown import calldown_start_later
 from cases.services.escalation import case_due_times
-
-from .cases import case_event_record
+from cases.services.events import case_event_record
 
 ERROR_STALE = "Someone else changed this case. Reload it to see their change, then try again."
 ERROR_MOVE = "A case cannot move from “{old}” to “{new}”."
@@ -300,8 +300,6 @@ def case_set_priority(
         expected_version=expected_version,
     )
     if priority == Priority.LIFE_SAFETY and updated.acknowledged_at is None:
-        from .calldown import calldown_start_later
-
         calldown_start_later(case_id=updated.id)
     return updated
 

@@ -154,9 +154,24 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / ".staticfiles"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".media")
+# Tipsters' files ("attachments") are encrypted before they reach their storage and never
+# served by URL (tipline/attachments.py). By default the file system under MEDIA_ROOT,
+# readable by the app's user only; ATTACHMENT_STORAGE_BACKEND names another Django storage
+# class (django-storages' S3 or Azure classes, configured by their own settings) when web
+# nodes must be stateless.
+ATTACHMENT_STORAGE_BACKEND = env.str(
+    "ATTACHMENT_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+)
+ATTACHMENT_STORAGE = {"BACKEND": ATTACHMENT_STORAGE_BACKEND}
+if ATTACHMENT_STORAGE_BACKEND == "django.core.files.storage.FileSystemStorage":
+    ATTACHMENT_STORAGE["OPTIONS"] = {
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "attachments": ATTACHMENT_STORAGE,
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -219,9 +234,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.outbox_sweep",
         "schedule": BEAT_SWEEP_SECONDS,
     },
+    "tipline: SMS reply sweep (re-queue lost replies)": {
+        "task": "tipline.sms_reply_sweep",
+        "schedule": BEAT_SWEEP_SECONDS,
+    },
     "cases: escalate missed deadlines": {"task": "cases.sla_sweep", "schedule": 60.0},
     "cases: morning digest of overnight cases": {"task": "cases.digest_send", "schedule": 300.0},
     "cases: erase content of expired cases": {"task": "cases.retention_purge", "schedule": 3600.0},
+    "tipline: erase files and numbers of purged cases": {
+        "task": "tipline.retention_sweep",
+        "schedule": 3600.0,
+    },
 }
 
 # SMS (tipline/sms/). SMS_BACKEND works like EMAIL_BACKEND: console prints, locmem keeps an
@@ -262,14 +285,17 @@ TIPLINE_SCHOOL_CACHE_SECONDS = env.int("TIPLINE_SCHOOL_CACHE_SECONDS", default=3
 # Summaries (summaries/). Counts from 1 to THRESHOLD-1 show as "<THRESHOLD" in pages and
 # exports, so a small cell cannot identify a student; 0 turns suppression off.
 TIPLINE_SUMMARY_SUPPRESSION_THRESHOLD = env.int("TIPLINE_SUMMARY_SUPPRESSION_THRESHOLD", default=5)
-# Staff notices (tipline/services/staff_notices.py): a notice claimed by a worker that died
-# before sending is re-sent after this lease. Longer than CELERY_TASK_TIME_LIMIT, so a slow
-# but live send is never doubled.
-DELIVERY_CLAIM_LEASE_SECONDS = env.int("DELIVERY_CLAIM_LEASE_SECONDS", default=120)
-# The outbox (tipline/services/outbox.py): a counselor email or SMS reply still PENDING this
-# long after it was queued is queued again by the sweep (the broker lost it, or was down).
+# Staff notices (cases/services/notices.py): a notice claimed by a worker that died before
+# sending is re-sent after this lease. Longer than CELERY_TASK_TIME_LIMIT, so a slow but live
+# send is never doubled.
+NOTICE_CLAIM_LEASE_SECONDS = env.int("NOTICE_CLAIM_LEASE_SECONDS", default=120)
+# The outboxes (cases/services/outbox.py for notices, tipline/sms/outbound.py for SMS
+# replies): a row still PENDING this long after it was queued is queued again by the sweep
+# (the broker lost it, or was down), each time waiting twice as long. A notice that failed
+# this many times (SMTP or network errors) is given up.
 OUTBOX_OVERDUE_SECONDS = env.int("OUTBOX_OVERDUE_SECONDS", default=120)
 OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=500)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 
 # Uploads (10 MB each at most) stay in memory, so no unencrypted copy lands in a temp file.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024 + 1024

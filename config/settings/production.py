@@ -72,4 +72,5 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "attachments": ATTACHMENT_STORAGE,
 }

@@ -28,6 +28,8 @@ def test_it_names_only_tasks_the_worker_registers():
         "cases.sla_sweep",
         "cases.digest_send",
         "cases.retention_purge",
+        "tipline.sms_reply_sweep",
+        "tipline.retention_sweep",
     } == scheduled
 
 

@@ -16,6 +16,7 @@ from .web_helpers import (
     jpeg_with_gps,
     pdf_file,
     png_file,
+    stored_bytes,
     tip_payload,
     web_env,  # noqa: F401
 )
@@ -76,12 +77,29 @@ def test_it_keeps_png_transparency_and_drops_text_chunks():
     assert (image.format, image.mode) == ("PNG", "RGBA")
 
 
-def test_it_stores_files_encrypted_on_disk(client, personas):
+def test_it_stores_files_encrypted_on_disk(client, personas, settings):
     client.post("/s/lincoln-high/", {**tip_payload(), "files": [png_file()]})
     attachment = Tip.objects.get().attachments.get()
-    on_disk = attachments.attachment_path(attachment).read_bytes()
-    assert not on_disk.startswith(b"\x89PNG")
+    on_disk = (settings.MEDIA_ROOT / attachment.storage_name).read_bytes()
+    assert attachment.storage_name.startswith("attachments/")
+    assert not on_disk.startswith(b"\x89PNG") and on_disk == stored_bytes(attachment)
     assert attachments.attachment_read(attachment).startswith(b"\x89PNG")
+
+
+def test_it_goes_through_the_configured_storage_encrypted(client, personas, settings):
+    """Any Django storage (an object store through django-storages) can hold the files:
+    they reach it encrypted, and nothing lands on the local disk."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    client.post("/s/lincoln-high/", {**tip_payload(), "files": [png_file()]})
+    attachment = Tip.objects.get().attachments.get()
+    storage = attachments.attachment_storage()
+    assert type(storage).__name__ == "InMemoryStorage" and storage.exists(attachment.storage_name)
+    assert not stored_bytes(attachment).startswith(b"\x89PNG")
+    assert attachments.attachment_read(attachment).startswith(b"\x89PNG")
+    assert not any(settings.MEDIA_ROOT.rglob("*.bin"))
 
 
 def test_it_shows_the_form_error_for_a_renamed_script(client, personas):

@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 
 from accounts.models import DistrictPolicy, OnCallContact
-from cases.models import CaseEvent, Category, Delivery
+from cases.models import Category, Notice
 from cases.services.calldown import calldown_advance, calldown_sweep
-from cases.services.notices import deliveries_claim, targets_for
+from cases.services.notices import NoticeText, notices_claim, targets_for
 from cases.services.workflow import case_acknowledge
 from tipline.sms import backends
 from tipline.sms.backends import SendFailure
@@ -33,9 +33,9 @@ def on_call(personas):
 
 def sent(case):
     return list(
-        Delivery.objects.filter(case=case, kind=Delivery.Kind.CALLDOWN)
-        .order_by("step", "channel")
-        .values_list("step", "channel", "recipient__email", "status")
+        Notice.objects.filter(case=case, reason=Notice.Reason.CALLDOWN)
+        .order_by("ref", "via")
+        .values_list("ref", "via", "recipient__email", "status")
     )
 
 
@@ -65,7 +65,8 @@ def test_it_calls_down_the_list_then_the_district_admins(on_call):
     for text in [t.body for t in backends.outbox] + [m.body for m in mail.outbox]:
         assert "gun" not in text and "weapon" not in text.lower()
         assert f"https://tips.example.org/staff/cases/{case.id}/" in text
-    assert case.events.filter(kind=CaseEvent.Kind.NOTIFIED, data__reason="calldown").count() == 5
+    calldown = Notice.objects.filter(case=case, reason=Notice.Reason.CALLDOWN)
+    assert calldown.filter(status=Notice.Status.SENT).count() == 5
 
 
 def test_it_stops_when_someone_acknowledges(on_call):
@@ -85,15 +86,16 @@ def test_it_waits_the_districts_configured_step(on_call):
 
 
 def test_it_resends_a_step_whose_worker_died_before_sending_and_only_once(on_call, settings):
-    settings.DELIVERY_CLAIM_LEASE_SECONDS = 60
+    settings.NOTICE_CLAIM_LEASE_SECONDS = 60
     case = open_case(on_call.school_a, category=Category.WEAPON)
     t0 = case.created_at
     # A worker claimed step 0 and died before the provider call.
-    deliveries_claim(
-        kind=Delivery.Kind.CALLDOWN,
+    notices_claim(
+        reason=Notice.Reason.CALLDOWN,
         school_id=case.school_id,
         case_id=case.id,
-        step=0,
+        ref=0,
+        text=NoticeText("LIFE SAFETY", f"https://tips.example.org/staff/cases/{case.id}/"),
         targets=targets_for([on_call.counselor_a]),
         now=t0,
     )
@@ -103,7 +105,8 @@ def test_it_resends_a_step_whose_worker_died_before_sending_and_only_once(on_cal
     calldown_advance(case_id=case.id, now=t0 + timedelta(seconds=62))
     assert [t.to for t in backends.outbox] == ["+13035550101"] and len(mail.outbox) == 1
     assert {row[3] for row in sent(case)} == {"sent"}
-    assert set(Delivery.objects.values_list("attempts", flat=True)) == {2}
+    calldown = Notice.objects.filter(reason=Notice.Reason.CALLDOWN)
+    assert set(calldown.values_list("attempts", flat=True)) == {2}
 
 
 class RefusingBackend(backends.BaseSmsBackend):
@@ -115,11 +118,10 @@ def test_it_records_a_failed_attempt_and_moves_on(on_call):
     case = open_case(on_call.school_a, category=Category.WEAPON)
     t0 = case.created_at
     calldown_advance(case_id=case.id, now=t0, backend=RefusingBackend())
-    sms = Delivery.objects.get(case=case, channel="sms")
-    assert sms.status == "failed" and sms.error == "Twilio 30003"
-    assert case.events.filter(kind=CaseEvent.Kind.DELIVERY_FAILED, data__step=0).exists()
+    sms = Notice.objects.get(case=case, reason=Notice.Reason.CALLDOWN, via="sms")
+    assert sms.status == "failed" and sms.error == "Twilio 30003" and sms.ref == 0
     calldown_advance(case_id=case.id, now=t0 + WAIT, backend=RefusingBackend())
-    assert Delivery.objects.filter(case=case, step=1).count() == 2
+    assert Notice.objects.filter(case=case, reason=Notice.Reason.CALLDOWN, ref=1).count() == 2
 
 
 def test_it_sweeps_sequences_whose_countdown_was_lost(on_call):
@@ -129,4 +131,4 @@ def test_it_sweeps_sequences_whose_countdown_was_lost(on_call):
     assert calldown_sweep(now=t0) == 1
     assert calldown_sweep(now=t0 + WAIT) == 1
     assert {row[0] for row in sent(case)} == {0, 1}
-    assert not Delivery.objects.filter(case=routine).exists()
+    assert not Notice.objects.filter(case=routine, reason=Notice.Reason.CALLDOWN).exists()

@@ -16,7 +16,7 @@ import pytest
 from django.db import connection, transaction
 
 from accounts.models import DistrictPolicy, OnCallContact
-from cases.models import Category, Channel, Delivery
+from cases.models import Category, Channel, Notice
 from cases.tasks import calldown_sweep_task
 from tipline.services.tips import tip_create
 
@@ -42,7 +42,7 @@ def journal_env(monkeypatch, tmp_path):
         "WORKER_TEST_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
     )
     monkeypatch.setenv("WORKER_TEST_EMAIL_FILE_PATH", str(paths["mail"]))
-    monkeypatch.setenv("DELIVERY_CLAIM_LEASE_SECONDS", "2")
+    monkeypatch.setenv("NOTICE_CLAIM_LEASE_SECONDS", "2")
     return paths
 
 
@@ -99,16 +99,17 @@ def test_it_survives_a_worker_killed_mid_sequence(journal_env, celery_worker_pro
             school=personas.school_a, channel=Channel.WEB, category=Category.WEAPON, body="gun"
         )
     case_id = tip.case_id
+    calldown = Notice.objects.filter(reason=Notice.Reason.CALLDOWN)
     journal = journal_env["journal"]
     in_flight = _until(lambda: f"begin {NUMBERS['paul']}" in journal.read_text())
     if not in_flight:
         celery_worker_process.terminate()
         print(celery_worker_process.stdout.read().decode()[-4000:])
-    assert in_flight, list(Delivery.objects.values_list("step", "channel", "status", "error"))
+    assert in_flight, list(calldown.values_list("ref", "via", "status", "error"))
     celery_worker_process.send_signal(signal.SIGKILL)
     celery_worker_process.wait(timeout=10)
-    step_one = Delivery.objects.filter(case_id=case_id, step=1)
-    assert set(step_one.values_list("status", flat=True)) == {"claimed"}
+    step_one = calldown.filter(case_id=case_id, ref=1)
+    assert set(step_one.values_list("status", flat=True)) == {"sending"}
 
     journal_env["gate"].unlink()
     worker = _second_worker(celery_worker_process)
@@ -116,8 +117,8 @@ def test_it_survives_a_worker_killed_mid_sequence(journal_env, celery_worker_pro
         _wait_for_worker(app)
 
         def all_sent():
-            rows = Delivery.objects.filter(case_id=case_id)
-            steps = set(rows.values_list("step", flat=True))
+            rows = calldown.filter(case_id=case_id)
+            steps = set(rows.values_list("ref", flat=True))
             return steps == {0, 1, 2} and not rows.exclude(status="sent").exists()
 
         # Beat's job, done by hand: the sweeper every second re-drives the sequence.
@@ -125,7 +126,7 @@ def test_it_survives_a_worker_killed_mid_sequence(journal_env, celery_worker_pro
         if not finished:
             worker.terminate()
             print(worker.stdout.read().decode()[-4000:])
-        assert finished, list(Delivery.objects.values_list("step", "channel", "status"))
+        assert finished, list(calldown.values_list("ref", "via", "status"))
     finally:
         worker.terminate()
         worker.wait(timeout=20)
@@ -135,14 +136,14 @@ def test_it_survives_a_worker_killed_mid_sequence(journal_env, celery_worker_pro
     assert sent == {NUMBERS["alice"]: 1, NUMBERS["paul"]: 1, NUMBERS["dana"]: 1}, lines
     assert lines.count(f"begin {NUMBERS['paul']}") == 2  # killed once, re-sent once
     assert _mail_recipients(journal_env["mail"]) == {
-        "alice@example.org": 1,
+        "alice@example.org": 2,  # the counselors' new-tip email, and call-down step 0
         "paul@example.org": 1,
         "dana@example.org": 1,
     }
     assert set(step_one.values_list("attempts", flat=True)) == {2}
     order = list(
-        Delivery.objects.filter(case_id=case_id, channel="sms")
-        .order_by("step")
+        calldown.filter(case_id=case_id, via="sms")
+        .order_by("ref")
         .values_list("recipient__email", flat=True)
     )
     assert order == ["alice@example.org", "paul@example.org", "dana@example.org"]

@@ -40,7 +40,16 @@ def test_it_moves_everything_to_the_survivor_and_closes_the_duplicate(personas):
     assert survivor.tips.count() == 2
     assert set(survivor.tags.values_list("category", flat=True)) == {"bullying", "fight"}
     moved = survivor.events.get(kind=CaseEvent.Kind.MERGED).data["moved"]
-    assert moved == {"tips": 1, "messages": 1, "attachments": 1, "notes": 1}
+    assert moved == {
+        "tips": 1,
+        "messages": 1,
+        "attachments": 1,
+        "notes": 1,
+        "tags": 1,  # its "fight" (the survivor had only "bullying")
+        "watchers": 0,
+        "alerts": 0,
+        "merged_cases": 0,
+    }
     # Both tipsters' follow-up now lands on the survivor.
     assert reporter_case(second_reporter) == survivor
     assert reporter_case(first_reporter) == survivor

@@ -1,4 +1,7 @@
-"""Retention: content of cases closed past the district's period is erased; counts stay."""
+"""Retention: content of cases closed past the district's period is erased; counts stay.
+
+The case workflow erases every encrypted text on the case at once; tipline's own sweep then
+deletes the files and the numbers of spent SMS threads."""
 
 from datetime import timedelta
 
@@ -9,8 +12,9 @@ from accounts.models import DistrictPolicy
 from cases.models import Case, CaseEvent, CaseNote, Channel, Outcome
 from cases.services.retention import retention_purge_expired
 from cases.services.workflow import case_close, case_note_add
-from tipline.attachments import CleanUpload, attachment_path, attachment_store
+from tipline.attachments import CleanUpload, attachment_storage, attachment_store
 from tipline.models import Attachment, Message, Reporter, Tip
+from tipline.retention import retention_sweep
 from tipline.services.tips import message_from_reporter, tip_create
 
 pytestmark = pytest.mark.django_db
@@ -46,10 +50,10 @@ def _closed(case, actor, days_ago):
     Case.objects.filter(id=case.id).update(closed_at=timezone.now() - timedelta(days=days_ago))
 
 
-def test_it_erases_content_and_keeps_anonymous_counts(personas):
+def test_it_erases_content_and_keeps_anonymous_counts(personas, client_for):
     reporter, case, attachment = _sms_case(personas)
-    path = attachment_path(attachment)
-    assert path.exists()
+    stored = attachment_storage()
+    assert stored.exists(attachment.storage_name)
     _closed(case, personas.counselor_a, days_ago=366)
     assert retention_purge_expired() == 1
     assert retention_purge_expired() == 0
@@ -59,18 +63,18 @@ def test_it_erases_content_and_keeps_anonymous_counts(personas):
     assert (tip.body, tip.location, tip.channel, tip.category) == ("", "", "sms", "bullying")
     assert list(Message.objects.filter(case=case).values_list("body", flat=True)) == [""]
     assert list(CaseNote.objects.filter(case=case).values_list("body", flat=True)) == [""]
-    assert not Attachment.objects.exists() and not path.exists()
+    assert Attachment.objects.get().original_name == ""
+    event = case.events.get(kind=CaseEvent.Kind.PURGED)
+    assert event.data == {"tips": 1, "messages": 1, "notes": 1, "attachments": 1}
+    # Until tipline's sweep deletes it, the purged case's file is served to nobody.
+    url = f"/staff/cases/{case.id}/attachments/{attachment.id}/"
+    assert client_for(personas.counselor_a).get(url).status_code == 404
+
+    assert retention_sweep().attachments == 1
+    assert not Attachment.objects.exists() and not stored.exists(attachment.storage_name)
     reporter.refresh_from_db()
     assert reporter.phone_number_encrypted == ""
-    event = case.events.get(kind=CaseEvent.Kind.PURGED)
-    assert event.data == {
-        "tips": 1,
-        "messages": 1,
-        "notes": 1,
-        "attachments": 1,
-        "phone_numbers": 1,
-        "social_posts": 0,
-    }
+    assert (retention_sweep().attachments, retention_sweep().phone_numbers) == (0, 0)
 
 
 def test_it_keeps_cases_within_the_period_and_open_ones(personas):
@@ -96,6 +100,19 @@ def test_it_keeps_a_number_still_needed_by_an_unexpired_case(personas):
     )
     _closed(old, personas.counselor_a, days_ago=400)
     assert retention_purge_expired() == 1
+    assert retention_sweep().phone_numbers == 0
     reporter.refresh_from_db()
     assert reporter.phone_number_encrypted == "+13035550199"
     assert Tip.objects.get(id=newer.id).body == "b"
+
+
+def test_it_keeps_the_number_of_a_thread_still_choosing_its_school(personas):
+    waiting = Reporter.objects.create(
+        channel=Channel.SMS, phone_digest="w1", phone_number_encrypted="+13035550177", alias="w1"
+    )
+    _, case, _ = _sms_case(personas)
+    _closed(case, personas.counselor_a, days_ago=400)
+    retention_purge_expired()
+    assert retention_sweep().phone_numbers == 1
+    waiting.refresh_from_db()
+    assert waiting.phone_number_encrypted == "+13035550177"

@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import DistrictPolicy
-from cases.models import Case, CaseEvent, Category, Delivery
+from cases.models import Case, CaseEvent, Category, Notice
 from cases.selectors import cases_visible_to
 from cases.services.escalation import cases_overdue, sla_sweep
 from cases.services.workflow import case_acknowledge
@@ -51,8 +51,8 @@ def test_it_escalates_a_missed_routine_case_to_the_principal_once(personas):
     assert [m.to for m in mail.outbox] == [[principal.email]]
     body = mail.outbox[0].body
     assert "tip text" not in body and f"/cases/{case.id}/" in body
-    delivery = Delivery.objects.get(kind=Delivery.Kind.ESCALATION)
-    assert delivery.status == Delivery.Status.SENT and delivery.recipient == principal
+    notice = Notice.objects.get(reason=Notice.Reason.ESCALATION)
+    assert notice.status == Notice.Status.SENT and notice.recipient == principal
 
 
 def test_it_escalates_a_missed_acknowledgement_separately(personas):

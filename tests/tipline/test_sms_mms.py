@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from tipline.attachments import attachment_path, attachment_read
+from tipline.attachments import attachment_read
 from tipline.models import Attachment, Message, Tip
 from tipline.sms.backends import TwilioBackend
 from tipline.sms.media import sms_media_store
@@ -23,6 +23,7 @@ from .sms_support import (  # noqa: F401
     sms_fresh_state,
     text,
 )
+from .web_helpers import stored_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("numbers")]
 
@@ -63,7 +64,7 @@ def test_it_stores_an_mms_picture_stripped_and_encrypted(
     attachment = Attachment.objects.get()
     assert (attachment.case, attachment.tip) == (tip.case, tip)
     assert attachment.content_type == "image/jpeg"
-    on_disk = attachment_path(attachment).read_bytes()
+    on_disk = stored_bytes(attachment)
     original = (FIXTURES / "twilio_media_ME0f3c.jpg").read_bytes()
     assert b"ExifCameraMakerMarker" in original
     assert b"ExifCameraMakerMarker" not in on_disk and b"\xff\xd8\xff" not in on_disk

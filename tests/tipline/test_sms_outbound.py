@@ -125,7 +125,7 @@ def test_it_marks_the_thread_opted_out_on_21610_without_retrying(reply, settings
     reply.refresh_from_db()
     assert reply.delivery_status == DeliveryStatus.FAILED and "21610" in reply.delivery_error
     assert reply.reporter.opted_out_at is not None
-    assert CaseEvent.objects.filter(kind=CaseEvent.Kind.DELIVERY_FAILED).count() == 1
+    assert CaseEvent.objects.filter(kind=CaseEvent.Kind.MESSAGE_UNDELIVERED).count() == 1
 
 
 @pytest.mark.parametrize(
@@ -144,7 +144,7 @@ def test_it_retries_transient_failures_with_exponential_backoff(reply, settings,
         reply.refresh_from_db()
         assert reply.delivery_status == DeliveryStatus.PENDING
     assert delays == [30, 60, 120, 240]
-    assert not CaseEvent.objects.filter(kind=CaseEvent.Kind.DELIVERY_FAILED).exists()
+    assert not CaseEvent.objects.filter(kind=CaseEvent.Kind.MESSAGE_UNDELIVERED).exists()
 
 
 def test_it_sends_on_a_retry_after_transient_failures(reply, settings):
@@ -173,7 +173,7 @@ def test_it_shows_a_final_failure_on_the_case(reply, settings):
     assert sms_message_send.apply(args=[reply.id], retries=2).get() == "failed"
     reply.refresh_from_db()
     assert reply.delivery_status == DeliveryStatus.FAILED and "503" in reply.delivery_error
-    event = CaseEvent.objects.get(kind=CaseEvent.Kind.DELIVERY_FAILED)
+    event = CaseEvent.objects.get(kind=CaseEvent.Kind.MESSAGE_UNDELIVERED)
     assert event.case == reply.case and event.data["message_id"] == reply.id
 
 

@@ -56,7 +56,7 @@ def test_it_never_moves_the_status_backwards(client, sent):
     for status in ("delivered", "sending", "sent", "queued", "failed"):
         _callback(client, sent, status)
         assert _status(sent) == DeliveryStatus.DELIVERED
-    assert not CaseEvent.objects.filter(kind=CaseEvent.Kind.DELIVERY_FAILED).exists()
+    assert not CaseEvent.objects.filter(kind=CaseEvent.Kind.MESSAGE_UNDELIVERED).exists()
 
 
 def test_it_records_a_callback_that_beats_the_api_response(client, personas):
@@ -79,7 +79,7 @@ def test_it_shows_an_undelivered_message_on_the_case(client, sent):
     _callback(client, sent, "undelivered", ErrorCode="30005")
     sent.refresh_from_db()
     assert sent.delivery_status == DeliveryStatus.UNDELIVERED and "30005" in sent.delivery_error
-    event = CaseEvent.objects.get(kind=CaseEvent.Kind.DELIVERY_FAILED)
+    event = CaseEvent.objects.get(kind=CaseEvent.Kind.MESSAGE_UNDELIVERED)
     assert event.case == sent.case and event.data["message_id"] == sent.id
     _callback(client, sent, "delivered")
     assert _status(sent) == DeliveryStatus.UNDELIVERED

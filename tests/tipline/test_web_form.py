@@ -3,7 +3,7 @@
 import pytest
 from django.core import mail
 
-from cases.models import Case, CaseEvent, Priority, PrioritySource
+from cases.models import Case, CaseEvent, Notice, Priority, PrioritySource
 from tipline.models import Reporter, Tip
 
 from .web_helpers import (
@@ -108,7 +108,7 @@ def test_it_emails_counselors_a_link_and_no_tip_content_after_commit(
     assert f"https://tips.example.org/staff/cases/{case.id}/" in email.body
     for secret in ("Jordan", "knife", "Locker", "substances", "vape"):
         assert secret.lower() not in text.lower()
-    assert case.events.filter(kind=CaseEvent.Kind.NOTIFIED).count() == 1
+    assert Notice.objects.get(case=case).status == Notice.Status.SENT
 
 
 def test_it_accepts_a_photo_and_attaches_it_to_the_tip(client, personas):

@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.db import connection
 from kombu.exceptions import OperationalError
 
-from cases.models import Case, CaseEvent
-from cases.services.notifications import case_counselors_email
-from cases.tasks import case_counselors_email_task
+from cases.models import Case, Notice
+from cases.services.notices import notices_send
+from cases.tasks import notices_send_task
 from tipline import attachments
 from tipline.models import Tip
 
@@ -25,14 +25,17 @@ from .web_helpers import (
 pytestmark = pytest.mark.django_db
 
 
-def test_it_sends_the_email_once_even_when_run_twice(client, personas):
-    submit_tip(client)
+def test_it_sends_the_email_once_even_when_run_twice(
+    client, personas, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        submit_tip(client)
     case = Case.objects.get()
-    tip = Tip.objects.get()
-    assert case_counselors_email(case_id=case.id, reason="new_tip", ref=tip.id) == 1
-    assert case_counselors_email(case_id=case.id, reason="new_tip", ref=tip.id) == 0
+    ids = list(Notice.objects.filter(case=case).values_list("id", flat=True))
+    assert notices_send(notice_ids=ids) == 1
+    assert notices_send(notice_ids=ids) == 0
     assert len(mail.outbox) == 1
-    assert case.events.filter(kind=CaseEvent.Kind.NOTIFIED).count() == 1
+    assert Notice.objects.get(case=case).status == Notice.Status.SENT
 
 
 def test_it_keeps_the_tip_when_the_broker_is_down(
@@ -42,9 +45,9 @@ def test_it_keeps_the_tip_when_the_broker_is_down(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(case_counselors_email_task, "apply_async", broker_down)
+    monkeypatch.setattr(notices_send_task, "apply_async", broker_down)
     # Attached to the module's logger itself: other tests may stop propagation upwards.
-    web_logger = logging.getLogger("tipline.queueing")
+    web_logger = logging.getLogger("cases.queueing")
     web_logger.addHandler(caplog.handler)
     try:
         with django_capture_on_commit_callbacks(execute=True):
@@ -53,7 +56,7 @@ def test_it_keeps_the_tip_when_the_broker_is_down(
         web_logger.removeHandler(caplog.handler)
     assert response.status_code == 200 and response.context["receipt_code"]
     assert Tip.objects.get().body == "secret body text"
-    assert "could not queue the counselor email" in caplog.text
+    assert "could not queue the counselor notices" in caplog.text
     assert "secret body text" not in caplog.text
     assert mail.outbox == []
 
@@ -75,7 +78,8 @@ def test_it_rotates_fields_and_files_to_the_newest_key(client, personas, setting
     assert new_tokens != old_tokens
     assert Fernet(new_key).decrypt(new_tokens[0].encode()) == b"rotate me"
     attachment = Tip.objects.get().attachments.get()
-    Fernet(new_key).decrypt(attachments.attachment_path(attachment).read_bytes())
+    with attachments.attachment_storage().open(attachment.storage_name) as stored:
+        Fernet(new_key).decrypt(stored.read())
     settings.FIELD_ENCRYPTION_KEYS = [new_key]
     assert Tip.objects.get().body == "rotate me"
     assert attachments.attachment_read(attachment).startswith(b"\x89PNG")

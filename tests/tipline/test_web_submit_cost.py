@@ -6,8 +6,8 @@ from django.core import mail
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
-from cases.models import Case, CaseEvent, OutboundNotice
-from cases.tasks import case_counselors_email_task
+from cases.models import Case, CaseEvent, Notice
+from cases.tasks import notices_send_task
 from tipline.models import Reporter, Tip
 from tipline.services import web
 from tipline.services.tips import tip_create
@@ -20,9 +20,10 @@ from .web_helpers import (
 pytestmark = pytest.mark.django_db
 
 # With the school and its district's policy already kept by the process: BEGIN, then one
-# INSERT each for the reporter, the case, its tag, the tip, both case events (one statement),
-# the outbox row, then COMMIT.
-QUERIES_PER_TIP = 8
+# INSERT each for the reporter, the case and its tag, one SELECT of the school's counselors
+# (the notice is addressed to each), one INSERT for their notice rows, then the tip and both
+# case events (one statement), then COMMIT.
+QUERIES_PER_TIP = 9
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def test_it_stores_a_tip_in_a_fixed_number_of_queries(
 ):
     queued = []
     monkeypatch.setattr(
-        case_counselors_email_task,
+        notices_send_task,
         "apply_async",
         lambda args=None, kwargs=None, **options: queued.append(args),
     )
@@ -59,16 +60,18 @@ def test_it_stores_a_tip_in_a_fixed_number_of_queries(
     assert response.status_code == 200 and "receipt-code" in response.content.decode()
     sql = [query["sql"].upper() for query in captured.captured_queries]
     assert sum(statement.startswith("INSERT") for statement in sql) == 6
-    assert not any("SAVEPOINT" in statement or statement.startswith("SELECT") for statement in sql)
+    selects = [statement for statement in sql if statement.startswith("SELECT")]
+    assert len(selects) == 1 and "ACCOUNTS_MEMBERSHIP" in selects[0]
+    assert not any("SAVEPOINT" in statement for statement in sql)
     assert len(queued) == 1  # queued once, after the commit
-    case_counselors_email_task(*queued[0])
+    notices_send_task(*queued[0])
     assert len(mail.outbox) == 2  # the warm-up tip's and this one's
     tip = Tip.objects.order_by("-id").first()
     kinds = list(tip.case.events.order_by("id").values_list("kind", flat=True))
-    assert kinds == [CaseEvent.Kind.CREATED, CaseEvent.Kind.TIP_ADDED, CaseEvent.Kind.NOTIFIED]
+    assert kinds == [CaseEvent.Kind.CREATED, CaseEvent.Kind.TIP_ADDED]
     assert tip.case.events.get(kind=CaseEvent.Kind.TIP_ADDED).data["tip_id"] == tip.id
     assert tip.case.first_response_due_at is not None
-    assert OutboundNotice.objects.filter(case=tip.case, ref=tip.id).exists()
+    assert Notice.objects.get(case=tip.case).status == Notice.Status.SENT
 
 
 def test_it_looks_the_school_up_when_nothing_is_kept(client, personas):
@@ -94,8 +97,8 @@ def test_it_retries_with_a_new_reference_when_the_random_one_is_taken(
     # The failed attempt left nothing behind: one web reporter, one new tip, one email.
     assert Reporter.objects.filter(channel="web").count() == 1
     assert Tip.objects.count() == 2
-    assert OutboundNotice.objects.count() == 1
-    assert len(mail.outbox) == 1
+    assert Notice.objects.count() == 2  # the earlier tip's and this one's
+    assert Notice.objects.filter(case=case).count() == 1 and len(mail.outbox) == 1
 
 
 def test_it_gives_up_after_three_taken_references(client, personas, monkeypatch):

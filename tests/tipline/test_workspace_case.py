@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from alerts.models import Alert, Post, Source, SourceKind
+from alerts.services import alert_attach
 from cases.models import Case, CaseEvent, Channel
-from cases.services.cases import case_event_record
 from cases.services.workflow import case_assign, case_note_add, case_set_priority
 from tipline.services.tips import message_from_reporter, message_to_reporter
 
@@ -16,30 +17,40 @@ pytestmark = pytest.mark.django_db
 PAYLOAD = '<script>alert("x")</script>'
 
 
-def _post_event(case, actor, **overrides):
-    data = {
-        "source": "social_post",
-        "text": f"shooting up the school {PAYLOAD}",
-        "url": "https://social.example/kid/1",
-        "author": "@angry_kid",
-        "posted_at": "2026-03-02T15:04:00+00:00",
-        "source_name": "Monitor",
-        "severity": "critical",
-        "score": 0.93,
-        "categories": {"violence": 0.9},
-        "matches": [{"category": "violence", "phrase": "shooting", "start": 0, "end": 8}],
-        "alert_id": 1,
-        "post_id": 1,
-        "opened_case": True,
-        **overrides,
-    }
-    return case_event_record(case=case, kind=CaseEvent.Kind.ESCALATED, actor=actor, **data)
+def _post_attached(case, actor, *, url="https://social.example/kid/1", author="@angry_kid"):
+    """A real alert (its source, post and scores) attached to the case by the real service."""
+    source = Source.objects.create(
+        district=case.school.district, kind=SourceKind.PUSH, name="Monitor"
+    )
+    post = Post.objects.create(
+        source=source,
+        external_id="1",
+        author_handle=author,
+        text=f"shooting up the school {PAYLOAD}",
+        url=url,
+        posted_at=timezone.now() - timedelta(hours=1),
+        fingerprint="f1",
+        score=0.93,
+        severity="critical",
+    )
+    alert = Alert.objects.create(
+        post=post,
+        source=source,
+        school=case.school,
+        score=0.93,
+        severity="critical",
+        top_category="violence",
+        categories={"violence": 0.9},
+        matches=[{"category": "violence", "phrase": "shooting", "start": 0, "end": 8}],
+        group_key="f1",
+    )
+    return alert_attach(alert=alert, case=case, actor=actor)
 
 
 def test_it_shows_every_source_message_note_and_event_in_time_order(client_for, personas):
     case = web_case(personas.school_a, body="first tip body")
     reporter = case.tips.get().reporter
-    _post_event(case, personas.counselor_a)
+    _post_attached(case, personas.counselor_a)
     message_to_reporter(case=case, reporter=reporter, body="Are you safe?", author=None)
     message_from_reporter(case=case, reporter=reporter, body="yes thanks", channel=Channel.WEB)
     case_note_add(case=case, actor=personas.counselor_a, body="called the dean")
@@ -56,12 +67,12 @@ def test_it_shows_every_source_message_note_and_event_in_time_order(client_for, 
     positions = [html.index(text) for text in order]
     assert positions == sorted(positions)
     assert "Internal note · never shown to the tipster" in html
-    assert "@angry_kid" in html and "Monitor" in html
+    assert "@angry_kid" in html and "Monitor" in html and "escalated by Alice Counselor" in html
 
 
 def test_it_escapes_post_text_and_refuses_script_urls(client_for, personas):
     case = web_case(personas.school_a)
-    _post_event(case, personas.counselor_a, url="javascript:alert(1)", author=PAYLOAD)
+    _post_attached(case, personas.counselor_a, url="javascript:alert(1)", author=PAYLOAD)
     html = client_for(personas.counselor_a).get(f"/staff/cases/{case.id}/").content.decode()
     assert PAYLOAD not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html

@@ -36,6 +36,14 @@ def pdf_file(name: str = "note.pdf", extra: bytes = b"") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, body, content_type="application/pdf")
 
 
+def stored_bytes(attachment) -> bytes:
+    """What the attachments storage holds for `attachment` (encrypted)."""
+    from tipline.attachments import attachment_storage
+
+    with attachment_storage().open(attachment.storage_name) as stored:
+        return stored.read()
+
+
 def tip_payload(**overrides) -> dict:
     payload = {
         "body": "Someone is selling vapes in the east bathroom.",

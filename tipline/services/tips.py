@@ -1,8 +1,11 @@
-"""Tips and the conversation with tipsters, for every intake channel.
+"""Tips and the conversation with tipsters, for every intake channel (web and SMS).
 
-Keyword-only, typed, atomic. Anything that must happen outside the database (SMS replies) is
-queued with transaction.on_commit, so nothing is sent for a write that rolled back, and a
-tip that was stored stays stored whatever the broker does afterwards.
+Keyword-only, typed, atomic. Each writer stores the tipster's words and calls the intake core
+(cases.intake) in the same transaction, so a case opens, its priority is decided and staff
+are told the same way whichever channel the tip came by. Anything that must happen outside
+the database (emails, SMS replies) is queued with transaction.on_commit, so nothing is sent
+for a write that rolled back, and a tip that was stored stays stored whatever the broker
+does afterwards.
 """
 
 from __future__ import annotations
@@ -11,10 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import School
+from cases.intake import case_open_for_tip, case_reply_notify
 from cases.models import Case, CaseEvent, Channel
 from cases.queueing import queue_after_commit
-from cases.services.cases import case_event_record, case_open, case_surviving, priority_for_tip
-from tipline.models import DeliveryStatus, Message, MessageDirection, Reporter, Tip
+from cases.services.events import case_event_record, case_surviving
+
+from ..models import DeliveryStatus, Message, MessageDirection, Reporter, Tip
 
 
 @transaction.atomic(savepoint=False)
@@ -25,7 +30,6 @@ def tip_create(
     category: str,
     body: str,
     reporter: Reporter | None = None,
-    case: Case | None = None,
     danger_now: str = "",
     who_involved: str = "",
     location: str = "",
@@ -34,26 +38,22 @@ def tip_create(
     language: str = "en",
     provider_sid: str | None = None,
     needs_review: bool = False,
-    actor=None,
     reference: str | None = None,
 ) -> Tip:
-    """Store a tip and open its case (or add it to `case`), in one transaction.
+    """Store a tip and open its case (cases.intake.case_open_for_tip), in one transaction.
 
-    `reference` is the new case's (see case_reference_new); ignored when `case` is given.
+    `reference` is the new case's (see cases.services.cases.case_reference_new).
     """
-    decision = priority_for_tip(category=category, danger_now=danger_now)
     events: list[CaseEvent] = []
-    if case is None:
-        case = case_open(
-            school=school,
-            channel=channel,
-            category=category,
-            decision=decision,
-            actor=actor,
-            needs_review=needs_review,
-            reference=reference,
-            events=events,
-        )
+    case = case_open_for_tip(
+        school=school,
+        channel=channel,
+        category=category,
+        danger_now=danger_now,
+        needs_review=needs_review,
+        reference=reference,
+        events=events,
+    )
     tip = Tip.objects.create(
         case=case,
         reporter=reporter,
@@ -74,7 +74,6 @@ def tip_create(
         CaseEvent(
             case=case,
             kind=CaseEvent.Kind.TIP_ADDED,
-            actor=actor,
             data={"tip_id": tip.id, "channel": channel},
         )
     )
@@ -92,6 +91,8 @@ def message_from_reporter(
     provider_sid: str | None = None,
     flagged: bool = False,
 ) -> Message:
+    """The tipster's answer on their case (the survivor, if it was merged); the counselors
+    are told (cases.intake.case_reply_notify), except of texts that came in a flood."""
     case = case_surviving(case)
     message = Message.objects.create(
         case=case,
@@ -110,6 +111,8 @@ def message_from_reporter(
         channel=channel,
         flagged=flagged,
     )
+    if not flagged:
+        case_reply_notify(case=case, message_id=message.id)
     return message
 
 
@@ -141,8 +144,8 @@ def message_to_reporter(*, case: Case, reporter: Reporter, body: str, author) ->
         channel=reporter.channel,
     )
     if is_sms:
-        from ..tasks import sms_message_send
-
-        # Stored PENDING first: if the broker is down the outbox sweep sends it later.
-        queue_after_commit(sms_message_send, message.id, what="an SMS reply", case_id=case.id)
+        # Stored PENDING first: if the broker is down the reply sweep sends it later.
+        queue_after_commit(
+            "tipline.sms_message_send", message.id, what="an SMS reply", case_id=case.id
+        )
     return message

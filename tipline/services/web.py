@@ -21,9 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import School
 from accounts.privacy import keyed_digest
 from cases.models import Case, CaseStatus, Channel
-from cases.queueing import queue_after_commit
-from cases.services.cases import case_reference_random, case_reference_taken, case_surviving
-from cases.services.outbox import outbound_notice_record
+from cases.services.cases import case_reference_random, case_reference_taken
+from cases.services.events import case_surviving
 from tipline.models import Message, MessageDirection, Reporter, Tip
 from tipline.services.tips import message_from_reporter, tip_create
 
@@ -95,20 +94,6 @@ class WebTipReceipt:
     receipt_code: str
 
 
-def _queue_counselor_email(*, case_id: int, reason: str, ref: int) -> None:
-    """After commit; the outbox row written beside it is the guarantee if the broker is down."""
-    from cases.tasks import case_counselors_email_task
-
-    queue_after_commit(
-        case_counselors_email_task,
-        case_id,
-        reason,
-        ref,
-        what="the counselor email",
-        case_id=case_id,
-    )
-
-
 def web_tip_submit(
     *,
     school: School,
@@ -172,9 +157,6 @@ def _web_tip_store(
     )
     for upload in uploads:
         attachment_store(case=tip.case, tip=tip, upload=upload)
-    case_id, tip_id = tip.case_id, tip.id
-    outbound_notice_record(case_id=case_id, reason="new_tip", ref=tip_id)
-    _queue_counselor_email(case_id=case_id, reason="new_tip", ref=tip_id)
     return tip
 
 
@@ -210,7 +192,4 @@ def web_followup_reply(
         )
         for upload in uploads:
             attachment_store(case=message.case, message=message, upload=upload)
-        case_id, message_id = message.case_id, message.id
-        outbound_notice_record(case_id=case_id, reason="reply", ref=message_id)
-        _queue_counselor_email(case_id=case_id, reason="reply", ref=message_id)
     return message

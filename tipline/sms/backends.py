@@ -18,10 +18,11 @@ from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
-from django.utils.module_loading import import_string
+
+from cases.sms_transport import SendFailure, SentMessage, SmsBackend
+from cases.sms_transport import sms_backend as configured_backend
 
 from .. import twilio_client
-from ..twilio_client import SendFailure, SentMessage
 
 __all__ = ["SendFailure", "SentMessage", "sms_backend"]
 
@@ -41,13 +42,9 @@ def masked(number: str) -> str:
     return "…" + number[-2:] if number else ""
 
 
-class BaseSmsBackend:
-    """Send one text; fetch and delete MMS media. Subclasses override what they support."""
-
-    def send(
-        self, *, to: str, body: str, status_callback: str, from_number: str = ""
-    ) -> SentMessage:
-        raise NotImplementedError
+class BaseSmsBackend(SmsBackend):
+    """Send one text (cases.sms_transport's interface); fetch and delete MMS media.
+    Subclasses override what they support."""
 
     def media_fetch(self, *, media_url: str, max_bytes: int) -> tuple[bytes, str]:
         """(content, content type) of an MMS item. Development backends read only media
@@ -126,4 +123,5 @@ class TwilioBackend(BaseSmsBackend):
 
 
 def sms_backend() -> BaseSmsBackend:
-    return import_string(settings.SMS_BACKEND)(**settings.SMS_BACKEND_OPTIONS)
+    """SMS_BACKEND, built with SMS_BACKEND_OPTIONS (one of the classes above)."""
+    return configured_backend()

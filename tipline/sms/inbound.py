@@ -22,7 +22,8 @@ from accounts.models import District, PhoneNumber, School
 from accounts.privacy import keyed_digest
 from cases.models import Case, CaseEvent, Category, Channel
 from cases.queueing import queue_after_commit
-from cases.services.cases import REFERENCE_ALPHABET, case_event_record, case_surviving
+from cases.services.cases import REFERENCE_ALPHABET
+from cases.services.events import case_event_record, case_surviving
 from tipline.models import Message, Reporter, SmsPendingText, Tip
 from tipline.services.tips import message_from_reporter, tip_create
 
@@ -234,10 +235,8 @@ def _deliver(
 def _queue_media(media_urls: list[str], *, tip_id: int | None = None, message_id=None) -> None:
     if not media_urls:
         return
-    from tipline.tasks import sms_media_fetch
-
     queue_after_commit(
-        sms_media_fetch,
+        "tipline.sms_media_fetch",
         what="an MMS media fetch",
         tip_id=tip_id,
         message_id=message_id,

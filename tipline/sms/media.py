@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 
-from cases.services.cases import case_surviving
+from cases.services.events import case_surviving
 from tipline.models import Message, Tip
 
 from ..attachments import MAX_FILES, MAX_UPLOAD_BYTES, attachment_store, upload_clean

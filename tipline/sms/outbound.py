@@ -4,24 +4,32 @@
 commit. Sending is at most once: the task first claims the message with a conditional update
 PENDING -> QUEUED, and only the run that wins the claim sends. Twilio's status callbacks
 arrive out of order, so the delivery status only ever moves forward (`status_advance`).
+A reply whose task the broker lost is queued again by `sms_replies_sweep` (beat).
 """
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import Enum
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import PhoneNumber
 from cases.models import Case, CaseEvent, Channel
-from cases.services.cases import case_event_record
+from cases.queueing import task_named
+from cases.services.events import case_event_record
 from tipline.models import DeliveryStatus, Message, MessageDirection, Reporter
 
 from ..twilio_client import ERROR_RECIPIENT_OPTED_OUT
 from .backends import BaseSmsBackend, SendFailure, sms_backend
+
+logger = logging.getLogger(__name__)
 
 # Twilio's statuses, in the order a message moves through them.
 TWILIO_STATUSES = {
@@ -85,7 +93,7 @@ def message_delivery_fail(*, message: Message, reason: str) -> bool:
     if moved:
         case_event_record(
             case=message.case,
-            kind=CaseEvent.Kind.DELIVERY_FAILED,
+            kind=CaseEvent.Kind.MESSAGE_UNDELIVERED,
             message_id=message.id,
             reason=reason[:200],
         )
@@ -189,3 +197,65 @@ def sms_delivery_status_record(
         Message.objects.filter(id=message.id).update(delivery_status=status)
         return True
     return status_advance(message_id=message.id, status=status)
+
+
+# --- The reply outbox: replies the broker lost ---------------------------------------------
+
+# Replies older than this are not re-queued: the case page shows them as waiting.
+SWEEP_HORIZON = timedelta(days=1)
+SEND_TASK = "tipline.sms_message_send"
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    sms: int
+    broker_down: bool = False
+
+
+def sms_retry_window() -> timedelta:
+    """How long a reply may legitimately sit PENDING between its task's retries."""
+    total = sum(
+        min(settings.SMS_RETRY_BASE_SECONDS * 2**retry, settings.SMS_RETRY_MAX_SECONDS)
+        for retry in range(settings.SMS_SEND_MAX_RETRIES + 1)
+    )
+    return timedelta(seconds=total)
+
+
+def _overdue_replies(now: datetime) -> list[int]:
+    """SMS replies still PENDING long after they were written.
+
+    A reply with no delivery error was never tried (its first task was lost); one with an
+    error is between retries, so it is only overdue once the whole retry window has passed.
+    Claims nothing: the send task's own PENDING -> QUEUED claim makes a duplicate a no-op.
+    """
+    overdue = timedelta(seconds=settings.OUTBOX_OVERDUE_SECONDS)
+    pending = Message.objects.filter(
+        direction=MessageDirection.TO_REPORTER,
+        channel=Channel.SMS,
+        delivery_status=DeliveryStatus.PENDING,
+        created_at__gte=now - SWEEP_HORIZON,
+    )
+    never_tried = Q(delivery_error="", created_at__lt=now - overdue)
+    retries_lost = Q(created_at__lt=now - overdue - sms_retry_window())
+    return list(
+        pending.filter(never_tried | retries_lost)
+        .order_by("created_at")
+        .values_list("id", flat=True)[: settings.OUTBOX_SWEEP_BATCH]
+    )
+
+
+def sms_replies_sweep(*, now: datetime | None = None) -> SweepResult:
+    """Queue again every SMS reply whose send is overdue (beat, with the notice outbox);
+    stops at the first broker error (the replies stay PENDING for the next sweep)."""
+    now = now or timezone.now()
+    queued = 0
+    for message_id in _overdue_replies(now):
+        try:
+            task_named(SEND_TASK).delay(message_id)
+        except Exception:
+            logger.exception("could not queue an SMS reply", extra={"message_id": message_id})
+            return SweepResult(sms=queued, broker_down=True)
+        queued += 1
+    if queued:
+        logger.warning("SMS reply sweep re-queued overdue replies", extra={"sms": queued})
+    return SweepResult(sms=queued)

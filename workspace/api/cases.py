@@ -19,7 +19,7 @@ from accounts.models import User
 from accounts.permissions import Action
 from cases.models import Case, CaseEvent, CaseStatus
 from cases.selectors import case_get_for_user, cases_visible_to
-from cases.services.cases import case_event_record
+from cases.services.events import case_event_record
 from cases.services.merge import case_merge
 from cases.services.workflow import (
     ERROR_ASSIGNEE,

@@ -94,14 +94,3 @@ def http_url(value) -> str:
     become a javascript: link."""
     value = str(value or "").strip()
     return value if value.lower().startswith(("https://", "http://")) else ""
-
-
-@register.filter
-def iso_datetime(value):
-    """An ISO 8601 string (as stored in event data) as a datetime, or None."""
-    from django.utils.dateparse import parse_datetime
-
-    try:
-        return parse_datetime(str(value or "")) or None
-    except ValueError:
-        return None

@@ -6,7 +6,7 @@ out of the user's scope is a 404. Every view of a case is written to its audit t
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -16,7 +16,7 @@ from accounts.permissions import Action
 from cases.models import Case, CaseEvent, CaseStatus, CaseWatcher
 from cases.selectors import case_get_for_user, cases_visible_to
 from cases.services.audit import case_view_record
-from cases.services.cases import case_event_record
+from cases.services.events import case_event_record
 from tipline.attachments import attachment_read
 from tipline.selectors import case_reporters
 from workspace.forms import (
@@ -127,6 +127,9 @@ def case_detail(request, case_id: int):
 @require_GET
 def attachment_download(request, case_id: int, attachment_id: int):
     case = case_get_for_user(user=request.user, case_id=case_id)
+    # A purged case's files wait for tipline's retention sweep to delete them: none is served.
+    if case.purged_at is not None:
+        raise Http404
     attachment = get_object_or_404(case.attachments, id=attachment_id)
     data = attachment_read(attachment)
     case_event_record(
