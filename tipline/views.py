@@ -112,9 +112,7 @@ def tip_form(request, slug: str):
             request, "tipline/tip_form.html", {"school": school, "form": form}, status=400
         )
     # A refused tip is not counted against the global rate.
-    hits = throttle.hits(
-        request, throttle.tip_client_limit(), throttle.tip_global_limit(), count_refused=False
-    )
+    hits = throttle.hits(request, throttle.tip_client_limit(), throttle.tip_global_limit())
     if not hits.client_ok:
         form.add_error(None, ERROR_TOO_MANY_TIPS)
         return render(
@@ -161,14 +159,12 @@ def followup(request):
         if request.session.get(FOLLOWUP_SESSION_KEY):
             return redirect("public:followup_thread")
         return render(request, "tipline/followup_code.html", {"form": ReceiptCodeForm()})
-    # Every attempt counts, valid-looking or not, so guessing is slow for everyone.
+    # Every attempt counts for its client, valid-looking or not. Past the global rate the
+    # client limit tightens; the global rate alone never turns a good code away.
     hits = throttle.hits(
-        request,
-        throttle.followup_client_limit(),
-        throttle.followup_global_limit(),
-        count_refused=True,
+        request, throttle.followup_client_limit(), throttle.followup_global_limit()
     )
-    if not (hits.client_ok and hits.global_ok):
+    if not hits.client_ok:
         context = {"form": ReceiptCodeForm(), "error": ERROR_TOO_MANY_TRIES}
         return render(request, "tipline/followup_code.html", context, status=429)
     reporter = web.reporter_for_receipt_code(request.POST.get("code", "")[:100])

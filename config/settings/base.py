@@ -252,8 +252,13 @@ SMS_RETRY_MAX_SECONDS = env.int("SMS_RETRY_MAX_SECONDS", default=3600)
 TIPLINE_TIPS_PER_CLIENT = env.int("TIPLINE_TIPS_PER_CLIENT", default=5)
 TIPLINE_TIPS_WINDOW_SECONDS = env.int("TIPLINE_TIPS_WINDOW_SECONDS", default=600)
 TIPLINE_GLOBAL_TIPS_PER_MINUTE = env.int("TIPLINE_GLOBAL_TIPS_PER_MINUTE", default=120)
-# Receipt-code guesses at /followup/: per client per window, and across everyone per minute.
+# Receipt-code guesses at /followup/: per client per window. Past the global rate (accepted
+# tries across everyone per minute) the client limit tightens to ..._UNDER_LOAD; the global
+# rate never refuses a try by itself, and refused tries do not count towards it.
 TIPLINE_FOLLOWUP_ATTEMPTS_PER_CLIENT = env.int("TIPLINE_FOLLOWUP_ATTEMPTS_PER_CLIENT", default=10)
+TIPLINE_FOLLOWUP_ATTEMPTS_PER_CLIENT_UNDER_LOAD = env.int(
+    "TIPLINE_FOLLOWUP_ATTEMPTS_PER_CLIENT_UNDER_LOAD", default=3
+)
 TIPLINE_FOLLOWUP_WINDOW_SECONDS = env.int("TIPLINE_FOLLOWUP_WINDOW_SECONDS", default=900)
 TIPLINE_GLOBAL_FOLLOWUP_ATTEMPTS_PER_MINUTE = env.int(
     "TIPLINE_GLOBAL_FOLLOWUP_ATTEMPTS_PER_MINUTE", default=300
