@@ -7,6 +7,11 @@ a key that changes daily); the address itself is never a cache key, stored or lo
 Redis cache that is one round trip (a Lua script: atomic, and each counter gets its expiry
 in the same step it is created); on any other cache, add()/incr() per counter.
 
+When the shared cache is down (Redis stopped), every counter falls back to this process's
+own memory, with a log line: the same rules, only per web process (a client can get up to
+one allowance per process), so a Redis outage neither lets floods through unchecked nor
+turns anyone away who would have been let in.
+
 The global limit never refuses anyone by itself. A request refused for its client is not
 counted globally (one client hammering cannot use up everyone's budget); past the global
 rate, a client limit with `limit_under_load` tightens to it (a distributed attack gets fewer
@@ -21,7 +26,8 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import BaseCache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 
 from accounts.privacy import rotating_client_key
@@ -43,6 +49,11 @@ return {n, g, 1}
 """
 logger = logging.getLogger(__name__)
 _script = None  # a redis-py Script: the SHA of the text, valid on any connection
+# Counters of this process alone, used only while the shared cache is unreachable. Keys are
+# the same digests as in the shared cache; the oldest are dropped past MAX_ENTRIES.
+_process_counters = LocMemCache(
+    "tipline-throttle-fallback", {"TIMEOUT": 3600, "OPTIONS": {"MAX_ENTRIES": 20_000}}
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,8 @@ class Hits:
 
     client_ok: bool
     global_ok: bool
+    # False while the shared cache is down and the counts are this process's alone.
+    shared: bool = True
 
 
 def _key(key: str, window_seconds: int) -> str:
@@ -79,17 +92,31 @@ def _ttl(window_seconds: int) -> int:
     return window_seconds + 5
 
 
-def _count(key: str, window_seconds: int) -> int:
+def _count(backend: BaseCache, key: str, window_seconds: int) -> int:
     """Add one to the counter of the current window and return the new count."""
     full_key = _key(key, window_seconds)
     # add() is atomic on every backend; incr() after it is atomic on Redis and locmem.
-    if cache.add(full_key, 1, timeout=_ttl(window_seconds)):
+    if backend.add(full_key, 1, timeout=_ttl(window_seconds)):
         return 1
     try:
-        return cache.incr(full_key)
+        return backend.incr(full_key)
     except ValueError:
-        cache.set(full_key, 1, timeout=_ttl(window_seconds))
+        backend.set(full_key, 1, timeout=_ttl(window_seconds))
         return 1
+
+
+def window_count(key: str, window_seconds: int) -> int:
+    """Count one event under `key` in the current fixed window and return the count so far;
+    in this process's memory while the shared cache is down."""
+    try:
+        return _count(caches["default"], key, window_seconds)
+    except Exception:
+        _log_fallback(key.partition(":")[0])
+        return _count(_process_counters, key, window_seconds)
+
+
+def _log_fallback(scope: str) -> None:
+    logger.warning("throttle cache unavailable: counting in this process", extra={"event": scope})
 
 
 def _redis_counts(backend: RedisCache, keys: list[str], args: list) -> tuple[int, int, int]:
@@ -105,21 +132,17 @@ def _redis_counts(backend: RedisCache, keys: list[str], args: list) -> tuple[int
 def hits(request, client: Limit, everyone: Limit) -> Hits:
     """Count one request of this client and, if it is accepted for its client, one more
     across all clients (module docstring: the rules)."""
-    try:
-        return _hits(request, client, everyone)
-    except Exception:
-        # The cache (Redis) is down. A limit must never cost a tip: let the request through,
-        # but report the global rate as exceeded so a tip is stored marked for review.
-        logger.warning(
-            "throttle cache unavailable: request let through", extra={"event": client.scope}
-        )
-        return Hits(client_ok=True, global_ok=False)
-
-
-def _hits(request, client: Limit, everyone: Limit) -> Hits:
     client_key = f"{client.scope}:client:{rotating_client_key(request)}"
+    try:
+        return _hits(caches["default"], client_key, client, everyone)
+    except Exception:
+        # The cache (Redis) is down: the same rules on this process's counters.
+        _log_fallback(client.scope)
+        return _hits(_process_counters, client_key, client, everyone)
+
+
+def _hits(backend: BaseCache, client_key: str, client: Limit, everyone: Limit) -> Hits:
     global_key = f"{everyone.scope}:global"
-    backend = caches["default"]
     if isinstance(backend, RedisCache):
         keys = [
             backend.make_and_validate_key(_key(client_key, client.window_seconds)),
@@ -134,14 +157,15 @@ def _hits(request, client: Limit, everyone: Limit) -> Hits:
         ]
         _, global_count, accepted = _redis_counts(backend, keys, args)
     else:
-        client_count = _count(client_key, client.window_seconds)
-        global_count = cache.get(_key(global_key, everyone.window_seconds), 0)
+        client_count = _count(backend, client_key, client.window_seconds)
+        global_count = backend.get(_key(global_key, everyone.window_seconds), 0)
         accepted = client_count <= client.in_force(under_load=global_count >= everyone.limit)
         if accepted:
-            global_count = _count(global_key, everyone.window_seconds)
+            global_count = _count(backend, global_key, everyone.window_seconds)
+    shared = backend is not _process_counters
     if not accepted:
-        return Hits(client_ok=False, global_ok=global_count < everyone.limit)
-    return Hits(client_ok=True, global_ok=global_count <= everyone.limit)
+        return Hits(client_ok=False, global_ok=global_count < everyone.limit, shared=shared)
+    return Hits(client_ok=True, global_ok=global_count <= everyone.limit, shared=shared)
 
 
 def tip_client_limit() -> Limit:

@@ -118,8 +118,9 @@ def tip_form(request, slug: str):
         return render(
             request, "tipline/tip_form.html", {"school": school, "form": form}, status=429
         )
-    # Past the global rate the tip is kept, only marked so counselors check it is genuine.
-    needs_review = not hits.global_ok
+    # Past the global rate the tip is kept, only marked so counselors check it is genuine; so
+    # is a tip taken while the shared throttle cache was down (counted per process only).
+    needs_review = not hits.global_ok or not hits.shared
     data = form.cleaned_data
     receipt = web.web_tip_submit(
         school=school,
