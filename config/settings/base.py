@@ -332,6 +332,10 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 CSRF_COOKIE_HTTPONLY = True
+# A session cookie, gone when the browser closes: a one-year csrftoken would tell whoever holds
+# a student's phone that the tip line was visited. (Not CSRF_USE_SESSIONS: students have no
+# session, and it would create one, a database row, for every visitor of every public page.)
+CSRF_COOKIE_AGE = None
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Not "no-referrer": with it, browsers send `Origin: null` on form posts and Django's CSRF
