@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import (
+    AccountEvent,
     District,
     DistrictMembership,
     Membership,
@@ -11,6 +13,12 @@ from .models import (
     School,
     User,
 )
+
+# django-otp's own device page would let an administrator read a staff member's secret or add
+# a device for them, unaudited. Second factors change only through accounts.two_factor: the
+# owner's verified pages.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
 
 class MembershipInline(admin.TabularInline):
@@ -39,6 +47,25 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
     )
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(admin.ModelAdmin):
+    """The account audit trail: read-only."""
+
+    list_display = ["created_at", "user", "kind", "actor"]
+    list_filter = ["kind"]
+    search_fields = ["user__email"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class PhoneNumberInline(admin.TabularInline):

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import token_views, views
+from . import token_views, two_factor_views, views
 
 app_name = "accounts"
 
@@ -11,8 +11,9 @@ urlpatterns = [
     path("home/", views.home, name="home"),
     path("tokens/", token_views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", token_views.token_revoke, name="token_revoke"),
-    path("2fa/verify/", views.otp_verify, name="otp_verify"),
-    path("2fa/setup/", views.otp_setup, name="otp_setup"),
+    path("2fa/verify/", two_factor_views.otp_verify, name="otp_verify"),
+    path("2fa/setup/", two_factor_views.otp_setup, name="otp_setup"),
+    path("2fa/recovery-codes/", two_factor_views.recovery_codes, name="recovery_codes"),
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(

@@ -255,11 +255,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024 + 1024
 
 # The staff API (/api/v1/, config/api_urls.py). Personal tokens first, so an anonymous request
 # is answered 401 with a WWW-Authenticate challenge; the browser's session works too (with
-# CSRF). Throttles are per token (per user for sessions), by scope; see accounts.api_tokens.
+# CSRF, and only once it has shown its second factor where the pages ask for one). Throttles
+# are per token (per user for sessions), by scope; see accounts.api_tokens.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.api_tokens.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.api_tokens.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.api_pagination.ApiPagination",
