@@ -1,4 +1,5 @@
-"""Account security writes: the account audit trail and the owner's email notice.
+"""Account security writes: the account audit trail, the owner's email notice, and what a
+password change takes with it.
 
 Every change to how a staff member signs in (a second factor added, replaced or reset,
 recovery codes made or used, the password changed) is one AccountEvent row, and the owner is
@@ -17,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from .models import AccountEvent, User
+from .api_tokens import api_tokens_revoke_all
+from .models import AccountEvent, RevokedBecause, User
 
 NOTICE_SUBJECTS = {
     AccountEvent.Kind.TWO_FACTOR_ENABLED: _("Two-factor sign-in is on for your account"),
@@ -66,3 +68,17 @@ def account_notice_send(*, event: AccountEvent) -> None:
         )
         subject = SUBJECT_PREFIX + str(NOTICE_SUBJECTS[event.kind])
     send_mail(subject, body, None, [user.email])
+
+
+@transaction.atomic
+def user_password_changed(*, user: User, actor: User | None, via: str) -> AccountEvent:
+    """Record a password change made elsewhere (reset link, admin site, command line): the
+    user's API tokens are revoked (a token must not outlive the password it was made under),
+    the change is audited and the owner emailed, saying how many tokens stopped working."""
+    revoked = api_tokens_revoke_all(user=user, because=RevokedBecause.PASSWORD_CHANGED)
+    return account_event_record(
+        user=user,
+        kind=AccountEvent.Kind.PASSWORD_CHANGED,
+        actor=actor,
+        data={"via": via, "tokens_revoked": revoked},
+    )

@@ -1,4 +1,4 @@
-"""Staff sign-in, the staff home page and /healthz.
+"""Staff sign-in, password reset, the staff home page and /healthz.
 
 The two-factor pages are accounts/two_factor_views.py; API tokens, accounts/token_views.py.
 """
@@ -14,6 +14,7 @@ from kombu import Connection
 
 from . import permissions
 from .forms import StaffLoginForm
+from .services import user_password_changed
 from .two_factor import recovery_codes_left
 from .two_factor_policy import second_factor_enrolled
 
@@ -22,6 +23,16 @@ class StaffLoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = StaffLoginForm
     redirect_authenticated_user = True
+
+
+class StaffPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's reset form; a new password also revokes the user's API tokens, is audited
+    and emailed (accounts.services.user_password_changed)."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user_password_changed(user=form.user, actor=form.user, via="reset link")
+        return response
 
 
 @login_required
