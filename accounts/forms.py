@@ -41,6 +41,21 @@ def _clean_sign_in_code(value: str) -> str:
     raise forms.ValidationError(ERROR_CODE_SHAPE)
 
 
+class StaffLoginWithCodeForm(StaffLoginForm):
+    """Email, password and a second-factor code in one step: the way in while password-only
+    sign-in to the account is locked (accounts.lockout). One error for every mismatch, so the
+    page never tells whether the password alone was right."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("That email, password and code do not match."),
+    }
+    token = _sign_in_code_field()
+
+    def clean_token(self) -> str:
+        return _clean_sign_in_code(self.cleaned_data["token"])
+
+
 class OneTimeCodeForm(forms.Form):
     """A code from the authenticator app being set up (digits only)."""
 

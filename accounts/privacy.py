@@ -29,11 +29,6 @@ def rotating_client_key(request, *, now: datetime | None = None) -> str:
     return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def no_client_address(request) -> str | None:
-    """django-axes asks for the client address; we lock out by account and keep none."""
-    return None
-
-
 def client_str_without_address(username, ip_address, user_agent, path_info, request) -> str:
     """What django-axes writes in its log lines: the account, never address or user agent."""
     return f"{{username: {username!r}, path: {path_info!r}}}"

@@ -1,4 +1,5 @@
-"""Staff two-factor pages: verify, set up (or replace) an authenticator, recovery codes.
+"""Staff two-factor pages: verify, set up (or replace) an authenticator, recovery codes, and
+signing in with password and code together past an account lockout.
 
 Recovery codes are shown in the response that made them, once: never stored, never put in a
 redirect, a message or a cache (the pages are never_cache).
@@ -9,9 +10,13 @@ import io
 
 import qrcode
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,7 +25,10 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from qrcode.image.svg import SvgPathImage
 
-from .forms import AuthenticatorSetupForm, SignInCodeForm
+from . import lockout
+from .forms import AuthenticatorSetupForm, SignInCodeForm, StaffLoginWithCodeForm
+from .models import AccountEvent
+from .services import account_event_record
 from .two_factor import (
     TwoFactorError,
     recovery_codes_left,
@@ -155,3 +163,37 @@ def recovery_codes(request):
         "accounts/recovery_codes.html",
         {"codes_left": recovery_codes_left(user=user), "codes": None},
     )
+
+
+@method_decorator(never_cache, name="dispatch")
+class StaffLoginWithCodeView(auth_views.LoginView):
+    """Email, password and code in one step (accounts.lockout): works while password-only
+    sign-in to the account is locked; the per-client limit still applies."""
+
+    template_name = "accounts/login_with_code.html"
+    authentication_form = StaffLoginWithCodeForm
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        lockout.second_factor_sign_in_mark(request)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        user = form.get_user()
+        username = form.cleaned_data["username"]
+        device = second_factor_code_match(user=user, code=form.cleaned_data["token"])
+        if device is None:
+            # Counted like a wrong password, and answered the same way.
+            user_login_failed.send(
+                sender=__name__, credentials={"username": username}, request=self.request
+            )
+            form.add_error(None, form.error_messages["invalid_login"])
+            return self.form_invalid(form)
+        locked = lockout.account_sign_in_locked(username)
+        auth_login(self.request, user)
+        otp_login(self.request, device)
+        if locked:
+            account_event_record(
+                user=user, kind=AccountEvent.Kind.SIGNED_IN_PAST_LOCKOUT, actor=user
+            )
+        return redirect(self.get_success_url())

@@ -7,6 +7,11 @@ app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.StaffLoginView.as_view(), name="login"),
+    path(
+        "login/with-code/",
+        two_factor_views.StaffLoginWithCodeView.as_view(),
+        name="login_with_code",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("home/", views.home, name="home"),
     path("tokens/", token_views.tokens, name="tokens"),
