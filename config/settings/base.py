@@ -150,17 +150,23 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=False)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="School Tip Line")
 
-# Lockout after repeated failed logins. Locked by account, never by client address: we keep no
-# client addresses (see DESIGN.md, "Privacy is the product"), so the cache handler is used and
-# the client address and user agent that axes reads are replaced before it can keep them.
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lockout after failed sign-ins (accounts/lockout.py). AXES_FAILURE_LIMIT failures lock the pair
+# (account, client) for AXES_COOLOFF_HOURS, so a stranger locks only themselves; the client is a
+# daily-rotating digest of its address, never the address (no client address is kept, see
+# accounts/privacy.py). SIGNIN_ACCOUNT_FAILURE_LIMIT failures in SIGNIN_ACCOUNT_WINDOW_MINUTES
+# from anywhere stop password-only sign-in to the account; password plus code still works.
+# Counters live in the cache (no user agent or address in the database); when it is down,
+# sign-in goes on without lockout and says so in the log.
+AXES_HANDLER = "accounts.lockout.StaffLockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_CLIENT_IP_CALLABLE = "accounts.privacy.no_client_address"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.lockout_client_key"
+SIGNIN_ACCOUNT_FAILURE_LIMIT = env.int("SIGNIN_ACCOUNT_FAILURE_LIMIT", default=50)
+SIGNIN_ACCOUNT_WINDOW_MINUTES = env.int("SIGNIN_ACCOUNT_WINDOW_MINUTES", default=60)
 AXES_USERNAME_CALLABLE = "accounts.privacy.lockout_username"
 AXES_CLIENT_STR_CALLABLE = "accounts.privacy.client_str_without_address"
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
@@ -285,11 +291,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024 + 1024
 
 # The staff API (/api/v1/, config/api_urls.py). Personal tokens first, so an anonymous request
 # is answered 401 with a WWW-Authenticate challenge; the browser's session works too (with
-# CSRF). Throttles are per token (per user for sessions), by scope; see accounts.api_tokens.
+# CSRF, and only once it has shown its second factor where the pages ask for one). Throttles
+# are per token (per user for sessions), by scope; see accounts.api_tokens.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.api_tokens.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.api_tokens.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.api_pagination.ApiPagination",
