@@ -236,3 +236,11 @@ def followup_leave(request):
 @require_GET
 def privacy(request):
     return render(request, "tipline/privacy.html")
+
+
+@require_GET
+def upload_too_large(request):
+    """What a proxy shows (nginx: error_page 413) when it refuses a body as too large; the app
+    refuses one itself with the same page (config.middleware.RefuseOversizedRequestsMiddleware).
+    """
+    return render(request, "tipline/upload_too_large.html", status=413)
