@@ -11,7 +11,10 @@ Cases:
 - bomb-over-limit: the same files from a client that has already sent its tips (the request
   measured is the one after TIPLINE_TIPS_PER_CLIENT valid tips without files);
 - bomb-valid: the same files on a valid form;
+- under-the-caps: five 4890 x 4890 PNGs (just under the 24 MP per picture) on a valid form:
+  the most decoding one request can cause (the rest is refused by the per-request budget);
 - photo: a valid tip with one 12 MP JPEG (4032 x 3024), what a student sends;
+- five-photos: the same with five of them;
 - big-photo: a valid tip with one 108 MP JPEG (12000 x 9000), a large phone camera's photo;
 - twelve-mb: a valid tip with one 12 MB file.
 
@@ -35,8 +38,19 @@ import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = ("bomb-invalid", "bomb-over-limit", "bomb-valid", "photo", "big-photo", "twelve-mb")
+CASES = (
+    "bomb-invalid",
+    "bomb-over-limit",
+    "bomb-valid",
+    "under-the-caps",
+    "photo",
+    "five-photos",
+    "big-photo",
+    "twelve-mb",
+)
 BOMB_SIDE = 6300
+# Just under the per-picture limit: the most one PNG may decode.
+UNDER_CAP_SIDE = 4890
 TIP = {
     "body": "Someone is selling vapes in the east bathroom before first period.",
     "category": "substances",
@@ -75,6 +89,7 @@ def jpeg(size: tuple[int, int]) -> bytes:
 
 def build_files(directory: Path) -> None:
     (directory / "bomb.png").write_bytes(png_bomb(BOMB_SIDE))
+    (directory / "under-cap.png").write_bytes(png_bomb(UNDER_CAP_SIDE))
     (directory / "photo.jpg").write_bytes(jpeg((4032, 3024)))
     (directory / "big-photo.jpg").write_bytes(jpeg((12000, 9000)))
     (directory / "twelve-mb.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * (12 * 1024 * 1024))
@@ -107,6 +122,9 @@ def run_case(name: str, files_dir: Path, upload_tmp: Path) -> dict:
     from django.test import Client
     from PIL import Image
 
+    from tipline.models import Attachment
+
+    Attachment.objects.all().delete()
     settings.FILE_UPLOAD_TEMP_DIR = str(upload_tmp)
     client = Client(raise_request_exception=False)
 
@@ -123,8 +141,12 @@ def run_case(name: str, files_dir: Path, upload_tmp: Path) -> dict:
     if name == "bomb-over-limit":
         for _ in range(settings.TIPLINE_TIPS_PER_CLIENT):
             assert client.post("/s/bench-high/", TIP).status_code == 200
+    if name == "under-the-caps":
+        payload["files"] = [named("under-cap.png", f"big-{n}.png") for n in range(5)]
     if name == "photo":
         payload["files"] = [named("photo.jpg")]
+    if name == "five-photos":
+        payload["files"] = [named("photo.jpg", f"photo-{n}.jpg") for n in range(5)]
     if name == "big-photo":
         payload["files"] = [named("big-photo.jpg")]
     if name == "twelve-mb":
@@ -156,6 +178,7 @@ def run_case(name: str, files_dir: Path, upload_tmp: Path) -> dict:
             for upload in response.wsgi_request.FILES.getlist("files")
         ),
         "left_in_upload_tmp": len(list(upload_tmp.iterdir())),
+        "attachments_stored": Attachment.objects.count(),
     }
 
 

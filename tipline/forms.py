@@ -22,7 +22,8 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class AttachmentsField(forms.FileField):
-    """Up to 5 files, each checked by content and cleaned (tipline.attachments)."""
+    """Up to 5 files, each checked by content and cleaned (tipline.attachments), their
+    pictures decoded within one pixel budget for the whole form."""
 
     widget = MultipleFileInput
 
@@ -36,9 +37,10 @@ class AttachmentsField(forms.FileField):
         if len(files) > attachments.MAX_FILES:
             raise ValidationError(attachments.ERROR_TOO_MANY, code="too_many")
         cleaned, errors = [], []
+        budget = attachments.PixelBudget()
         for upload in files:
             try:
-                cleaned.append(attachments.upload_clean(upload))
+                cleaned.append(attachments.upload_clean(upload, budget=budget))
             except ValidationError as error:
                 errors.extend(error.error_list)
         if errors:

@@ -258,6 +258,10 @@ OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=500)
 # (tipline.upload_handlers.MAX_REQUEST_BYTES), so no accepted body is spooled to disk there.
 FILE_UPLOAD_HANDLERS = ["tipline.upload_handlers.MemoryOnlyUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 52 * 1024 * 1024
+# Answers on /followup/thread/ per client (rotating key, as for tips) in the window; counted
+# before any attached picture is decoded.
+TIPLINE_REPLIES_PER_CLIENT = env.int("TIPLINE_REPLIES_PER_CLIENT", default=10)
+TIPLINE_REPLIES_WINDOW_SECONDS = env.int("TIPLINE_REPLIES_WINDOW_SECONDS", default=600)
 
 # The staff API (/api/v1/, config/api_urls.py). Personal tokens first, so an anonymous request
 # is answered 401 with a WWW-Authenticate challenge; the browser's session works too (with
