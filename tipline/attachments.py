@@ -8,8 +8,9 @@ Contract:
   other format is refused), and at most MAX_REQUEST_PIXELS for all the pictures of one tip,
   answer or MMS (`PixelBudget`, shared by the caller across its files). Images are
   re-encoded from their pixels alone, so EXIF, GPS, XMP, ICC, comments and text chunks are
-  gone; orientation is applied first. PDFs must look like PDFs and carry no active content
-  (JavaScript, launch actions, embedded files).
+  gone; orientation is applied first. PDFs are rebuilt from their pages alone
+  (tipline.pdfs): no actions, links, forms, annotations, embedded files or metadata survive,
+  and a PDF that does not parse, needs a password or hides active content is refused.
 - `attachment_store(...)` writes the cleaned bytes Fernet-encrypted (MultiFernet, see
   tipline.crypto) under MEDIA_ROOT/attachments/, which is never served by URL; staff download
   through a permission-checked view.
@@ -18,6 +19,7 @@ Contract:
 from __future__ import annotations
 
 import io
+import logging
 import os
 import secrets
 import warnings
@@ -29,8 +31,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from . import crypto
+from . import crypto, pdfs
 from .models import Attachment, Case, Message, Tip
+
+logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
@@ -50,7 +54,11 @@ ERROR_TOO_MANY_PIXELS_TOGETHER = _(
     "“%(name)s” was not added: together, your pictures are too large. Send fewer or smaller "
     "pictures."
 )
-ERROR_PDF = _("“%(name)s” is not a PDF we can accept (it may contain scripts or other files).")
+ERROR_PDF = _(
+    "“%(name)s” could not be read as a PDF we can accept. Try saving it again as a PDF, or "
+    "send a photo of the page instead."
+)
+ERROR_PDF_PASSWORD = _("“%(name)s” is protected by a password. Send it without one.")
 ERROR_TOO_MANY = _("You can add at most 5 files.")
 
 IMAGE_SIGNATURES = (
@@ -58,16 +66,6 @@ IMAGE_SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "PNG"),
     (b"GIF87a", "GIF"),
     (b"GIF89a", "GIF"),
-)
-# Names of PDF features that run code or smuggle other files in.
-PDF_ACTIVE_CONTENT = (
-    b"/JavaScript",
-    b"/JS",
-    b"/Launch",
-    b"/EmbeddedFile",
-    b"/RichMedia",
-    b"/XFA",
-    b"/SubmitForm",
 )
 
 
@@ -167,9 +165,15 @@ def _clean_image(data: bytes, kind: str, name: str, budget: PixelBudget) -> Clea
 
 def _clean_pdf(data: bytes, name: str) -> CleanUpload:
     params = {"name": name}
-    if b"%%EOF" not in data[-2048:] or any(marker in data for marker in PDF_ACTIVE_CONTENT):
-        raise ValidationError(ERROR_PDF, code="pdf", params=params)
-    return CleanUpload(data, "application/pdf", "pdf", name)
+    try:
+        rebuilt = pdfs.pdf_rebuild(data)
+    except pdfs.PdfRefused as refusal:
+        # The reason is a word of ours or an exception's class name, never the file's content.
+        logger.info("pdf refused", extra={"event": f"pdf_refused:{refusal}"})
+        if str(refusal) == "password":
+            raise ValidationError(ERROR_PDF_PASSWORD, code="pdf_password", params=params) from None
+        raise ValidationError(ERROR_PDF, code="pdf", params=params) from None
+    return CleanUpload(rebuilt, "application/pdf", "pdf", name)
 
 
 def upload_clean(upload, *, budget: PixelBudget | None = None) -> CleanUpload:

@@ -91,8 +91,8 @@ class TipForm(forms.Form):
         label=_("Photos or PDF files (optional)"),
         help_text=_(
             "Up to 5 files, 10 MB each. We remove location and camera details from photos. "
-            "PDF files are kept as they are, and their properties may include the author's "
-            "name."
+            "Of a PDF file we keep only its pages: links, forms, scripts, attached files and "
+            "its properties, such as the author's name, are removed."
         ),
     )
     contact_details = forms.CharField(

@@ -350,6 +350,8 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         # The SDK logs each API request's URL and headers at INFO: nothing we need.
         "twilio": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # pypdf describes what it repairs in a tipster's PDF, sometimes quoting it: not logged.
+        "pypdf": {"handlers": [], "level": "CRITICAL", "propagate": False},
     },
 }
 DEFAULT_EXCEPTION_REPORTER_FILTER = "config.logging.PrivacyExceptionReporterFilter"

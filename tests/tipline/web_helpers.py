@@ -10,6 +10,8 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from .pdf_samples import pdf
+
 GPS_IFD = 0x8825
 EXIF_MAKE = 0x010F
 
@@ -31,12 +33,9 @@ def png_file(name: str = "shot.png", size=(20, 20)) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
-def pdf_file(name: str = "note.pdf", extra: bytes = b"") -> SimpleUploadedFile:
-    body = (
-        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R " + extra + b">> endobj\n"
-        b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-    )
-    return SimpleUploadedFile(name, body, content_type="application/pdf")
+def pdf_file(name: str = "note.pdf", catalog: bytes = b"") -> SimpleUploadedFile:
+    """A one-page PDF; `catalog` adds entries to its catalog."""
+    return SimpleUploadedFile(name, pdf(catalog=catalog), content_type="application/pdf")
 
 
 def huge_png(width: int, height: int) -> bytes:
