@@ -19,8 +19,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from accounts.models import School
+from cases.models import Case, CaseEvent, Notice
 
-from .models import Case, CaseEvent, Notice
 from .services.cases import case_open, priority_for_tip
 from .services.notices import case_news_notices_write, notices_send_later
 

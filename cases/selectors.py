@@ -9,8 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts import permissions
 from accounts.permissions import Action
-
-from .models import Case, CaseEvent, Priority
+from cases.models import Case, CaseEvent, Priority
 
 
 def cases_visible_to(*, user) -> QuerySet[Case]:

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q
 
+from tipline.models import Attachment, Message, Reporter, Tip
+
 from .attachments import attachment_files_delete
-from .models import Attachment, Message, Reporter, Tip
 
 
 @dataclass(frozen=True)

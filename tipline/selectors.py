@@ -3,8 +3,7 @@
 from django.db.models import QuerySet
 
 from cases.models import Case
-
-from .models import Reporter
+from tipline.models import Reporter
 
 
 def case_reporters(*, case: Case) -> QuerySet[Reporter]:

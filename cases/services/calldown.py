@@ -29,9 +29,9 @@ from django.utils import timezone
 
 from accounts.models import DistrictMembership, Membership, OnCallContact, Role, School
 from accounts.policies import district_policy
+from cases.models import OPEN_STATUSES, Case, Notice, Priority
 
 from .. import sla_arithmetic as sla
-from ..models import OPEN_STATUSES, Case, Notice, Priority
 from ..queueing import queue_after_commit
 from .notices import (
     NoticeText,

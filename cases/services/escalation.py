@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from accounts.models import DistrictMembership, DistrictPolicy, Membership, Role
 from accounts.policies import district_policy
+from cases.models import OPEN_STATUSES, Case, CaseEvent, Notice
 from cases.services.events import case_event_record
 
 from .. import sla_arithmetic as sla
-from ..models import OPEN_STATUSES, Case, CaseEvent, Notice
 from .notices import NoticeText, case_url, notice_send, notices_claim, targets_for
 
 MISSED_FIELDS = {

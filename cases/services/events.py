@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..models import Case, CaseEvent
+from cases.models import Case, CaseEvent
 
 
 def case_event_record(*, case: Case, kind: str, actor=None, **data) -> CaseEvent:

@@ -20,7 +20,7 @@ from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from ..models import (
+from cases.models import (
     OPEN_STATUSES,
     Case,
     CaseEvent,
@@ -30,6 +30,7 @@ from ..models import (
     Priority,
     PrioritySource,
 )
+
 from .calldown import calldown_start_later
 from .escalation import case_due_times
 from .events import case_event_record

@@ -36,9 +36,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Role
+from cases.models import Case, Notice, Priority
 
 from .. import sla_arithmetic as sla
-from ..models import Case, Notice, Priority
 from ..queueing import queue_after_commit
 from ..sms_transport import SendFailure, SmsBackend, sms_backend
 

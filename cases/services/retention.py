@@ -24,8 +24,8 @@ from django.utils import timezone
 from accounts.fields import EncryptedTextField
 from accounts.models import District
 from accounts.policies import district_policy
+from cases.models import Case, CaseEvent, CaseStatus
 
-from ..models import Case, CaseEvent, CaseStatus
 from .events import case_event_record
 from .merge import case_foreign_keys
 

@@ -5,9 +5,11 @@ django-environ: a malformed value stops start-up instead of being guessed at. `.
 lists every variable.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -22,6 +24,29 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Who may tell us a client's address (accounts/privacy.py, docs/deploy.md). The throttles key
+# on a daily HMAC of the client address; behind a proxy REMOTE_ADDR is the proxy's, so the
+# address is read from X-Forwarded-For, but only as far as proxies we trust vouch for it.
+# Set one: TRUSTED_PROXIES, the proxies' addresses or networks (comma-separated; the right-most
+# X-Forwarded-For entry outside them is the client), or TRUSTED_PROXY_COUNT, how many proxies
+# every request passes (0: gunicorn faces clients directly). Neither: REMOTE_ADDR alone, and
+# `check --deploy` warns.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=None)
+TRUSTED_PROXIES = [entry.strip() for entry in env.list("TRUSTED_PROXIES", default=[])]
+TRUSTED_PROXIES = [entry for entry in TRUSTED_PROXIES if entry]
+if TRUSTED_PROXY_COUNT is not None and TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+if TRUSTED_PROXY_COUNT is not None and TRUSTED_PROXIES:
+    raise ImproperlyConfigured("Set TRUSTED_PROXIES or TRUSTED_PROXY_COUNT, not both.")
+for _entry in TRUSTED_PROXIES:
+    try:
+        # strict: "10.0.0.1/8" (host bits set) is refused, not silently read as 10.0.0.0/8.
+        ipaddress.ip_network(_entry, strict=True)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_entry!r} is not an IP address or network ({error})."
+        ) from None
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -52,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
+    # Before anything reads a request body (the next one does).
+    "config.middleware.RefuseOversizedRequestsMiddleware",
     "config.middleware.RefuseNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -128,17 +155,23 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=False)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="School Tip Line")
 
-# Lockout after repeated failed logins. Locked by account, never by client address: we keep no
-# client addresses (see DESIGN.md, "Privacy is the product"), so the cache handler is used and
-# the client address and user agent that axes reads are replaced before it can keep them.
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lockout after failed sign-ins (accounts/lockout.py). AXES_FAILURE_LIMIT failures lock the pair
+# (account, client) for AXES_COOLOFF_HOURS, so a stranger locks only themselves; the client is a
+# daily-rotating digest of its address, never the address (no client address is kept, see
+# accounts/privacy.py). SIGNIN_ACCOUNT_FAILURE_LIMIT failures in SIGNIN_ACCOUNT_WINDOW_MINUTES
+# from anywhere stop password-only sign-in to the account; password plus code still works.
+# Counters live in the cache (no user agent or address in the database); when it is down,
+# sign-in goes on without lockout and says so in the log.
+AXES_HANDLER = "accounts.lockout.StaffLockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_CLIENT_IP_CALLABLE = "accounts.privacy.no_client_address"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.lockout_client_key"
+SIGNIN_ACCOUNT_FAILURE_LIMIT = env.int("SIGNIN_ACCOUNT_FAILURE_LIMIT", default=50)
+SIGNIN_ACCOUNT_WINDOW_MINUTES = env.int("SIGNIN_ACCOUNT_WINDOW_MINUTES", default=60)
 AXES_USERNAME_CALLABLE = "accounts.privacy.lockout_username"
 AXES_CLIENT_STR_CALLABLE = "accounts.privacy.client_str_without_address"
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
@@ -273,8 +306,13 @@ SMS_RETRY_MAX_SECONDS = env.int("SMS_RETRY_MAX_SECONDS", default=3600)
 TIPLINE_TIPS_PER_CLIENT = env.int("TIPLINE_TIPS_PER_CLIENT", default=5)
 TIPLINE_TIPS_WINDOW_SECONDS = env.int("TIPLINE_TIPS_WINDOW_SECONDS", default=600)
 TIPLINE_GLOBAL_TIPS_PER_MINUTE = env.int("TIPLINE_GLOBAL_TIPS_PER_MINUTE", default=120)
-# Receipt-code guesses at /followup/: per client per window, and across everyone per minute.
+# Receipt-code guesses at /followup/: per client per window. Past the global rate (accepted
+# tries across everyone per minute) the client limit tightens to ..._UNDER_LOAD; the global
+# rate never refuses a try by itself, and refused tries do not count towards it.
 TIPLINE_FOLLOWUP_ATTEMPTS_PER_CLIENT = env.int("TIPLINE_FOLLOWUP_ATTEMPTS_PER_CLIENT", default=10)
+TIPLINE_FOLLOWUP_ATTEMPTS_PER_CLIENT_UNDER_LOAD = env.int(
+    "TIPLINE_FOLLOWUP_ATTEMPTS_PER_CLIENT_UNDER_LOAD", default=3
+)
 TIPLINE_FOLLOWUP_WINDOW_SECONDS = env.int("TIPLINE_FOLLOWUP_WINDOW_SECONDS", default=900)
 TIPLINE_GLOBAL_FOLLOWUP_ATTEMPTS_PER_MINUTE = env.int(
     "TIPLINE_GLOBAL_FOLLOWUP_ATTEMPTS_PER_MINUTE", default=300
@@ -297,16 +335,25 @@ OUTBOX_OVERDUE_SECONDS = env.int("OUTBOX_OVERDUE_SECONDS", default=120)
 OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=500)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 
-# Uploads (10 MB each at most) stay in memory, so no unencrypted copy lands in a temp file.
-FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024 + 1024
+# Uploaded files are held in memory only (10 MB each, 5 per form), never in a temporary file:
+# see tipline/upload_handlers.py. Under ASGI, Django buffers each request body in memory up to
+# FILE_UPLOAD_MAX_MEMORY_SIZE before any middleware runs: at least the largest body accepted
+# (tipline.upload_handlers.MAX_REQUEST_BYTES), so no accepted body is spooled to disk there.
+FILE_UPLOAD_HANDLERS = ["tipline.upload_handlers.MemoryOnlyUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 52 * 1024 * 1024
+# Answers on /followup/thread/ per client (rotating key, as for tips) in the window; counted
+# before any attached picture is decoded.
+TIPLINE_REPLIES_PER_CLIENT = env.int("TIPLINE_REPLIES_PER_CLIENT", default=10)
+TIPLINE_REPLIES_WINDOW_SECONDS = env.int("TIPLINE_REPLIES_WINDOW_SECONDS", default=600)
 
 # The staff API (/api/v1/, config/api_urls.py). Personal tokens first, so an anonymous request
 # is answered 401 with a WWW-Authenticate challenge; the browser's session works too (with
-# CSRF). Throttles are per token (per user for sessions), by scope; see accounts.api_tokens.
+# CSRF, and only once it has shown its second factor where the pages ask for one). Throttles
+# are per token (per user for sessions), by scope; see accounts.api_tokens.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.api_tokens.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.api_tokens.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.api_pagination.ApiPagination",
@@ -349,6 +396,10 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 CSRF_COOKIE_HTTPONLY = True
+# A session cookie, gone when the browser closes: a one-year csrftoken would tell whoever holds
+# a student's phone that the tip line was visited. (Not CSRF_USE_SESSIONS: students have no
+# session, and it would create one, a database row, for every visitor of every public page.)
+CSRF_COOKIE_AGE = None
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Not "no-referrer": with it, browsers send `Origin: null` on form posts and Django's CSRF
@@ -387,6 +438,8 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         # The SDK logs each API request's URL and headers at INFO: nothing we need.
         "twilio": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # pypdf describes what it repairs in a tipster's PDF, sometimes quoting it: not logged.
+        "pypdf": {"handlers": [], "level": "CRITICAL", "propagate": False},
     },
 }
 DEFAULT_EXCEPTION_REPORTER_FILTER = "config.logging.PrivacyExceptionReporterFilter"

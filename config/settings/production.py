@@ -17,6 +17,7 @@ REQUIRED = (
     "FIELD_ENCRYPTION_KEYS",
     "PRIVACY_HMAC_KEY",
     "CELERY_BROKER_URL",
+    "EMAIL_URL",
 )
 _missing = [name for name in REQUIRED if not os.environ.get(name, "").strip()]
 # Lockout counters and throttles must be shared by every web process: a Redis cache, given
@@ -41,6 +42,20 @@ if _missing:
         "Production settings need these environment variables: " + ", ".join(_missing)
     )
 
+# Password-reset links and security notices go by email. A backend that prints, keeps in memory
+# or drops mail would put those links in the web log, or lose them: refused.
+EMAIL_BACKENDS_THAT_SEND_NOTHING = (
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+)
+# EMAIL_BACKEND comes from base.py, parsed from EMAIL_URL.
+if EMAIL_BACKEND in EMAIL_BACKENDS_THAT_SEND_NOTHING:
+    raise ImproperlyConfigured(
+        "EMAIL_URL must name a real email backend (e.g. smtp+tls://user:password@host:587); "
+        "console, in-memory and dummy mail are refused in production."
+    )
+
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
@@ -54,6 +69,13 @@ CELERY_TASK_ALWAYS_EAGER = False
 CACHES = {
     "default": env.cache_url("CACHE_URL", default=_broker.replace("redis://", "rediscache://", 1))
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that stops answering costs a request a second at most, after which the
+    # throttles and the SMS replay claim carry on without it (docs/operations.md), instead of
+    # holding a web worker for the system's TCP timeout.
+    _cache_options = CACHES["default"].setdefault("OPTIONS", {})
+    _cache_options.setdefault("socket_connect_timeout", 1)
+    _cache_options.setdefault("socket_timeout", 1)
 
 # TLS terminates at the proxy, which must set X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

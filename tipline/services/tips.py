@@ -18,8 +18,7 @@ from cases.intake import case_open_for_tip, case_reply_notify
 from cases.models import Case, CaseEvent, Channel
 from cases.queueing import queue_after_commit
 from cases.services.events import case_event_record, case_surviving
-
-from ..models import DeliveryStatus, Message, MessageDirection, Reporter, Tip
+from tipline.models import DeliveryStatus, Message, MessageDirection, Reporter, Tip
 
 
 @transaction.atomic(savepoint=False)
