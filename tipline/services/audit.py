@@ -1,7 +1,11 @@
 """The audit trail: every read and write of a case, who, what, when, from CaseEvent.
 
-Reads are recorded by `case_view_record` (the case page and every other staff read call it);
-writes record their own events in the services. District admins read the trail of their
+Reads: every answer that carries a case's tip, message, note or attachment content records
+who read it, through this module and nothing else: `case_view_record` (the case page and its
+htmx partials, the API's case and tips endpoints, the audit page) and
+`attachment_view_record` (a file downloaded). tests/tipline/test_audit_reads.py requests
+every staff and API URL and fails on any answer carrying content without one of these.
+Writes record their own events in the services. District admins read the trail of their
 district's schools and export it as CSV. Event data holds ids and field names, never tip text.
 """
 
@@ -15,9 +19,10 @@ from datetime import UTC, datetime
 from django.db.models import QuerySet
 
 from accounts import permissions
+from accounts.models import User
 from accounts.permissions import Action
 
-from ..models import Case, CaseEvent
+from ..models import Attachment, Case, CaseEvent
 from .cases import case_event_record
 from .workflow import CasePermissionError, require_view
 
@@ -26,10 +31,23 @@ CSV_COLUMNS = ["when_utc", "case", "school", "who", "who_id", "action", "details
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def case_view_record(*, case: Case, actor, what: str = "case") -> CaseEvent:
+def case_view_record(*, case: Case, actor: User, what: str = "case") -> CaseEvent:
     """Record that `actor` read the case (or part of it: `what`)."""
     require_view(actor, case)
     return case_event_record(case=case, kind=CaseEvent.Kind.VIEWED, actor=actor, what=what)
+
+
+def attachment_view_record(*, case: Case, attachment: Attachment, actor: User) -> CaseEvent:
+    """Record that `actor` downloaded one of the case's files."""
+    require_view(actor, case)
+    if attachment.case_id != case.id:
+        raise CasePermissionError("The file is not this case's.")
+    return case_event_record(
+        case=case,
+        kind=CaseEvent.Kind.ATTACHMENT_VIEWED,
+        actor=actor,
+        attachment_id=attachment.id,
+    )
 
 
 def audit_events_for(
