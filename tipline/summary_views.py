@@ -30,6 +30,7 @@ from .summaries.periods import (
     school_year_containing,
     school_year_from_query,
 )
+from .summaries.suppression import threshold_for
 
 
 def _period(request, tz: str):
@@ -145,7 +146,9 @@ def school_case_list(request, school_id: int):
     period, error = _period(request, school.timezone)
     if error:
         return _refused(error)
-    rows = exports.case_list_rows(schools=[school], period=period)
+    rows = exports.case_list_rows(
+        schools=[school], period=period, threshold=threshold_for(school.district)
+    )
     return _csv_response(rows, f"{school.slug}-{period.key}-cases-deidentified.csv")
 
 
@@ -200,7 +203,7 @@ def district_case_list(request, district_id: int):
     if error:
         return _refused(error)
     schools = list(School.objects.filter(district=district).order_by("name"))
-    rows = exports.case_list_rows(schools=schools, period=period)
+    rows = exports.case_list_rows(schools=schools, period=period, threshold=threshold_for(district))
     return _csv_response(rows, f"{district.slug}-{period.key}-cases-deidentified.csv")
 
 
