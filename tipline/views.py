@@ -239,7 +239,7 @@ def _followup_reply(request, reporter: Reporter, *, case_exists: bool):
     form = FollowupReplyForm(request.POST)
     if not (form.is_valid() and case_exists):
         return form, 400
-    hits = throttle.hits(request, *_reply_limits(), count_refused=False)
+    hits = throttle.hits(request, *_reply_limits())
     # Past the global rate an answer is still taken: it comes from a receipt-code holder, and
     # only tip intake is marked for review.
     if not hits.client_ok:

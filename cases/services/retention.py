@@ -1,9 +1,10 @@
 """Retention: erase the content of cases closed longer ago than the district allows.
 
-What goes here, at once and in one transaction: the outcome summary and every encrypted
-text on every row that points at the case, whatever app it belongs to (tips' words,
-messages, internal notes, file names), found through Case._meta.related_objects as a merge
-finds them, so a model added later is erased without this module naming it. What the intakes
+What goes here, at once and in one transaction: the case's own encrypted texts (outcome
+summary, priority reason) and every encrypted text on every row that points at the case,
+whatever app it belongs to (tips' words, messages, internal notes, the reasons staff gave
+for a change, file names), found through Case._meta.related_objects as a merge finds them,
+so a model added later is erased without this module naming it. What the intakes
 keep beside their rows goes in their own sweeps, which look for purged cases: tipline deletes
 the files and the phone numbers of threads left with nothing unexpired
 (tipline/retention.py), alerts erases the posts' text (alerts/services/retention.py).
@@ -46,21 +47,26 @@ def _encrypted_fields(model) -> list[str]:
 
 
 def _content_erase(field: models.ForeignKey, case: Case) -> int:
-    """Blank every encrypted text of the rows of `field`'s model that point at the case."""
+    """Blank every encrypted text of the rows of `field`'s model that point at the case;
+    returns how many rows held any. (An empty text is stored empty, so SQL can tell.)"""
     names = _encrypted_fields(field.model)
     if not names:
         return 0
     rows = field.model._base_manager.filter(**{field.name: case})
-    return rows.update(**dict.fromkeys(names, ""))
+    blank = Q()
+    for name in names:
+        blank &= Q(**{name: ""})
+    return rows.exclude(blank).update(**dict.fromkeys(names, ""))
 
 
 def case_purge(*, case_id: int, now: datetime | None = None) -> bool:
     """Erase one case's content; False when it was already purged (or reopened meanwhile)."""
     now = now or timezone.now()
     with transaction.atomic():
+        # The case's own texts (outcome summary, priority reason) go with the claim.
         claimed = Case.objects.filter(
             id=case_id, status=CaseStatus.CLOSED, purged_at__isnull=True
-        ).update(purged_at=now, outcome_summary="")
+        ).update(purged_at=now, **dict.fromkeys(_encrypted_fields(Case), ""))
         if not claimed:
             return False
         case = Case.objects.get(id=case_id)

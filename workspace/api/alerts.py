@@ -20,6 +20,7 @@ from accounts.permissions import Action
 from alerts import selectors, services
 from alerts.models import Alert, AlertStatus, DismissalReason, Post, Severity, Source
 from alerts.selectors import FeedFilters
+from alerts.web_urls import web_url_or_blank
 from cases.models import Case
 from cases.selectors import case_get_for_user
 from workspace.api.filters import IdFilter
@@ -30,7 +31,7 @@ TAG_ALERTS, TAG_SOURCES = "alerts", "sources"
 
 class PostSerializer(serializers.ModelSerializer):
     source_name = serializers.CharField(source="source.name", read_only=True)
-    url = serializers.CharField(read_only=True, help_text="May be empty.")
+    url = serializers.SerializerMethodField(help_text="An http(s) link, or empty.")
 
     class Meta:
         model = Post
@@ -46,6 +47,10 @@ class PostSerializer(serializers.ModelSerializer):
             "received_at",
         ]
         read_only_fields = fields
+
+    def get_url(self, post: Post) -> str:
+        # Rows stored before URLs were checked at ingest may hold anything.
+        return web_url_or_blank(post.url)
 
 
 class AlertSerializer(serializers.ModelSerializer):

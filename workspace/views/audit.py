@@ -15,7 +15,13 @@ from django.views.decorators.http import require_GET
 from accounts import permissions
 from accounts.permissions import Action
 from cases.selectors import case_get_for_user
-from cases.services.audit import audit_csv_lines, audit_csv_rows, audit_events_for, case_view_record
+from cases.services.audit import (
+    audit_csv_lines,
+    audit_csv_rows,
+    audit_events_for,
+    case_view_record,
+    event_audit_details,
+)
 from cases.services.workflow import CasePermissionError
 
 
@@ -52,7 +58,8 @@ def case_audit(request, case_id: int):
     case = _audited_case(request, case_id)
     case_view_record(case=case, actor=request.user, what="audit trail")
     events = audit_events_for(user=request.user).filter(case=case)
-    return render(request, "workspace/case_audit.html", {"case": case, "events": events})
+    rows = [(event, event_audit_details(event)) for event in events]
+    return render(request, "workspace/case_audit.html", {"case": case, "rows": rows})
 
 
 @login_required
