@@ -148,17 +148,3 @@ def _brief(response: httpx.Response) -> str:
     if isinstance(body, dict):
         return str(body.get("message") or body.get("error") or "")[:120]
     return ""
-
-
-def connector_for(*, source, client: httpx.Client) -> Connector:
-    from .bluesky import BlueskyConnector
-    from .mastodon import MastodonConnector
-    from .rss import FeedConnector
-
-    classes = {c.kind: c for c in (MastodonConnector, BlueskyConnector, FeedConnector)}
-    try:
-        return classes[source.kind](client=client, source=source)
-    except KeyError:
-        raise ConnectorError(
-            f"no connector polls {source.kind!r} sources", transient=False
-        ) from None
