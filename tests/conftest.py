@@ -11,6 +11,10 @@ import pytest
 
 from .personas import Personas, build_personas
 
+# Shared fixtures (web_env, sms_fresh_state, numbers): each folder's conftest.py turns on
+# the ones it needs.
+pytest_plugins = ["tests.fixtures"]
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 

@@ -1,5 +1,8 @@
 """Factories for rows. One place, so every test builds data the same way."""
 
+import itertools
+from datetime import datetime
+
 import factory
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from factory.django import DjangoModelFactory
@@ -13,6 +16,9 @@ from accounts.models import (
     School,
     User,
 )
+from cases.models import Case, CaseEvent, Category, Channel
+from tipline.models import Reporter, Tip
+from tipline.services.tips import tip_create
 
 TEST_PASSWORD = "correct horse battery staple"
 
@@ -88,3 +94,54 @@ class TOTPDeviceFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     name = "Authenticator app"
     confirmed = True
+
+
+_digests = itertools.count(1)
+
+
+def case_factory(
+    school,
+    *,
+    category: str = Category.BULLYING,
+    body: str = "tip text",
+    channel: str = Channel.WEB,
+    alias: str | None = None,
+    reporter: Reporter | None = None,
+    danger_now: str = "",
+    created_at: datetime | None = None,
+    **case_fields,
+) -> Case:
+    """The one way tests build a case: a tip opens it through the product's own intake
+    (tipline's tip_create and cases.intake), so its priority, SLA clocks, tag, timeline and
+    the counselors' notice rows are what a real tip would give.
+
+    `alias`: the tip comes from its own tipster thread (a web Reporter with that alias);
+    `reporter`: from this one. `created_at`: a case that opened then (its tip and timeline
+    moved there too, its SLA clocks left unset unless given, as the figures tests give them).
+    Any other Case field in `case_fields` (priority, status, outcome, acknowledged_at,
+    merged_into...) is then set exactly as given, for a case in a state the test needs.
+    """
+    if alias is not None and reporter is None:
+        reporter = Reporter.objects.create(
+            channel=Channel.WEB, receipt_code_digest=f"test-{next(_digests)}", alias=alias
+        )
+    tip = tip_create(
+        school=school,
+        channel=channel,
+        category=category,
+        body=body,
+        reporter=reporter,
+        danger_now=danger_now,
+    )
+    if created_at is not None:
+        case_fields = {
+            "acknowledge_due_at": None,
+            "first_response_due_at": None,
+            **case_fields,
+            "created_at": created_at,
+        }
+        Tip.objects.filter(id=tip.id).update(received_at=created_at)
+        CaseEvent.objects.filter(case_id=tip.case_id).update(created_at=created_at)
+    if case_fields:
+        Case.objects.filter(id=tip.case_id).update(**case_fields)
+    return Case.objects.get(id=tip.case_id)

@@ -4,14 +4,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from alerts.models import Source, SourceKind
-from alerts.services import PostInput, posts_ingest
+from django.db import connection
 
 PAYLOADS = Path(__file__).parent / "payloads"
-
-THREAT = "I'm going to shoot everyone at Lincoln High tomorrow at lunch"
-HYPERBOLE = "this Lincoln High chem test is killing me 😂"
 
 
 def payload(name: str) -> bytes:
@@ -44,38 +39,10 @@ def json_response(name: str, status: int = 200, headers=None) -> httpx.Response:
     )
 
 
-@pytest.fixture
-def push_source(personas):
-    """A push source serving schools A and B, which know their own words."""
-    personas.school_a.alert_terms = "Lincoln High\nLHS\n@lincolnlions"
-    personas.school_a.save()
-    personas.school_b.alert_terms = "Roosevelt Middle\nRMS"
-    personas.school_b.save()
-    source = Source.objects.create(
-        district=personas.school_a.district, kind=SourceKind.PUSH, name="Monitor"
-    )
-    source.schools.set([personas.school_a, personas.school_b])
-    return source
-
-
-@pytest.fixture
-def ingest(push_source):
-    def run(*items, source=None):
-        posts = [
-            PostInput(
-                external_id=str(external_id),
-                text=text,
-                author_handle="@someone",
-                url=f"https://social.example/p/{external_id}",
-            )
-            for external_id, text in items
-        ]
-        return posts_ingest(source=source or push_source, posts=posts)
-
-    return run
-
-
-@pytest.fixture
-def threat_alert(ingest, personas):
-    ingest(("threat-1", THREAT))
-    return personas.school_a.alerts.get()
+@pytest.fixture(params=["copy", "orm"])
+def store_path(request, settings):
+    """PostgreSQL's COPY and upsert path, or the portable ORM one (all SQLite has)."""
+    if request.param == "copy" and connection.vendor != "postgresql":
+        pytest.skip("the COPY path needs PostgreSQL (set DATABASE_URL)")
+    settings.ALERTS_INGEST_COPY = request.param == "copy"
+    return request.param

@@ -7,20 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from alerts.models import Alert, AlertStatus, Post, SchoolAlertSettings, Source, SourceKind
 from alerts.services import PostInput, posts_ingest, text_fingerprint
 from scoring import Scorer
-
-from .conftest import HYPERBOLE, THREAT
+from tests.fixtures import HYPERBOLE, THREAT
 
 # Every test here runs through both ways of storing (see alerts/services/store.py).
 pytestmark = pytest.mark.usefixtures("store_path")
-
-
-@pytest.fixture(params=["copy", "orm"])
-def store_path(request, settings):
-    """PostgreSQL's COPY and upsert path, or the portable ORM one (all SQLite has)."""
-    if request.param == "copy" and connection.vendor != "postgresql":
-        pytest.skip("the COPY path needs PostgreSQL (set DATABASE_URL)")
-    settings.ALERTS_INGEST_COPY = request.param == "copy"
-    return request.param
 
 
 def test_it_stores_a_post_once_and_raises_an_alert_for_the_school_it_names(ingest, personas):

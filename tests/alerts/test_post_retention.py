@@ -11,8 +11,7 @@ from alerts.services.triage import alert_escalate
 from cases.models import Outcome
 from cases.services.retention import retention_purge_expired
 from cases.services.workflow import case_close
-
-from .conftest import THREAT
+from tests.fixtures import THREAT
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,9 @@ from django.urls import reverse
 from alerts.models import Post, Source, SourceKind
 from alerts.services import alert_escalate, source_poll
 from alerts.web_urls import is_web_url, web_url_or_blank
+from tests.fixtures import THREAT
 
-from .conftest import THREAT, FakeHTTP, json_response, payload
+from .conftest import FakeHTTP, json_response, payload
 
 EVIL = "javascript:alert(document.cookie)"
 REFUSED = [

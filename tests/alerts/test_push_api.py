@@ -2,9 +2,7 @@ import pytest
 
 from alerts.models import Alert, Post, Source, SourceKind
 from alerts.services import source_push_token_issue
-
-from .conftest import THREAT
-from .test_ingest import store_path  # noqa: F401 - the fixture, run through both paths
+from tests.fixtures import THREAT
 
 URL = "/api/v1/alerts/posts/"
 pytestmark = pytest.mark.usefixtures("store_path")

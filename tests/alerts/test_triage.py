@@ -10,8 +10,7 @@ from alerts.services import (
 )
 from cases.models import CaseEvent, Category, Channel, Priority, PrioritySource
 from cases.services.cases import PriorityDecision, case_open
-
-from .conftest import THREAT
+from tests.fixtures import THREAT
 
 
 def test_dismiss_stores_the_reason_and_reviewer(threat_alert, personas):

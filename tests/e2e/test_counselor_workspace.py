@@ -4,8 +4,7 @@ with axe-core on the queue and case pages."""
 import pytest
 
 from cases.models import Case, CaseStatus
-from tests.factories import TEST_PASSWORD
-from tests.tipline.workspace_helpers import web_case
+from tests.factories import TEST_PASSWORD, case_factory
 from tipline.models import Message
 
 from .axe import serious_violations
@@ -28,9 +27,13 @@ def _shot(page, artifacts_dir, name: str) -> None:
 
 
 def test_it_runs_a_case_from_queue_to_closed(page, personas, artifacts_dir):
-    case = web_case(personas.school_a, body="Kids are fighting behind the gym after school")
-    duplicate = web_case(personas.school_a, body="Fight planned behind the gym", alias="Red Fox")
-    web_case(personas.school_b, body="Not Alice's school")
+    case = case_factory(
+        personas.school_a, body="Kids are fighting behind the gym after school", alias="Blue Heron"
+    )
+    duplicate = case_factory(
+        personas.school_a, body="Fight planned behind the gym", alias="Red Fox"
+    )
+    case_factory(personas.school_b, body="Not Alice's school", alias="Blue Heron")
     page.set_viewport_size(DESKTOP)
     _sign_in(page, "alice@example.org")
 
@@ -97,7 +100,7 @@ def test_it_runs_a_case_from_queue_to_closed(page, personas, artifacts_dir):
 
 
 def test_it_shows_a_second_counselor_that_the_case_changed(page, personas, artifacts_dir):
-    case = web_case(personas.school_a, category="weapon")
+    case = case_factory(personas.school_a, category="weapon", alias="Blue Heron")
     page.set_viewport_size(DESKTOP)
     _sign_in(page, "alice@example.org")
     page.goto(f"/staff/cases/{case.id}/")

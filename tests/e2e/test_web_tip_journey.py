@@ -6,10 +6,7 @@ Also: the form in Spanish, and axe-core on every public page of the journey.
 import pytest
 
 from tests.factories import TEST_PASSWORD
-from tests.tipline.web_helpers import (
-    jpeg_with_gps,
-    web_env,  # noqa: F401
-)
+from tests.tipline.web_helpers import jpeg_with_gps
 from tipline.models import Message, Tip
 
 from .axe import serious_violations

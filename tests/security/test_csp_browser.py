@@ -7,9 +7,8 @@ from django.test import Client
 
 from alerts.models import Source, SourceKind
 from alerts.services import source_push_token_issue
-from tests.factories import TEST_PASSWORD, SchoolFactory
-from tests.tipline.summary_fixtures import march_dataset
-from tests.tipline.workspace_helpers import web_case
+from tests.factories import TEST_PASSWORD, SchoolFactory, case_factory
+from tests.summaries.datasets import march_dataset
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DESKTOP = {"width": 1280, "height": 900}
@@ -86,7 +85,9 @@ def test_it_reports_no_csp_violation_on_staff_pages_and_api_docs(
     page, chromium, live_server, personas, artifacts_dir, settings
 ):
     settings.TIPLINE_SUMMARY_SUPPRESSION_THRESHOLD = 2
-    case = web_case(personas.school_a, body="Kids are fighting behind the gym")
+    case = case_factory(
+        personas.school_a, body="Kids are fighting behind the gym", alias="Blue Heron"
+    )
     _pushed_alert(personas.school_a)
     march_dataset(personas.school_a, personas.school_b)
     page.set_viewport_size(DESKTOP)

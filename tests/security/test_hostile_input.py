@@ -18,13 +18,8 @@ from accounts.models import School
 from cases.models import Case
 from tipline.models import Attachment, Message, Reporter, Tip
 
-from ..tipline.sms_support import (  # noqa: F401
-    inbound_params,
-    numbers,
-    post_signed,
-    sms_fresh_state,
-)
-from ..tipline.web_helpers import tip_payload, web_env  # noqa: F401
+from ..tipline.sms_support import inbound_params, post_signed
+from ..tipline.web_helpers import tip_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +107,7 @@ RAW_BODIES = [
 @pytest.mark.parametrize("label,body,content_type", RAW_BODIES, ids=[b[0] for b in RAW_BODIES])
 def test_it_answers_every_endpoint_without_a_5xx_and_stores_nothing(
     personas,
-    numbers,  # noqa: F811
+    numbers,
     label,
     body,
     content_type,
@@ -186,7 +181,7 @@ def test_it_refuses_a_file_over_ten_megabytes(client, personas):
 
 
 @pytest.mark.parametrize("body", [SCRIPT, SQL, NUL, "x" * 20_000])
-def test_it_takes_hostile_sms_texts_without_a_5xx(client, personas, numbers, body):  # noqa: F811
+def test_it_takes_hostile_sms_texts_without_a_5xx(client, personas, numbers, body):
     params = inbound_params(body, MessageSid="SM" + "\x00" * 32 if body == NUL else None)
     params = {key: value for key, value in params.items() if value is not None}
     response = post_signed(client, params)
@@ -196,7 +191,7 @@ def test_it_takes_hostile_sms_texts_without_a_5xx(client, personas, numbers, bod
     assert Tip.objects.count() <= 1
 
 
-def test_it_refuses_an_unsigned_or_missigned_webhook(client, personas, numbers):  # noqa: F811
+def test_it_refuses_an_unsigned_or_missigned_webhook(client, personas, numbers):
     params = inbound_params("hello")
     assert client.post("/sms/twilio/inbound/", params).status_code == 403
     forged = client.post("/sms/twilio/inbound/", params, HTTP_X_TWILIO_SIGNATURE="x" * 28)

@@ -15,14 +15,7 @@ from tipline.attachments import attachment_read
 from tipline.models import Attachment, Message, Reporter, Tip
 
 from ..tipline.pdf_samples import HELLO, HOSTILE, REFUSED, pdf
-from ..tipline.web_helpers import (
-    huge_png,
-    receipt_code_from,
-    stored_bytes,
-    submit_tip,
-    tip_payload,
-    web_env,  # noqa: F401
-)
+from ..tipline.web_helpers import huge_png, receipt_code_from, stored_bytes, submit_tip, tip_payload
 
 pytestmark = pytest.mark.django_db
 

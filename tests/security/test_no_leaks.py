@@ -3,32 +3,19 @@ number appear nowhere: not in any text column of any table, not in the log outpu
 files written, not in what the console backends printed."""
 
 import io
-import logging
 from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.test import override_settings
 
-from config.logging import JsonLineFormatter
 from tipline.models import Attachment, Message, Reporter, Tip
 from tipline.services.tips import message_to_reporter
 from tipline.sms import backends
 from tipline.upload_handlers import MAX_REQUEST_BYTES
 
-from ..tipline.sms_support import (  # noqa: F401
-    inbound_params,
-    numbers,
-    post_signed,
-    sms_fresh_state,
-)
-from ..tipline.web_helpers import (  # noqa: F401
-    pdf_file,
-    png_file,
-    receipt_code_from,
-    tip_payload,
-    web_env,
-)
+from ..tipline.sms_support import inbound_params, post_signed
+from ..tipline.web_helpers import pdf_file, png_file, receipt_code_from, tip_payload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,25 +41,6 @@ HEADERS = {
     "HTTP_X_FORWARDED_FOR": f"{CLIENT_ADDRESS_V6}, {CLIENT_ADDRESS}",
     "HTTP_X_REAL_IP": CLIENT_ADDRESS,
 }
-
-
-@pytest.fixture
-def captured_logs():
-    """Everything any logger writes, through the project's own formatter, at DEBUG."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonLineFormatter())
-    handler.setLevel(logging.DEBUG)
-    names = ["", "django", "django.request", "django.server", "celery", "twilio", "tipline"]
-    loggers = [logging.getLogger(name) for name in names]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG)
-    yield stream
-    for logger, level in zip(loggers, levels, strict=True):
-        logger.removeHandler(handler)
-        logger.setLevel(level)
 
 
 def _web_journey(client, personas):
@@ -142,7 +110,7 @@ def _found(haystack: str) -> list[str]:
 def test_it_leaves_no_client_address_agent_or_number_anywhere(
     client,
     personas,
-    numbers,  # noqa: F811
+    numbers,
     settings,
     captured_logs,
     capsys,

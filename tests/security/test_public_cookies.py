@@ -4,8 +4,6 @@ visited, for a year."""
 
 import pytest
 
-from ..tipline.web_helpers import web_env  # noqa: F401
-
 pytestmark = pytest.mark.django_db
 
 PUBLIC_PAGES = ["/", "/s/lincoln-high/", "/followup/", "/privacy/"]

@@ -13,7 +13,7 @@ from accounts.two_factor import recovery_codes_regenerate
 from tests.accounts.otp import totp_code
 from tests.factories import TEST_PASSWORD, TOTPDeviceFactory
 
-from .test_no_leaks import HEADERS, _database_text, _found, captured_logs  # noqa: F401
+from .test_no_leaks import HEADERS, _database_text, _found
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,7 +50,7 @@ def _fresh_counters(settings):
 def test_it_keeps_no_address_agent_or_secret_through_lockouts_and_codes(
     personas,
     settings,
-    captured_logs,  # noqa: F811
+    captured_logs,
     capsys,
 ):
     device = TOTPDeviceFactory(user=personas.counselor_a)

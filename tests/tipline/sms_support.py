@@ -8,14 +8,10 @@ import json
 from pathlib import Path
 
 import httpx
-import pytest
 from django.conf import settings
 from twilio.http import HttpClient
 from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
-
-from accounts.models import PhoneNumber
-from tipline.sms import backends
 
 FIXTURES = Path(__file__).parent / "fixtures"
 INBOUND_PATH = "/sms/twilio/inbound/"
@@ -127,26 +123,3 @@ def recorded_media_transport(record_requests: list | None = None):
         return httpx.Response(answer["status"], headers=answer["headers"], content=content)
 
     return httpx.MockTransport(handler), recording["media_url"]
-
-
-@pytest.fixture
-def numbers(personas):
-    """School A and B numbers, and a district-wide number that asks which school."""
-    district = personas.school_a.district
-    PhoneNumber.objects.create(number=SCHOOL_A_NUMBER, district=district, school=personas.school_a)
-    PhoneNumber.objects.create(number=SCHOOL_B_NUMBER, district=district, school=personas.school_b)
-    PhoneNumber.objects.create(number=DISTRICT_NUMBER, district=district, school=None)
-    return personas
-
-
-@pytest.fixture(autouse=True)
-def sms_fresh_state():
-    """Flood counters and seen MessageSids live in the cache, sent texts in the locmem
-    outbox: each test starts clean."""
-    from django.core.cache import cache
-
-    cache.clear()
-    backends.outbox.clear()
-    yield
-    cache.clear()
-    backends.outbox.clear()

@@ -18,7 +18,6 @@ from .web_helpers import (
     png_file,
     stored_bytes,
     tip_payload,
-    web_env,  # noqa: F401
 )
 
 pytestmark = pytest.mark.django_db

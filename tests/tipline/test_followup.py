@@ -7,12 +7,7 @@ from cases.models import Case, CaseNote, CaseStatus
 from tipline.models import Message
 from tipline.services.tips import message_to_reporter
 
-from .web_helpers import (
-    png_file,
-    receipt_code_from,
-    submit_tip,
-    web_env,  # noqa: F401
-)
+from .web_helpers import png_file, receipt_code_from, submit_tip
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from cases.models import Notice
 from tipline.models import Reporter
 from tipline.services.web import web_followup_reply
 
-from .sms_support import numbers, sms_fresh_state, text  # noqa: F401
-from .web_helpers import receipt_code_from, submit_tip, web_env  # noqa: F401
+from .sms_support import text
+from .web_helpers import receipt_code_from, submit_tip
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("numbers")]
 

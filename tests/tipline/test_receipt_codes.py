@@ -10,11 +10,7 @@ from accounts.privacy import keyed_digest
 from tipline.models import Reporter
 from tipline.services import web
 
-from .web_helpers import (
-    receipt_code_from,
-    submit_tip,
-    web_env,  # noqa: F401
-)
+from .web_helpers import receipt_code_from, submit_tip
 
 pytestmark = pytest.mark.django_db
 CODE_PATTERN = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$")

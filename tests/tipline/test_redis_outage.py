@@ -10,19 +10,8 @@ from cases.models import Case
 from tipline import throttle
 from tipline.models import Message, Tip
 
-from .sms_support import (  # noqa: F401
-    inbound_params,
-    numbers,
-    post_signed,
-    replies,
-    sms_fresh_state,
-    text,
-)
-from .web_helpers import (
-    receipt_code_from,
-    submit_tip,
-    web_env,  # noqa: F401
-)
+from .sms_support import inbound_params, post_signed, replies, text
+from .web_helpers import receipt_code_from, submit_tip
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("numbers")]
 

@@ -8,15 +8,13 @@ from cases.models import Case, CaseEvent, CaseStatus, Channel
 from tipline.models import Message, Reporter, SmsPendingText, Tip
 from tipline.sms.gsm7 import is_gsm7, segment_count
 
-from .sms_support import (  # noqa: F401
+from .sms_support import (
     DISTRICT_NUMBER,
     SCHOOL_B_NUMBER,
     TIPSTER,
     inbound_params,
-    numbers,
     post_signed,
     replies,
-    sms_fresh_state,
     text,
 )
 

@@ -8,7 +8,7 @@ from tipline.services.tips import message_to_reporter
 from tipline.sms import backends, keywords
 from tipline.sms.gsm7 import segment_count
 
-from .sms_support import numbers, replies, sms_fresh_state, text  # noqa: F401
+from .sms_support import replies, text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("numbers")]
 

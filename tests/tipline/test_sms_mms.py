@@ -12,15 +12,13 @@ from tipline.models import Attachment, Message, Tip
 from tipline.sms.backends import TwilioBackend
 from tipline.sms.media import sms_media_store
 
-from .sms_support import (  # noqa: F401
+from .sms_support import (
     FIXTURES,
     FakeTwilioHttp,
     inbound_params,
-    numbers,
     post_signed,
     recorded_media_transport,
     replies,
-    sms_fresh_state,
     text,
 )
 from .web_helpers import stored_bytes

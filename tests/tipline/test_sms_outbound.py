@@ -14,15 +14,13 @@ from tipline.sms.backends import TwilioBackend
 from tipline.sms.outbound import DeliveryOutcome, sms_message_deliver
 from tipline.tasks import sms_message_send
 
-from .sms_support import (  # noqa: F401
+from .sms_support import (
     DISTRICT_NUMBER,
     SCHOOL_A_NUMBER,
     TIPSTER,
     FakeTwilioHttp,
     error_json,
     message_json,
-    numbers,
-    sms_fresh_state,
     text,
 )
 

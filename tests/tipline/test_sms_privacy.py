@@ -9,14 +9,7 @@ from django.db import connection
 from tipline.models import Reporter
 from tipline.services.tips import message_to_reporter
 
-from .sms_support import (  # noqa: F401
-    DISTRICT_NUMBER,
-    TIPSTER,
-    numbers,
-    post_signed,
-    sms_fresh_state,
-    text,
-)
+from .sms_support import DISTRICT_NUMBER, TIPSTER, post_signed, text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("numbers")]
 NUMBER_FORMS = (TIPSTER, TIPSTER[1:], TIPSTER[2:], "555-0100", "(555) 555-0100")

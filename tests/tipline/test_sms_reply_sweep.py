@@ -12,7 +12,7 @@ from tipline.sms import backends
 from tipline.sms.outbound import sms_replies_sweep
 from tipline.tasks import sms_message_send
 
-from .sms_support import numbers, sms_fresh_state, text  # noqa: F401
+from .sms_support import text
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def _later(seconds: int):
 
 
 @pytest.fixture
-def lost_sms_reply(client, personas, numbers, monkeypatch):  # noqa: F811 - the fixture
+def lost_sms_reply(client, personas, numbers, monkeypatch):
     """A counselor's SMS reply stored PENDING whose task the broker lost."""
     text(client, "a tip")
     reporter = Reporter.objects.get()

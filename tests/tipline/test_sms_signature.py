@@ -5,15 +5,7 @@ from twilio.request_validator import HMAC_SHA256, RequestValidator
 
 from tipline.models import Tip
 
-from .sms_support import (  # noqa: F401
-    INBOUND_PATH,
-    inbound_params,
-    numbers,
-    post_signed,
-    replies,
-    sign,
-    sms_fresh_state,
-)
+from .sms_support import INBOUND_PATH, inbound_params, post_signed, replies, sign
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("numbers")]
 PUBLIC_URL = "https://tips.example.org" + INBOUND_PATH

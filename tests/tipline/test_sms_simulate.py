@@ -13,7 +13,7 @@ from cases.models import Case
 from tests.conftest import REPO_ROOT
 from tipline.models import Attachment, Message, Reporter
 
-from .sms_support import FIXTURES, TIPSTER, sms_fresh_state  # noqa: F401
+from .sms_support import FIXTURES, TIPSTER
 
 SCHOOL_NUMBER = "+13035550101"
 

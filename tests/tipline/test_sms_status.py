@@ -8,14 +8,7 @@ from tipline.services.tips import message_to_reporter
 from tipline.sms.backends import TwilioBackend
 from tipline.sms.outbound import sms_message_deliver
 
-from .sms_support import (  # noqa: F401
-    FakeTwilioHttp,
-    message_json,
-    numbers,
-    post_signed,
-    sms_fresh_state,
-    text,
-)
+from .sms_support import FakeTwilioHttp, message_json, post_signed, text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("numbers")]
 SID = "SM" + "c" * 32

@@ -5,10 +5,7 @@ import pytest
 from cases.models import Case
 from tipline.models import Tip
 
-from .web_helpers import (
-    submit_tip,
-    web_env,  # noqa: F401
-)
+from .web_helpers import submit_tip
 
 pytestmark = pytest.mark.django_db
 

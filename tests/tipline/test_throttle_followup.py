@@ -7,11 +7,7 @@ from django.core.cache import cache
 from tipline import throttle
 from tipline.models import Tip
 
-from .web_helpers import (
-    receipt_code_from,
-    submit_tip,
-    web_env,  # noqa: F401
-)
+from .web_helpers import receipt_code_from, submit_tip
 
 pytestmark = pytest.mark.django_db
 

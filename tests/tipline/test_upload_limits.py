@@ -14,7 +14,7 @@ from tipline.attachments import MAX_UPLOAD_BYTES
 from tipline.models import Attachment, Tip
 from tipline.upload_handlers import MAX_REQUEST_BYTES, MemoryOnlyUploadHandler
 
-from .web_helpers import png_file, tip_payload, web_env  # noqa: F401
+from .web_helpers import png_file, tip_payload
 
 pytestmark = pytest.mark.django_db
 

@@ -13,13 +13,7 @@ from PIL import Image
 from tipline import attachments
 from tipline.models import Attachment, Message, Tip
 
-from .sms_support import (  # noqa: F401
-    FakeTwilioHttp,
-    inbound_params,
-    numbers,
-    post_signed,
-    sms_fresh_state,
-)
+from .sms_support import FakeTwilioHttp, inbound_params, post_signed
 from .web_helpers import (
     huge_png,
     pillow_allocations,
@@ -27,7 +21,6 @@ from .web_helpers import (
     receipt_code_from,
     submit_tip,
     tip_payload,
-    web_env,  # noqa: F401
 )
 
 pytestmark = pytest.mark.django_db
@@ -167,7 +160,7 @@ def test_it_refuses_an_answer_carrying_a_bomb_without_decoding_it(client, person
 
 def test_it_refuses_an_mms_bomb_without_decoding_it(
     client,
-    numbers,  # noqa: F811
+    numbers,
     settings,
     bomb,
     django_capture_on_commit_callbacks,

@@ -6,12 +6,7 @@ from django.core import mail
 from cases.models import Case, CaseEvent, Notice, Priority, PrioritySource
 from tipline.models import Reporter, Tip
 
-from .web_helpers import (
-    jpeg_with_gps,
-    submit_tip,
-    tip_payload,
-    web_env,  # noqa: F401
-)
+from .web_helpers import jpeg_with_gps, submit_tip, tip_payload
 
 pytestmark = pytest.mark.django_db
 

@@ -15,12 +15,7 @@ from cases.tasks import notices_send_task
 from tipline import attachments
 from tipline.models import Tip
 
-from .web_helpers import (
-    png_file,
-    submit_tip,
-    tip_payload,
-    web_env,  # noqa: F401
-)
+from .web_helpers import png_file, submit_tip, tip_payload
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,7 @@ from cases.models import Case
 from config.logging import JsonLineFormatter
 from tipline.services.tips import message_to_reporter
 
-from .web_helpers import (
-    png_file,
-    tip_payload,
-    web_env,  # noqa: F401
-)
+from .web_helpers import png_file, tip_payload
 
 pytestmark = pytest.mark.django_db
 

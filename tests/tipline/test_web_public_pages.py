@@ -6,10 +6,7 @@ import pytest
 
 from tipline.models import Tip
 
-from .web_helpers import (
-    tip_payload,
-    web_env,  # noqa: F401
-)
+from .web_helpers import tip_payload
 
 pytestmark = pytest.mark.django_db
 PUBLIC_PAGES = ["/", "/s/lincoln-high/", "/followup/", "/privacy/"]

@@ -10,10 +10,7 @@ from accounts.models import DistrictPolicy
 from tipline import views
 from tipline.models import Tip
 
-from .web_helpers import (
-    submit_tip,
-    web_env,  # noqa: F401
-)
+from .web_helpers import submit_tip
 
 pytestmark = pytest.mark.django_db
 

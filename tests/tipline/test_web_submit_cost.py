@@ -12,10 +12,7 @@ from tipline.models import Reporter, Tip
 from tipline.services import web
 from tipline.services.tips import tip_create
 
-from .web_helpers import (
-    submit_tip,
-    web_env,  # noqa: F401
-)
+from .web_helpers import submit_tip
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,6 @@ import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -105,12 +103,3 @@ def submit_tip(client, slug: str = "lincoln-high", **overrides):
 
 def receipt_code_from(response) -> str:
     return response.context["receipt_code"]
-
-
-@pytest.fixture(autouse=True)
-def web_env(settings, tmp_path):
-    """Files into a temporary MEDIA_ROOT; throttle counters start from zero."""
-    settings.MEDIA_ROOT = tmp_path
-    cache.clear()
-    yield
-    cache.clear()

@@ -1,0 +1,83 @@
+"""Fixtures more than one test folder uses, registered for the whole suite by tests/conftest.py
+(`pytest_plugins`), so no test imports a fixture. None of them is autouse here: each folder's
+conftest.py turns on the ones its tests rely on."""
+
+import pytest
+from django.core.cache import cache
+
+from accounts.models import PhoneNumber
+from alerts.models import Source, SourceKind
+from alerts.services import PostInput, posts_ingest
+from tipline.sms import backends
+
+from .tipline.sms_support import DISTRICT_NUMBER, SCHOOL_A_NUMBER, SCHOOL_B_NUMBER
+
+THREAT = "I'm going to shoot everyone at Lincoln High tomorrow at lunch"
+HYPERBOLE = "this Lincoln High chem test is killing me 😂"
+
+
+@pytest.fixture
+def web_env(settings, tmp_path):
+    """Files into a temporary MEDIA_ROOT; throttle counters start from zero."""
+    settings.MEDIA_ROOT = tmp_path
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def sms_fresh_state():
+    """Flood counters and seen MessageSids live in the cache, sent texts in the locmem
+    outbox: each test starts clean."""
+    cache.clear()
+    backends.outbox.clear()
+    yield
+    cache.clear()
+    backends.outbox.clear()
+
+
+@pytest.fixture
+def numbers(personas):
+    """School A and B numbers, and a district-wide number that asks which school."""
+    district = personas.school_a.district
+    PhoneNumber.objects.create(number=SCHOOL_A_NUMBER, district=district, school=personas.school_a)
+    PhoneNumber.objects.create(number=SCHOOL_B_NUMBER, district=district, school=personas.school_b)
+    PhoneNumber.objects.create(number=DISTRICT_NUMBER, district=district, school=None)
+    return personas
+
+
+@pytest.fixture
+def push_source(personas):
+    """A push source serving schools A and B, which know their own words."""
+    personas.school_a.alert_terms = "Lincoln High\nLHS\n@lincolnlions"
+    personas.school_a.save()
+    personas.school_b.alert_terms = "Roosevelt Middle\nRMS"
+    personas.school_b.save()
+    source = Source.objects.create(
+        district=personas.school_a.district, kind=SourceKind.PUSH, name="Monitor"
+    )
+    source.schools.set([personas.school_a, personas.school_b])
+    return source
+
+
+@pytest.fixture
+def ingest(push_source):
+    def run(*items, source=None):
+        posts = [
+            PostInput(
+                external_id=str(external_id),
+                text=text,
+                author_handle="@someone",
+                url=f"https://social.example/p/{external_id}",
+            )
+            for external_id, text in items
+        ]
+        return posts_ingest(source=source or push_source, posts=posts)
+
+    return run
+
+
+@pytest.fixture
+def threat_alert(ingest, personas):
+    ingest(("threat-1", THREAT))
+    return personas.school_a.alerts.get()
