@@ -3,7 +3,7 @@
 Every view, selector, API endpoint and task asks here; nothing else reads roles. A user's
 roles are loaded once per request (two small queries) and cached on the user object.
 
-Policy (DESIGN.md, "Who uses it"):
+Policy (who uses the product: docs/architecture.md, "Who uses it"):
 
 | action                | counselor | principal | district admin |
 |-----------------------|-----------|-----------|----------------|

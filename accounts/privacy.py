@@ -1,6 +1,6 @@
 """Keyed digests and rotating throttle keys: how we recognise without identifying.
 
-No client address or user agent is stored or logged (DESIGN.md). Where we must count a
+No client address or user agent is stored or logged (docs/privacy.md). Where we must count a
 client's requests we use an HMAC of its address under a key that changes every day, so the
 digest cannot be reversed or linked across days.
 """

@@ -2,7 +2,7 @@
 
 Usage (from the repository root):
 
-    .venv/bin/python bench/score_quality.py [--data ../shared/data] [--threshold 0.5]
+    .venv/bin/python bench/score_quality.py [--data DIR] [--threshold 0.5]
         [--cases tests/scoring_cases/self_harm_bullying.jsonl]
         [--family-cases tests/scoring_cases/families.jsonl ...] [--show 0]
 
@@ -10,8 +10,8 @@ Prints ROC-AUC (HateCheck threats vs every other case; vs their contrasts only),
 rates at the threshold (HateCheck threats and non-threats, Davidson per class), the same
 for our hand-written self-harm/bullying cases, per family for the hand-written family
 cases (``families.jsonl``, which the rules were tuned on, and ``holdout.jsonl``, written
-before tuning and never tuned on: report both, separately), and the peer figures of
-DESIGN.md. Pure
+before tuning and never tuned on: report both, separately), and the peers' published
+figures. Pure
 standard library: ROC-AUC is the Mann-Whitney statistic with ties counted half.
 ``--show N`` also prints the N highest-scoring negatives and lowest-scoring positives, for
 error analysis (their text comes from the data files, never from this script).

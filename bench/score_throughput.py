@@ -2,7 +2,7 @@
 
 Usage (from the repository root):
 
-    .venv/bin/python bench/score_throughput.py [--data ../shared/data] [--n 200000]
+    .venv/bin/python bench/score_throughput.py [--data DIR] [--n 200000]
         [--repeat 3] [--profile]
 
 The mix cycles the Davidson tweets and the HateCheck cases (real tweets: mostly no

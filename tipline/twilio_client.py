@@ -1,4 +1,4 @@
-"""The one module that imports the Twilio SDK (DESIGN.md: one seam per outside service).
+"""The one module that imports the Twilio SDK (one seam per outside service).
 
 Everything Twilio-shaped passes through here: webhook signature checks, TwiML replies, and the
 REST calls (send a message, delete a media item). The REST client is always built as

@@ -1,6 +1,6 @@
 """``manage.py score_posts``: score JSON lines from stdin, write JSON lines to stdout.
 
-Contract (DESIGN.md, "The scorer's contract"; outside tools depend on it):
+Contract (docs/architecture.md, "The scorer's contract"; outside tools depend on it):
 
     in:  {"id": "...", "text": "..."}                       one object a line
     out: {"id", "score", "severity", "categories", "alert", "matches"}   same order
