@@ -29,6 +29,7 @@ import argparse
 import hashlib
 import io
 import json
+import os
 import re
 import secrets
 import shutil
@@ -48,7 +49,9 @@ sys.path.insert(0, str(ROOT))
 from bench.drill_faults import ADMIN_DSN, Stack, free_port, seed  # noqa: E402
 from tipline.twilio_client import signature_compute  # noqa: E402
 
-SOURCE_DB, RESTORED_DB = "drill_backup", "drill_backup_restored"
+# A name of your own (DRILL_DB_NAME) when several people drill on one PostgreSQL server.
+SOURCE_DB = os.environ.get("DRILL_DB_NAME", "drill_backup")
+RESTORED_DB = f"{SOURCE_DB}_restored"
 SCHOOL = "/s/drill-high/"
 SMS_NUMBER = "+13035550002"
 PHONE = "+17205550199"

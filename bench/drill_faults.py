@@ -45,7 +45,8 @@ from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-DB_NAME = "drill_faults"
+# A name of your own (DRILL_DB_NAME) when several people drill on one PostgreSQL server.
+DB_NAME = os.environ.get("DRILL_DB_NAME", "drill_faults")
 ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 MARKER = re.compile(r"drill-marker-(\d+)-([a-z]+)")
 CASE_LINK = re.compile(r"/staff/cases/(\d+)/")
