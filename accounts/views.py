@@ -1,16 +1,11 @@
-"""Staff sign-in, password reset, the staff home page and /healthz.
+"""Staff sign-in, password reset and the staff home page.
 
 The two-factor pages are accounts/two_factor_views.py; API tokens, accounts/token_views.py.
 """
 
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
-from kombu import Connection
 
 from . import permissions
 from .forms import StaffLoginForm
@@ -51,29 +46,4 @@ def home(request):
             "recovery_codes_left": recovery_codes_left(user=user) if enrolled else None,
             "account_events": user.account_events.all()[:5],
         },
-    )
-
-
-@require_GET
-def healthz(request):
-    """Database and broker reachability as JSON; never secrets or addresses."""
-    checks = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception:
-        checks["database"] = "unreachable"
-    if not settings.CELERY_BROKER_URL:
-        checks["broker"] = "not configured: tasks run in-process"
-    else:
-        try:
-            with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as broker:
-                broker.ensure_connection(max_retries=1, timeout=2)
-            checks["broker"] = "ok"
-        except Exception:
-            checks["broker"] = "unreachable"
-    healthy = checks["database"] == "ok" and checks["broker"] != "unreachable"
-    return JsonResponse(
-        {"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503
     )

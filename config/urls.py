@@ -2,10 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts import views as account_views
+from .healthz import healthz
 
 urlpatterns = [
-    path("healthz", account_views.healthz, name="healthz"),
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/", include("workspace.urls")),

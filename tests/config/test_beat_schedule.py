@@ -33,6 +33,9 @@ def test_it_names_only_tasks_the_worker_registers():
     } == scheduled
 
 
+# Outside a test transaction, as beat runs: its scheduler closes old connections, which would
+# end the transaction a test usually runs in.
+@pytest.mark.django_db(transaction=True)
 def test_it_is_copied_into_the_database_scheduler_when_beat_starts():
     assert not PeriodicTask.objects.filter(name__in=settings.CELERY_BEAT_SCHEDULE).exists()
     _beat_starts()
