@@ -268,17 +268,21 @@ def _parse_emoji(path: Path) -> dict[str, str]:
 
 @lru_cache(maxsize=8)
 def load_lexicons(directory: Path | str | None = None) -> Lexicons:
-    """Read and compile every lexicon file of ``directory`` (default: the shipped ones).
+    """Read and compile every lexicon file of ``directory`` (default: the shipped ones),
+    and of its subfolders (merged by file name).
 
     Raises :class:`LexiconError` naming the file and line of a bad entry, and when a
     file the scorer needs is missing. Cached: loading happens once per directory.
     """
     root = Path(directory) if directory is not None else DEFAULT_DIR
-    by_name: dict[str, Lexicon] = {}
-    for path in sorted(root.glob("*.txt")):
+    entries: dict[str, list[Entry]] = {}
+    # A subfolder (es/ for Spanish) adds entries to the file of the same name above it, so a
+    # language or a supplement lives in small files of its own.
+    for path in [*sorted(root.glob("*.txt")), *sorted(root.glob("*/*.txt"))]:
         if path.stem in ("emoji", "README"):
             continue
-        by_name[path.stem] = _compile(path.stem, _parse(path))
+        entries.setdefault(path.stem, []).extend(_parse(path))
+    by_name = {name: _compile(name, found) for name, found in entries.items()}
     missing = [n for n in (*CORE, *CONTEXT) if n not in by_name]
     if missing:
         raise LexiconError(f"{root}: missing lexicon files: {', '.join(missing)}")

@@ -95,13 +95,13 @@ def test_it_emails_counselors_a_link_and_no_tip_content_after_commit(
     client, personas, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        submit_tip(client, body="Jordan has a knife in locker 12", location="Locker 12")
+        submit_tip(client, body="Jordan sells vapes in locker 12", location="Locker 12")
     case = Case.objects.get()
     assert [m.to for m in mail.outbox] == [["alice@example.org"]]
     email = mail.outbox[0]
     text = email.subject + email.body
     assert f"https://tips.example.org/staff/cases/{case.id}/" in email.body
-    for secret in ("Jordan", "knife", "Locker", "substances", "vape"):
+    for secret in ("Jordan", "sells", "Locker", "substances", "vape"):
         assert secret.lower() not in text.lower()
     assert Notice.objects.get(case=case).status == Notice.Status.SENT
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import School
-from cases.intake import case_open_for_tip, case_reply_notify
+from cases.intake import case_open_for_tip, case_reply_notify, case_reply_read
 from cases.models import Case, CaseEvent, Channel
 from cases.queueing import queue_after_commit
 from cases.services.events import case_event_record, case_surviving
@@ -48,6 +48,7 @@ def tip_create(
         school=school,
         channel=channel,
         category=category,
+        text=body,
         danger_now=danger_now,
         needs_review=needs_review,
         reference=reference,
@@ -91,7 +92,8 @@ def message_from_reporter(
     flagged: bool = False,
 ) -> Message:
     """The tipster's answer on their case (the survivor, if it was merged); the counselors
-    are told (cases.intake.case_reply_notify), except of texts that came in a flood."""
+    are told (cases.intake.case_reply_notify), except of texts that came in a flood. Every
+    answer, a flood's included, is read for language of harm (cases.intake.case_reply_read)."""
     case = case_surviving(case)
     message = Message.objects.create(
         case=case,
@@ -110,6 +112,7 @@ def message_from_reporter(
         channel=channel,
         flagged=flagged,
     )
+    case = case_reply_read(case=case, text=body)
     if not flagged:
         case_reply_notify(case=case, message_id=message.id)
     return message

@@ -1,0 +1,102 @@
+"""Reading a tipster's words with the harm scorer: what priority and category they call for.
+
+Every tip and every tipster message, whatever the channel and whichever language (English or
+Spanish), goes through `tip_text_read`. It uses only the scorer's public result (per-category
+scores, severity bands and matched phrases), so it works the same whether the scorer is made
+of lexicons or of a learned model.
+
+What counts as imminent harm in a tip, in terms of the scorer's output:
+
+- **Life safety**: violence, self-harm or weapons language scored *high* or *critical* (a
+  score that needs context to get there: intent, a time, a target, a weapon carried); or a
+  weapon scored *medium* or above (a weapon that someone has, carries or brings: a tip that
+  names one is a weapon tip, which the category rule already treats as life safety).
+- **Urgent**: any category, bullying included, scored *medium*.
+- Anything lower changes nothing: a bare "kill" or an idiom ("this test is killing me",
+  "me muero de risa") stays where the tipster put it.
+
+A tip is not a public post: it is addressed to the school about real people, so a tip that
+scores high is read as a report, not as hyperbole. The reading only ever raises: the intake
+keeps the tipster's own category and answer when they say more than the text does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cases.models import Category, Priority
+from scoring import score_text, severity_for
+
+# The scorer's categories, as the case categories a counselor files under.
+CATEGORY_OF = {
+    "violence": Category.THREAT,
+    "self_harm": Category.SELF_HARM,
+    "weapons": Category.WEAPON,
+    "bullying": Category.BULLYING,
+}
+LIFE_SAFETY_SCORES = ("violence", "self_harm", "weapons")
+_RANK = {"none": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+# The longest phrase quoted on the case page (the whole text never is).
+PHRASE_MAX_LENGTH = 80
+
+
+@dataclass(frozen=True)
+class TextReading:
+    """What a tipster's text calls for. `priority` None: nothing; `phrase`: the words that
+    show it (for authorised staff on the case page, never in a notice)."""
+
+    priority: Priority | None = None
+    category: str | None = None
+    phrase: str = ""
+
+    @property
+    def reason(self) -> str:
+        if self.priority is None:
+            return ""
+        label = "life safety" if self.priority == Priority.LIFE_SAFETY else "urgent"
+        return f"Raised to {label}: '{self.phrase}'"
+
+
+NOTHING = TextReading()
+
+
+def _rank(score: float) -> int:
+    return _RANK[severity_for(score)]
+
+
+def _reading(
+    priority: Priority, scorer_category: str, phrases: dict[str, str], text: str
+) -> TextReading:
+    phrase = phrases.get(scorer_category) or text
+    return TextReading(
+        priority=priority,
+        category=CATEGORY_OF[scorer_category],
+        phrase=" ".join(phrase.split())[:PHRASE_MAX_LENGTH],
+    )
+
+
+def tip_text_read(text: str) -> TextReading:
+    """Score `text` and say what priority and category it calls for (see the module)."""
+    if not text or not text.strip():
+        return NOTHING
+    result = score_text(text)
+    if result.severity in ("none", "low"):
+        return NOTHING
+    phrases: dict[str, str] = {}
+    for match in result.matches:
+        phrases.setdefault(match.category, match.phrase)
+    scores = result.categories
+    life_safety = [
+        name
+        for name in LIFE_SAFETY_SCORES
+        if _rank(scores.get(name, 0.0)) >= _RANK["high"]
+        or (name == "weapons" and _rank(scores.get(name, 0.0)) >= _RANK["medium"])
+    ]
+    if life_safety:
+        strongest = max(life_safety, key=lambda name: scores[name])
+        return _reading(Priority.LIFE_SAFETY, strongest, phrases, text)
+    medium = [name for name in CATEGORY_OF if _rank(scores.get(name, 0.0)) >= _RANK["medium"]]
+    if medium:
+        strongest = max(medium, key=lambda name: scores[name])
+        return _reading(Priority.URGENT, strongest, phrases, text)
+    return NOTHING
