@@ -9,6 +9,7 @@ from .models import (
     AccountEvent,
     District,
     DistrictMembership,
+    DistrictPolicy,
     Membership,
     OnCallContact,
     PhoneNumber,
@@ -111,9 +112,16 @@ class OnCallInline(admin.TabularInline):
     ordering = ["position"]
 
 
+class DistrictPolicyInline(admin.StackedInline):
+    model = DistrictPolicy
+    extra = 0
+    max_num = 1
+
+
 @admin.register(District)
 class DistrictAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "timezone"]
+    inlines = [DistrictPolicyInline]
     prepopulated_fields = {"slug": ["name"]}
 
 

@@ -257,6 +257,11 @@ class OnCallContact(models.Model):
         return f"{self.school} #{self.position}: {self.user}"
 
 
+class CriticalAlertAction(models.TextChoices):
+    OPEN_CASE = "open_case", _("Open a life-safety case and start the call-down at once")
+    NOTIFY_ON_CALL = "notify_on_call", _("Notify the on-call contacts with a link")
+
+
 class DistrictPolicy(models.Model):
     """A district's service targets and limits. A district without a row uses the defaults."""
 
@@ -280,6 +285,13 @@ class DistrictPolicy(models.Model):
         _("summaries hide counts below this number"),
         default=5,
         help_text=_("Small counts can identify a student; they are shown as “fewer than N”."),
+    )
+
+    critical_alert_action = models.CharField(
+        _("a critical social-post alert"),
+        max_length=16,
+        choices=CriticalAlertAction.choices,
+        default=CriticalAlertAction.NOTIFY_ON_CALL,
     )
 
     class Meta:

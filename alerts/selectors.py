@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case as SqlCase
+from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
 from accounts import permissions
@@ -20,6 +21,9 @@ from cases.models import OPEN_STATUSES, Case
 from cases.selectors import cases_visible_to
 
 from .models import Alert, AlertStatus, Source
+
+# The feed lists the most severe first.
+SEVERITY_ORDER = ("critical", "high", "medium", "low", "none")
 
 
 def alerts_visible_to(*, user) -> QuerySet[Alert]:
@@ -70,7 +74,8 @@ class FeedFilters:
 
 
 def alerts_feed(*, user, filters: FeedFilters) -> QuerySet[Alert]:
-    """The feed, newest first, narrowed by the filters (never beyond the user's scope)."""
+    """The feed, most severe first and newest first within a severity, narrowed by the
+    filters (never beyond the user's scope)."""
     alerts = alerts_visible_to(user=user).select_related("post__source", "school", "case")
     if filters.school:
         alerts = alerts.filter(school_id=filters.school)
@@ -86,7 +91,12 @@ def alerts_feed(*, user, filters: FeedFilters) -> QuerySet[Alert]:
         alerts = alerts.filter(created_at__date__gte=filters.since)
     if filters.until:
         alerts = alerts.filter(created_at__date__lte=filters.until)
-    return alerts.order_by("-created_at", "-id")
+    severity_rank = SqlCase(
+        *(When(severity=name, then=Value(rank)) for rank, name in enumerate(SEVERITY_ORDER)),
+        default=Value(len(SEVERITY_ORDER)),
+        output_field=IntegerField(),
+    )
+    return alerts.order_by(severity_rank, "-created_at", "-id")
 
 
 @dataclass(frozen=True)

@@ -280,6 +280,7 @@ class Notice(models.Model):
         CALLDOWN = "calldown", _("Life-safety call-down")
         ESCALATION = "escalation", _("Missed-deadline escalation")
         DIGEST = "digest", _("Morning digest")
+        ALERT = "alert", _("Social-post alert")
 
     class Via(models.TextChoices):
         SMS = "sms", _("SMS")
@@ -329,6 +330,11 @@ class Notice(models.Model):
                 fields=["case", "reason", "ref", "via", "recipient"],
                 condition=Q(case__isnull=False),
                 name="one_notice_per_case_reason_ref_via_recipient",
+            ),
+            models.UniqueConstraint(
+                fields=["school", "reason", "ref", "via", "recipient"],
+                condition=Q(reason="alert"),
+                name="one_notice_per_alert_via_recipient",
             ),
             models.UniqueConstraint(
                 fields=["school", "reason", "digest_date", "via", "recipient"],

@@ -21,10 +21,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from alerts.connectors.base import FetchedPost
-from alerts.models import DEFAULT_THRESHOLD, Source
+from alerts.models import DEFAULT_THRESHOLD, Alert, Source
 from alerts.web_urls import web_url_or_blank
 from scoring import CATEGORIES, Scorer, default_scorer
 
+from .paging import CRITICAL, alerts_page
 from .store import AlertGroup, PostRow, alerts_add, known_external_ids, posts_write
 
 # The same shape connectors produce: the push API builds these too.
@@ -199,3 +200,7 @@ def _raise_alerts(
             groups[group] = AlertGroup(external_id, fields)
     outcome.alerts_created = alerts_add(source_id=source_id, groups=groups, now=now)
     outcome.alerts_grouped = len(pending) - outcome.alerts_created
+    if outcome.alerts_created:
+        # The alerts this ingest raised carry its `now`; the critical ones page at once.
+        raised = Alert.objects.filter(source_id=source_id, created_at=now, severity=CRITICAL)
+        alerts_page(alert_ids=list(raised.values_list("id", flat=True)))

@@ -315,3 +315,52 @@ def notice_send(
     mine.update(**changes, provider_id=provider_id[:64], error=error[:200])
     notice.status, notice.error = changes["status"], error[:200]
     return outcome
+
+
+# --- Social-post alerts: the on-call contacts are paged with a link, never the post ---------
+
+ALERT_SUBJECT = "Critical alert for {school}"
+ALERT_TEXT = "A critical social-post alert needs review at {school}: {link}"
+
+
+@dataclass(frozen=True)
+class AlertPage:
+    """Who to page about one alert (`ref`), at which school, with which link."""
+
+    school_id: int
+    school_name: str
+    alert_id: int
+    link: str
+    users: tuple = ()
+
+
+def alert_notices_write(*, pages: Iterable[AlertPage]) -> list[int]:
+    """One row per paged user and channel (SMS and email) for each alert of `pages`, in one
+    INSERT; returns the ids to send after commit. A second writer inserts nothing."""
+    now = timezone.now()
+    pages = list(pages)
+    Notice.objects.bulk_create(
+        [
+            Notice(
+                reason=Notice.Reason.ALERT,
+                school_id=page.school_id,
+                ref=page.alert_id,
+                subject=ALERT_SUBJECT.format(school=page.school_name),
+                text=ALERT_TEXT.format(school=page.school_name, link=page.link),
+                via=target.via,
+                recipient_id=target.recipient_id,
+                attempts=1,
+                claimed_until=now + overdue_after(),
+                created_at=now,
+            )
+            for page in pages
+            for target in targets_for(page.users)
+        ],
+        ignore_conflicts=True,
+    )
+    # ignore_conflicts leaves the ids unset: the rows this writer inserted carry its `now`.
+    return list(
+        Notice.objects.filter(
+            reason=Notice.Reason.ALERT, ref__in=[p.alert_id for p in pages], created_at=now
+        ).values_list("id", flat=True)
+    )
