@@ -150,7 +150,7 @@ def test_it_stores_script_and_sql_as_plain_text_and_shows_it_escaped(
     client, personas, django_user_model
 ):
     response = client.post("/s/lincoln-high/", tip_payload(body=SCRIPT + SQL, location=SCRIPT))
-    assert response.status_code == 200
+    assert response.status_code == 303
     tip = Tip.objects.get()
     assert tip.body == SCRIPT + SQL
     client.force_login(personas.counselor_a)

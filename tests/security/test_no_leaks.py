@@ -70,7 +70,7 @@ def captured_logs():
 
 def _web_journey(client, personas):
     payload = {**tip_payload(body="Someone has a knife in the gym."), "files": [png_file()]}
-    response = client.post("/s/lincoln-high/", payload, **HEADERS)
+    response = client.post("/s/lincoln-high/", payload, follow=True, **HEADERS)
     assert response.status_code == 200
     code = receipt_code_from(response)
     client.get("/", **HEADERS)
