@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import attachments
-from .models import Category, DangerNow, Reporter
+from .models import Category, Channel, DangerNow, Reporter
 
 BODY_MAX_LENGTH = 5000
 DETAIL_MAX_LENGTH = 500
@@ -196,6 +196,12 @@ class FollowupReplyForm(SubmissionTokenForm):
         self.helper = _helper(Field("body"), Field("files"), submit_label=_("Send my answer"))
 
 
+def _reporter_label(reporter: Reporter) -> str:
+    if reporter.channel == Channel.SMS and reporter.opted_out_at:
+        return _("%(alias)s (opted out of texts: cannot be sent)") % {"alias": reporter.alias}
+    return reporter.alias
+
+
 class StaffReplyForm(forms.Form):
     reporter = forms.ModelChoiceField(
         label=_("To"), queryset=Reporter.objects.none(), empty_label=None
@@ -210,5 +216,5 @@ class StaffReplyForm(forms.Form):
     def __init__(self, *args, reporters, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reporter"].queryset = reporters
-        self.fields["reporter"].label_from_instance = lambda reporter: reporter.alias
+        self.fields["reporter"].label_from_instance = _reporter_label
         self.helper = _helper(Field("reporter"), Field("body"), submit_label=_("Send reply"))

@@ -358,6 +358,7 @@ class CaseEvent(models.Model):
         ESCALATED = "escalated", _("Escalated")
         NOTIFIED = "notified", _("Staff notified")
         DELIVERY_FAILED = "delivery_failed", _("Delivery failed")
+        SMS_KEYWORD = "sms_keyword", _("SMS keyword (STOP, HELP...)")
         PURGED = "purged", _("Content erased (retention)")
         WATCHERS_CHANGED = "watchers_changed", _("Watchers changed")
 
