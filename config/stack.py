@@ -24,6 +24,8 @@ def up_environment() -> str:
         "SECURE_SSL_REDIRECT": "false",
         "SECURE_COOKIES": "false",
         "STAFF_OTP_REQUIRED": "false",
+        # No proxy: browsers reach gunicorn directly, so REMOTE_ADDR is the client.
+        "TRUSTED_PROXY_COUNT": "0",
         "MEDIA_ROOT": ".media-up",
         # No Twilio account on a laptop: texts print in the worker's output instead.
         "SMS_BACKEND": "tipline.sms.backends.ConsoleBackend",

@@ -129,9 +129,7 @@ def tip_form(request, slug: str):
         "contact_details": data["contact_details"],
     }
     # A refused tip is not counted against the global rate.
-    hits = throttle.hits(
-        request, throttle.tip_client_limit(), throttle.tip_global_limit(), count_refused=False
-    )
+    hits = throttle.hits(request, throttle.tip_client_limit(), throttle.tip_global_limit())
     if not hits.client_ok:
         # A resubmission of a tip already stored is not another tip: it gets its receipt.
         key = web.web_tip_sent_before(submission_token=data[TOKEN_FIELD], **fields)
@@ -141,8 +139,9 @@ def tip_form(request, slug: str):
         return render(
             request, "tipline/tip_form.html", {"school": school, "form": form}, status=429
         )
-    # Past the global rate the tip is kept, only marked so counselors check it is genuine.
-    needs_review = not hits.global_ok
+    # Past the global rate the tip is kept, only marked so counselors check it is genuine; so
+    # is a tip taken while the shared throttle cache was down (counted per process only).
+    needs_review = not hits.global_ok or not hits.shared
     receipt = web.web_tip_submit(
         school=school,
         **fields,
@@ -155,13 +154,16 @@ def tip_form(request, slug: str):
 
 
 def _to_receipt(submission_key: str) -> HttpResponse:
-    """303 to /receipt/, with the key that opens it in a cookie only that path receives."""
+    """303 to /receipt/, with the key that opens it in a cookie only that path receives.
+
+    A session cookie, like every cookie of the public pages: gone when the browser closes.
+    What it opens expires on the server (TIPLINE_RECEIPT_REPLAY_SECONDS, or "I have saved my
+    code"), whatever the browser keeps."""
     response = HttpResponseRedirect(reverse("public:receipt"))
     response.status_code = 303
     response.set_cookie(
         RECEIPT_COOKIE,
         crypto.encrypt_text(submission_key),
-        max_age=settings.TIPLINE_RECEIPT_REPLAY_SECONDS,
         path=reverse("public:receipt"),
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,
@@ -215,14 +217,12 @@ def followup(request):
         if request.session.get(FOLLOWUP_SESSION_KEY):
             return redirect("public:followup_thread")
         return render(request, "tipline/followup_code.html", {"form": ReceiptCodeForm()})
-    # Every attempt counts, valid-looking or not, so guessing is slow for everyone.
+    # Every attempt counts for its client, valid-looking or not. Past the global rate the
+    # client limit tightens; the global rate alone never turns a good code away.
     hits = throttle.hits(
-        request,
-        throttle.followup_client_limit(),
-        throttle.followup_global_limit(),
-        count_refused=True,
+        request, throttle.followup_client_limit(), throttle.followup_global_limit()
     )
-    if not (hits.client_ok and hits.global_ok):
+    if not hits.client_ok:
         context = {"form": ReceiptCodeForm(), "error": ERROR_TOO_MANY_TRIES}
         return render(request, "tipline/followup_code.html", context, status=429)
     reporter = web.reporter_for_receipt_code(request.POST.get("code", "")[:100])

@@ -5,9 +5,11 @@ django-environ: a malformed value stops start-up instead of being guessed at. `.
 lists every variable.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -22,6 +24,29 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Who may tell us a client's address (accounts/privacy.py, docs/deploy.md). The throttles key
+# on a daily HMAC of the client address; behind a proxy REMOTE_ADDR is the proxy's, so the
+# address is read from X-Forwarded-For, but only as far as proxies we trust vouch for it.
+# Set one: TRUSTED_PROXIES, the proxies' addresses or networks (comma-separated; the right-most
+# X-Forwarded-For entry outside them is the client), or TRUSTED_PROXY_COUNT, how many proxies
+# every request passes (0: gunicorn faces clients directly). Neither: REMOTE_ADDR alone, and
+# `check --deploy` warns.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=None)
+TRUSTED_PROXIES = [entry.strip() for entry in env.list("TRUSTED_PROXIES", default=[])]
+TRUSTED_PROXIES = [entry for entry in TRUSTED_PROXIES if entry]
+if TRUSTED_PROXY_COUNT is not None and TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+if TRUSTED_PROXY_COUNT is not None and TRUSTED_PROXIES:
+    raise ImproperlyConfigured("Set TRUSTED_PROXIES or TRUSTED_PROXY_COUNT, not both.")
+for _entry in TRUSTED_PROXIES:
+    try:
+        # strict: "10.0.0.1/8" (host bits set) is refused, not silently read as 10.0.0.0/8.
+        ipaddress.ip_network(_entry, strict=True)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_entry!r} is not an IP address or network ({error})."
+        ) from None
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -227,8 +252,13 @@ SMS_RETRY_MAX_SECONDS = env.int("SMS_RETRY_MAX_SECONDS", default=3600)
 TIPLINE_TIPS_PER_CLIENT = env.int("TIPLINE_TIPS_PER_CLIENT", default=5)
 TIPLINE_TIPS_WINDOW_SECONDS = env.int("TIPLINE_TIPS_WINDOW_SECONDS", default=600)
 TIPLINE_GLOBAL_TIPS_PER_MINUTE = env.int("TIPLINE_GLOBAL_TIPS_PER_MINUTE", default=120)
-# Receipt-code guesses at /followup/: per client per window, and across everyone per minute.
+# Receipt-code guesses at /followup/: per client per window. Past the global rate (accepted
+# tries across everyone per minute) the client limit tightens to ..._UNDER_LOAD; the global
+# rate never refuses a try by itself, and refused tries do not count towards it.
 TIPLINE_FOLLOWUP_ATTEMPTS_PER_CLIENT = env.int("TIPLINE_FOLLOWUP_ATTEMPTS_PER_CLIENT", default=10)
+TIPLINE_FOLLOWUP_ATTEMPTS_PER_CLIENT_UNDER_LOAD = env.int(
+    "TIPLINE_FOLLOWUP_ATTEMPTS_PER_CLIENT_UNDER_LOAD", default=3
+)
 TIPLINE_FOLLOWUP_WINDOW_SECONDS = env.int("TIPLINE_FOLLOWUP_WINDOW_SECONDS", default=900)
 TIPLINE_GLOBAL_FOLLOWUP_ATTEMPTS_PER_MINUTE = env.int(
     "TIPLINE_GLOBAL_FOLLOWUP_ATTEMPTS_PER_MINUTE", default=300
@@ -308,6 +338,10 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 CSRF_COOKIE_HTTPONLY = True
+# A session cookie, gone when the browser closes: a one-year csrftoken would tell whoever holds
+# a student's phone that the tip line was visited. (Not CSRF_USE_SESSIONS: students have no
+# session, and it would create one, a database row, for every visitor of every public page.)
+CSRF_COOKIE_AGE = None
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Not "no-referrer": with it, browsers send `Origin: null` on form posts and Django's CSRF

@@ -54,6 +54,13 @@ CELERY_TASK_ALWAYS_EAGER = False
 CACHES = {
     "default": env.cache_url("CACHE_URL", default=_broker.replace("redis://", "rediscache://", 1))
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that stops answering costs a request a second at most, after which the
+    # throttles and the SMS replay claim carry on without it (docs/operations.md), instead of
+    # holding a web worker for the system's TCP timeout.
+    _cache_options = CACHES["default"].setdefault("OPTIONS", {})
+    _cache_options.setdefault("socket_connect_timeout", 1)
+    _cache_options.setdefault("socket_timeout", 1)
 
 # TLS terminates at the proxy, which must set X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -65,7 +65,9 @@ def test_it_refuses_a_short_secret_key():
 
 
 def test_it_passes_check_deploy_without_warnings():
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION_ENV)
+    # The reference nginx on the same host (accounts.W001 otherwise: test_trusted_proxies.py).
+    deploy_env = {**PRODUCTION_ENV, "TRUSTED_PROXIES": "127.0.0.1"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=deploy_env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 

@@ -209,3 +209,26 @@ def test_it_keeps_school_names_untouched_by_sql_in_search(client, personas):
     client.get("/schools/search/", {"q": SQL})
     client.get("/", {"q": SQL})
     assert sorted(School.objects.values_list("name", flat=True)) == names
+
+
+@pytest.mark.parametrize(
+    "forwarded",
+    [
+        SCRIPT,
+        NUL,
+        ", , ,",
+        "unknown",
+        "[::1",
+        "1.2.3.4:99999",
+        "ａ" * 5000,
+        ",".join(["10.0.0.1"] * 2000),
+    ],
+)
+def test_it_takes_hostile_forwarded_for_headers_behind_a_proxy(
+    client, personas, settings, forwarded
+):
+    settings.TRUSTED_PROXIES = ["127.0.0.1", "10.0.0.0/8"]
+    headers = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": forwarded}
+    response = client.post("/s/lincoln-high/", tip_payload(), **headers)
+    assert response.status_code == 303
+    assert client.post("/followup/", {"code": "AAAA-BBBB-CCCC-DDDD"}, **headers).status_code == 200

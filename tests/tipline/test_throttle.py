@@ -50,10 +50,12 @@ def test_it_throttles_code_guessing_per_client(client, personas, settings):
     assert "Too many tries" in blocked.content.decode()
 
 
-def test_it_throttles_code_guessing_globally(client, personas, settings):
+def test_it_slows_code_guessing_globally_by_tightening_each_client(client, personas, settings):
     settings.TIPLINE_GLOBAL_FOLLOWUP_ATTEMPTS_PER_MINUTE = 3
+    settings.TIPLINE_FOLLOWUP_ATTEMPTS_PER_CLIENT_UNDER_LOAD = 1
     for number in range(3):
         client.post("/followup/", {"code": "x"}, REMOTE_ADDR=f"192.0.2.{number}")
+    assert client.post("/followup/", {"code": "x"}, REMOTE_ADDR="192.0.2.99").status_code == 200
     blocked = client.post("/followup/", {"code": "x"}, REMOTE_ADDR="192.0.2.99")
     assert blocked.status_code == 429
 

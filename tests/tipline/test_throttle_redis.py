@@ -62,32 +62,34 @@ def _raw_key(request, limit: Limit, who: str) -> str:
 def test_it_counts_the_client_and_everyone_in_one_script(redis_cache):
     client_limit, global_limit = Limit("t1", 2, 600), Limit("t1", 3, 60)
     request = _request()
-    results = [
-        throttle.hits(request, client_limit, global_limit, count_refused=False) for _ in range(3)
-    ]
+    results = [throttle.hits(request, client_limit, global_limit) for _ in range(3)]
     assert [hit.client_ok for hit in results] == [True, True, False]
     # The refused request was not counted globally.
     cache = caches["default"]
     assert cache.get(throttle._key(f"t1:client:{throttle.rotating_client_key(request)}", 600)) == 3
     assert cache.get(throttle._key("t1:global", 60)) == 2
-    other = throttle.hits(_request("192.0.2.11"), client_limit, global_limit, count_refused=False)
+    other = throttle.hits(_request("192.0.2.11"), client_limit, global_limit)
     assert other.client_ok and other.global_ok
-    late = throttle.hits(_request("192.0.2.12"), client_limit, global_limit, count_refused=False)
+    late = throttle.hits(_request("192.0.2.12"), client_limit, global_limit)
     assert late.client_ok and not late.global_ok
 
 
-def test_it_counts_a_refused_request_globally_when_asked(redis_cache):
-    client_limit, global_limit = Limit("t2", 1, 600), Limit("t2", 100, 60)
-    request = _request()
-    for _ in range(3):
-        throttle.hits(request, client_limit, global_limit, count_refused=True)
+def test_it_tightens_the_client_limit_past_the_global_rate_in_the_script(redis_cache):
+    client_limit, global_limit = Limit("t2", 5, 600, limit_under_load=1), Limit("t2", 2, 60)
+    for address in ("192.0.2.1", "192.0.2.2"):
+        assert throttle.hits(_request(address), client_limit, global_limit).client_ok
+    newcomer = _request("192.0.2.3")
+    first, second = (throttle.hits(newcomer, client_limit, global_limit) for _ in range(2))
+    assert first.client_ok and not first.global_ok
+    assert not second.client_ok and not second.global_ok
+    # Only accepted requests were counted across everyone.
     assert caches["default"].get(throttle._key("t2:global", 60)) == 3
 
 
 def test_it_gives_every_counter_an_expiry(redis_cache):
     client_limit, global_limit = Limit("t3", 5, 600), Limit("t3", 5, 60)
     request = _request()
-    throttle.hits(request, client_limit, global_limit, count_refused=True)
+    throttle.hits(request, client_limit, global_limit)
     assert 0 < redis_cache.ttl(_raw_key(request, client_limit, "client")) <= 605
     assert 0 < redis_cache.ttl(_raw_key(request, global_limit, "global")) <= 65
 

@@ -138,6 +138,7 @@ def test_it_keeps_only_a_digest_of_the_token_and_the_code_sealed(client, filled)
     code = _code(client)
     cookie = client.cookies[RECEIPT_COOKIE]
     assert cookie["path"] == "/receipt/" and cookie["httponly"] and cookie["samesite"] == "Strict"
+    assert cookie["max-age"] == "" and not cookie["expires"]  # gone when the browser closes
     stored = _all_text_in_database()
     token = filled["submission_token"]
     for secret in (token, code, code.replace("-", "")):

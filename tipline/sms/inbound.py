@@ -2,19 +2,24 @@
 
 Contract of `sms_inbound_receive`: no network call (media are fetched by a task queued after
 commit); idempotent on MessageSid (a replay stores nothing and gets no reply); never drops a
-tip (opted-out and flooding senders are still stored); keeps no From* location field and
-never logs From or Body. The sender is known only by `keyed_digest(number, purpose="phone")`,
-the thread key, plus the number encrypted for replies.
+tip (opted-out and flooding senders are still stored, and so is everything while the cache,
+Redis, is down: the database's unique MessageSid columns are the replay guard that counts);
+keeps no From* location field and never logs From or Body. The sender is known only by
+`keyed_digest(number, purpose="phone")`, the thread key, plus the number encrypted for replies.
 
 Carrier keywords (STOP, PARAR, HELP, AYUDA...) change the thread's opt-out state and are
-recorded as case events, never as tipster messages. The tipster's language is read from the
-words of each text (tipline.language): a clear one labels the tip and becomes the thread's;
-when it cannot tell, the tip gets the school's default language and replies go in the
-thread's language, else the school's default (bilingual where the school replies in Spanish).
+recorded as case events, never as tipster messages; the thread keeps its last keyword's
+MessageSid, so a replayed keyword is recognised without the cache too. The tipster's
+language is read from the words of each text (tipline.language): a clear one labels the tip
+and becomes the thread's; when it cannot tell, the tip gets the school's default language
+and replies go in the thread's language, else the school's default (bilingual where the
+school replies in Spanish).
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -26,6 +31,7 @@ from django.utils import timezone
 from accounts.models import District, PhoneNumber, School
 from accounts.privacy import keyed_digest
 
+from .. import throttle
 from ..language import language_of
 from ..models import (
     Case,
@@ -48,6 +54,8 @@ from ..services.cases import (
 from . import keywords
 from .keywords import BILINGUAL, ENGLISH, SPANISH, Keyword, KeywordMatch
 from .menu import menu_answer
+
+logger = logging.getLogger(__name__)
 
 MAX_MEDIA = 10  # Twilio's own limit per MMS
 SEEN_SID_SECONDS = 7 * 24 * 3600
@@ -98,16 +106,31 @@ def _sid_stored(sid: str) -> bool:
     )
 
 
-def _flooding(reporter: Reporter, now) -> bool:
-    """Counts this thread's texts per clock minute; True past SMS_THREAD_RATE_PER_MINUTE."""
-    key = f"sms:rate:{reporter.phone_digest[:32]}:{now:%Y%m%d%H%M}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
+def _flooding(reporter: Reporter) -> bool:
+    """Counts this thread's texts per clock minute; True past SMS_THREAD_RATE_PER_MINUTE.
+
+    Counted in the shared cache, or in this process while the cache is down."""
+    count = throttle.window_count(f"sms:rate:{reporter.phone_digest[:32]}", 60)
     return count > settings.SMS_THREAD_RATE_PER_MINUTE
+
+
+def _sid_claim(sid: str) -> bool:
+    """Claim `sid` in the cache against a concurrent delivery of the same message; False if
+    another request holds it. While the cache is down there is no claim to take: the request
+    goes on, and the unique MessageSid columns refuse a second copy."""
+    try:
+        return cache.add(_sid_key(sid), 1, timeout=SEEN_SID_SECONDS)
+    except Exception:
+        logger.warning(
+            "sms replay cache unavailable: the database guards replays",
+            extra={"event": "sid_cache_unavailable"},
+        )
+        return True
+
+
+def _sid_release(sid: str) -> None:
+    with contextlib.suppress(Exception):  # the cache may be the thing that is down
+        cache.delete(_sid_key(sid))
 
 
 def _media_urls(params: Mapping[str, str]) -> list[str]:
@@ -142,7 +165,7 @@ def sms_inbound_receive(*, params: Mapping[str, str]) -> InboundResult:
     # The cache claim stops two concurrent deliveries of one message; the database check
     # catches replays after the cache forgot. A failure releases the claim so Twilio's retry
     # is processed, not swallowed.
-    if not cache.add(_sid_key(sid), 1, timeout=SEEN_SID_SECONDS) or _sid_stored(sid):
+    if not _sid_claim(sid) or _sid_stored(sid):
         return InboundResult("replay")
     try:
         return _receive(sid=sid, sender=sender, to=to, params=params)
@@ -150,7 +173,7 @@ def sms_inbound_receive(*, params: Mapping[str, str]) -> InboundResult:
         # The same MessageSid committed by a concurrent request: a replay.
         return InboundResult("replay")
     except Exception:
-        cache.delete(_sid_key(sid))
+        _sid_release(sid)
         raise
 
 
@@ -178,7 +201,7 @@ def _receive(*, sid: str, sender: str, to: str, params: Mapping[str, str]) -> In
     reporter = reporter_for_phone(number=sender)
     body = (params.get("Body") or "").strip()
     media_urls = _media_urls(params)
-    flood = _flooding(reporter, now)
+    flood = _flooding(reporter)
     school = phone.school
     if school is None and reporter.selected_school_id:
         chosen = reporter.selected_school
