@@ -190,6 +190,9 @@ class Reporter(models.Model):
     alias = models.CharField(max_length=24, help_text=_("Short stable name staff see."))
     language = models.CharField(max_length=8, default="en")
     opted_out_at = models.DateTimeField(null=True, blank=True)
+    # The MessageSid of the thread's last keyword (STOP, AYUDA...): keywords are case events,
+    # not messages, so this is what recognises a replayed one without the cache.
+    last_keyword_sid = models.CharField(max_length=64, blank=True)
     # District-wide SMS numbers ask which school; the answer is kept on the thread.
     selected_school = models.ForeignKey(
         School, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -8,7 +8,14 @@ from tipline.services.cases import ReplyRefusedError, message_to_reporter
 from tipline.sms import backends, keywords
 from tipline.sms.gsm7 import segment_count
 
-from .sms_support import numbers, replies, sms_fresh_state, text  # noqa: F401
+from .sms_support import (  # noqa: F401
+    inbound_params,
+    numbers,
+    post_signed,
+    replies,
+    sms_fresh_state,
+    text,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("numbers")]
 
@@ -42,6 +49,19 @@ def test_it_answers_help_with_911_and_988(client, word):
     [reply] = replies(text(client, word))
     assert "911" in reply and "988" in reply and "STOP" in reply
     assert Case.objects.count() == 0
+
+
+def test_it_ignores_a_replayed_keyword_the_cache_forgot(client):
+    """No message row holds a keyword's MessageSid: the thread keeps its last one."""
+    from django.core.cache import cache
+
+    text(client, "a tip")
+    stop = inbound_params("STOP")
+    assert replies(post_signed(client, stop)) != []
+    cache.clear()
+    assert replies(post_signed(client, stop)) == []
+    assert Case.objects.get().events.filter(kind=CaseEvent.Kind.SMS_KEYWORD).count() == 1
+    assert replies(text(client, "STOP")) != []  # a new STOP is answered again
 
 
 def test_it_reads_a_sentence_with_a_keyword_as_a_tip(client):

@@ -215,7 +215,13 @@ def _receive(*, sid: str, sender: str, to: str, params: Mapping[str, str]) -> In
         match = None  # "yes" answering a counselor's question is a message, not a keyword
     if match is not None:
         return _keyword(
-            match=match, reporter=reporter, school=school, phone=phone, flood=flood, now=now
+            match=match,
+            reporter=reporter,
+            school=school,
+            phone=phone,
+            sid=sid,
+            flood=flood,
+            now=now,
         )
     detected = language_of(body)
     if detected and detected != reporter.language:
@@ -305,14 +311,22 @@ def _queue_media(media_urls: list[str], *, tip_id: int | None = None, message_id
 
 
 @transaction.atomic
-def _keyword(*, match: KeywordMatch, reporter, school, phone, flood, now) -> InboundResult:
+def _keyword(*, match: KeywordMatch, reporter, school, phone, sid, flood, now) -> InboundResult:
     """Opt-out words opt the thread out, opt-in words (and YES/SI while opted out) back in,
     help words get the help text; answered once, in the keyword's language.
 
     The thread's latest case at the school (open or closed) records it as an event, so
-    staff see why texts stopped; nothing is stored as a message. The MessageSid is
-    remembered in the cache for replays (a replayed keyword changes nothing anyway).
+    staff see why texts stopped; nothing is stored as a message. The thread claims the
+    MessageSid first (a conditional update, so of two concurrent copies one waits and finds
+    it taken): a replay records and answers nothing, with or without the cache.
     """
+    claimed = (
+        Reporter.objects.filter(id=reporter.id)
+        .exclude(last_keyword_sid=sid)
+        .update(last_keyword_sid=sid)
+    )
+    if not claimed:
+        return InboundResult("replay")
     case = thread_case(reporter=reporter, school=school) if school else None
     name = school.name if school else phone.district.name
     language = match.language or reply_language(detected=None, reporter=reporter, school=school)
