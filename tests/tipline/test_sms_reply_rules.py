@@ -69,13 +69,17 @@ def test_it_refuses_a_reply_to_an_opted_out_tipster_before_sending(
     assert _first_response(case) is None and backends.outbox == []
 
 
+def _api(user) -> APIClient:
+    _row, token = api_token_create(user=user, name="tests")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return api
+
+
 def test_it_refuses_through_the_api_too(client, personas, thread):
     reporter, case = thread
     text(client, "PARAR")
-    _row, token = api_token_create(user=personas.counselor_a, name="tests")
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    response = api.post(
+    response = _api(personas.counselor_a).post(
         f"/api/v1/cases/{case.id}/messages/", {"reporter": reporter.id, "body": "Hola"}
     )
     assert response.status_code == 400 and "opted out" in str(response.json())
@@ -117,6 +121,9 @@ def test_it_never_counts_a_send_twilio_refused(client_for, personas, thread):
     assert _first_response(thread[1]) is None
     event = CaseEvent.objects.get(kind=CaseEvent.Kind.DELIVERY_FAILED)
     assert "not a valid phone number" in event.data["reason"]
+    case = _api(personas.counselor_a).get(f"/api/v1/cases/{thread[1].id}/").json()
+    [failed] = [item for item in case["messages"] if item["direction"] == "out"]
+    assert failed["delivery_status"] == "failed" and "21211" in failed["delivery_error"]
 
 
 def test_it_keeps_an_earlier_reply_that_got_through(client, personas, thread):
