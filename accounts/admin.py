@@ -1,8 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import (
+    AccountEvent,
     District,
     DistrictMembership,
     Membership,
@@ -11,6 +15,14 @@ from .models import (
     School,
     User,
 )
+from .services import user_password_changed
+from .two_factor import two_factor_reset
+
+# django-otp's own device page would let an administrator read a staff member's secret or add
+# a device for them, unaudited. Second factors change only through accounts.two_factor: the
+# owner's verified pages, or the reset action below.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
 
 class MembershipInline(admin.TabularInline):
@@ -39,6 +51,53 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
     )
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=_("Reset two-factor sign-in (they enrol again; API tokens revoked)"))
+    def reset_two_factor(self, request, queryset):
+        for user in queryset:
+            two_factor_reset(user=user, actor=request.user)
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext(
+                "Two-factor sign-in reset for %(count)d user; they were emailed.",
+                "Two-factor sign-in reset for %(count)d users; they were emailed.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's page; a password that changed also revokes the user's API tokens, and is
+        audited and emailed (a new hash, salted afresh, is how a change shows)."""
+        before = User.objects.filter(pk=unquote(id)).values_list("password", flat=True).first()
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST":
+            user = User.objects.filter(pk=unquote(id)).first()
+            if user is not None and user.password != before:
+                user_password_changed(user=user, actor=request.user, via="admin site")
+        return response
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(admin.ModelAdmin):
+    """The account audit trail: read-only."""
+
+    list_display = ["created_at", "user", "kind", "actor"]
+    list_filter = ["kind"]
+    search_fields = ["user__email"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class PhoneNumberInline(admin.TabularInline):

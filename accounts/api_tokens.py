@@ -15,18 +15,29 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.authentication import (
+    BaseAuthentication,
+    SessionAuthentication,
+    get_authorization_header,
+)
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
-from .models import ApiToken, User
+from .lockout import CACHE_ERRORS
+from .models import ApiToken, RevokedBecause, User
+from .two_factor_policy import second_factor_enrolled, second_factor_missing
+
+logger = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "tl_"  # noqa: S105 - the visible start of every token, not a secret
 PREFIX_LENGTH = 8
@@ -37,6 +48,10 @@ LAST_USED_RESOLUTION = timedelta(seconds=60)
 MAX_NAME_LENGTH = 100
 
 BAD_TOKEN = _("Invalid, expired or revoked API token.")
+ENROL_FIRST = _(
+    "Two-factor sign-in is required for this account: set it up at /accounts/2fa/setup/, "
+    "then create a new token."
+)
 ERROR_NAME = _("Give the token a name.")
 ERROR_EXPIRY = _("The expiry must be in the future.")
 
@@ -85,10 +100,23 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> bool:
     if token.user_id != actor.id:
         raise ApiTokenError("Only the owner may revoke a token.")
     now = timezone.now()
-    revoked = ApiToken.objects.filter(id=token.id, revoked_at__isnull=True).update(revoked_at=now)
+    revoked = ApiToken.objects.filter(id=token.id, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_because=RevokedBecause.OWNER
+    )
     if revoked:
         token.revoked_at = now
+        token.revoked_because = RevokedBecause.OWNER
     return bool(revoked)
+
+
+def api_tokens_revoke_all(*, user: User, because: RevokedBecause) -> int:
+    """Revoke every token of `user` still in force (a password or second-factor change: a
+    token made before it must not outlive it). Returns how many were revoked."""
+    now = timezone.now()
+    in_force = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    return ApiToken.objects.filter(in_force, user=user, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_because=because
+    )
 
 
 def api_tokens_of(*, user: User):
@@ -135,10 +163,26 @@ class ApiTokenAuthentication(BaseAuthentication):
         row = api_token_authenticate(raw)
         if row is None:
             raise exceptions.AuthenticationFailed(BAD_TOKEN)
+        # The pages send such a user to enrol before anything else; so does the API. (Tokens
+        # made before the first enrolment are revoked by it: accounts.two_factor.)
+        if settings.STAFF_OTP_REQUIRED and not second_factor_enrolled(row.user):
+            raise exceptions.AuthenticationFailed(ENROL_FIRST)
         return (row.user, row)
 
     def authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'
+
+
+class VerifiedSessionAuthentication(SessionAuthentication):
+    """The browser's session, with CSRF, counted only once it has shown its second factor
+    where the staff pages would ask for one (accounts.two_factor_policy). A session signed in
+    with the password alone is anonymous to the API."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None and second_factor_missing(result[0]):
+            return None
+        return result
 
 
 class TokenScopedRateThrottle(ScopedRateThrottle):
@@ -157,6 +201,17 @@ class TokenScopedRateThrottle(ScopedRateThrottle):
             raise exceptions.ImproperlyConfigured(
                 f"No rate set for the throttle scope {self.scope!r}."
             ) from None
+
+    def allow_request(self, request, view) -> bool:
+        """Counts in the cache; with the cache unreachable the request goes through (a staff
+        member reading a life-safety case must not get 500 because Redis is down)."""
+        try:
+            return super().allow_request(request, view)
+        except CACHE_ERRORS as error:
+            logger.warning(
+                "API rate limit skipped: the cache is unreachable (%s)", type(error).__name__
+            )
+            return True
 
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiToken):

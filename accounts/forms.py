@@ -3,6 +3,12 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from .two_factor import recovery_code_is_well_formed
+
+ERROR_CODE_SHAPE = _(
+    "Enter the six digits from your authenticator app, or one of your recovery codes."
+)
+
 
 class StaffLoginForm(AuthenticationForm):
     username = forms.EmailField(
@@ -16,7 +22,43 @@ class StaffLoginForm(AuthenticationForm):
         self.helper.form_tag = False
 
 
+def _sign_in_code_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Code from your authenticator app, or a recovery code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+
+def _clean_sign_in_code(value: str) -> str:
+    code = value.replace(" ", "").replace("-", "").lower()
+    if code.isdigit() and 6 <= len(code) <= 8:
+        return code
+    if recovery_code_is_well_formed(code):
+        return code
+    raise forms.ValidationError(ERROR_CODE_SHAPE)
+
+
+class StaffLoginWithCodeForm(StaffLoginForm):
+    """Email, password and a second-factor code in one step: the way in while password-only
+    sign-in to the account is locked (accounts.lockout). One error for every mismatch, so the
+    page never tells whether the password alone was right."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("That email, password and code do not match."),
+    }
+    token = _sign_in_code_field()
+
+    def clean_token(self) -> str:
+        return _clean_sign_in_code(self.cleaned_data["token"])
+
+
 class OneTimeCodeForm(forms.Form):
+    """A code from the authenticator app being set up (digits only)."""
+
     token = forms.CharField(
         label=_("Six-digit code from your authenticator app"),
         min_length=6,
@@ -36,3 +78,30 @@ class OneTimeCodeForm(forms.Form):
         if not token.isdigit():
             raise forms.ValidationError(_("The code is made of digits only."))
         return token
+
+
+class AuthenticatorSetupForm(OneTimeCodeForm):
+    keep_existing = forms.BooleanField(
+        label=_("Keep my current authenticator app too (otherwise it stops working)"),
+        required=False,
+    )
+
+    def __init__(self, *args, replacing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not replacing:
+            del self.fields["keep_existing"]
+
+
+class SignInCodeForm(forms.Form):
+    """The second step of signing in: a code from the app, or a recovery code."""
+
+    token = _sign_in_code_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["token"].widget.attrs["autofocus"] = True
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_token(self) -> str:
+        return _clean_sign_in_code(self.cleaned_data["token"])

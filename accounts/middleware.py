@@ -1,12 +1,19 @@
 """Staff two-factor: a signed-in user without a verified second factor reaches only the
-pages that let them verify (or enrol) one, or sign out."""
+pages that let them verify (or, with none enrolled yet, enrol) one, or sign out. The API
+answers such a session with an error in its own format instead of a redirect."""
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django_otp import user_has_device
+from django.utils.translation import gettext as _
 
-EXEMPT_URL_NAMES = ("accounts:otp_verify", "accounts:otp_setup", "accounts:logout", "healthz")
+from .two_factor_policy import second_factor_enrolled, second_factor_missing
+
+EXEMPT_URL_NAMES = ("accounts:otp_verify", "accounts:logout", "healthz")
+# Enrolling is open to a password-only session only while the user has no second factor.
+ENROL_URL_NAME = "accounts:otp_setup"
+API_PATH_PREFIX = "/api/"
 
 
 class StaffTwoFactorMiddleware:
@@ -15,12 +22,27 @@ class StaffTwoFactorMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not user.is_verified():
-            has_device = user_has_device(user, confirmed=True)
-            if has_device or settings.STAFF_OTP_REQUIRED:
-                exempt = {reverse(name) for name in EXEMPT_URL_NAMES}
-                static_prefix = "/" + settings.STATIC_URL.lstrip("/")
-                if request.path not in exempt and not request.path.startswith(static_prefix):
-                    target = "accounts:otp_verify" if has_device else "accounts:otp_setup"
-                    return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        if user is not None and second_factor_missing(user):
+            enrolled = second_factor_enrolled(user)
+            exempt = {reverse(name) for name in EXEMPT_URL_NAMES}
+            if not enrolled:
+                exempt.add(reverse(ENROL_URL_NAME))
+            static_prefix = "/" + settings.STATIC_URL.lstrip("/")
+            if request.path not in exempt and not request.path.startswith(static_prefix):
+                if request.path.startswith(API_PATH_PREFIX):
+                    return JsonResponse(
+                        {
+                            "error": {
+                                "code": "second_factor_required",
+                                "message": _(
+                                    "This session has not shown its second factor. Sign in "
+                                    "again, or use a personal API token."
+                                ),
+                                "fields": {},
+                            }
+                        },
+                        status=403,
+                    )
+                target = "accounts:otp_verify" if enrolled else ENROL_URL_NAME
+                return redirect(f"{reverse(target)}?next={request.get_full_path()}")
         return self.get_response(request)

@@ -4,15 +4,18 @@ Tipsters never have accounts. Roles are held per school (counselor, principal) o
 district (district admin); `accounts.permissions` is the only place that interprets them.
 """
 
+import hashlib
 import zoneinfo
 from datetime import time
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 E164_VALIDATOR = RegexValidator(
     r"^\+[1-9]\d{6,14}$", _("Enter the number in international form, like +13035550100.")
@@ -254,6 +257,12 @@ class OnCallContact(models.Model):
         return f"{self.school} #{self.position}: {self.user}"
 
 
+class RevokedBecause(models.TextChoices):
+    OWNER = "owner", _("revoked by you")
+    PASSWORD_CHANGED = "password_changed", _("revoked when your password changed")
+    TWO_FACTOR_CHANGED = "two_factor_changed", _("revoked when your two-factor sign-in changed")
+
+
 class ApiToken(models.Model):
     """A staff member's personal token for integrations (see accounts.api_tokens).
 
@@ -270,6 +279,9 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_because = models.CharField(
+        max_length=24, choices=RevokedBecause.choices, blank=True, default=""
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -280,3 +292,95 @@ class ApiToken(models.Model):
     def is_usable(self, now=None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+def recovery_code_digest(code: str) -> str:
+    """The SHA-256 of a recovery code, as typed or printed (spaces, dashes, letter case aside).
+
+    A fast hash is enough: every code carries 80 random bits (accounts.two_factor), so there
+    is nothing to guess offline, as with API tokens.
+    """
+    normalized = code.replace("-", "").replace(" ", "").strip().lower()
+    return hashlib.sha256(normalized.encode()).hexdigest()
+
+
+class RecoveryCodeDevice(ThrottlingMixin, TimestampMixin, Device):
+    """A staff member's single-use recovery codes, one device per user (django-otp's own
+    static device stores its codes in clear, so it is not used).
+
+    Verifying a code spends it: a conditional UPDATE, so two requests racing with the same
+    code cannot both succeed. Wrong codes slow the next try down (django-otp's throttling).
+    """
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_RECOVERY_THROTTLE_FACTOR", 1)
+
+    def verify_token(self, token) -> bool:
+        allowed, _details = self.verify_is_allowed()
+        if not allowed:
+            return False
+        spent = self.codes.filter(
+            digest=recovery_code_digest(str(token)), used_at__isnull=True
+        ).update(used_at=timezone.now())
+        if not spent:
+            self.throttle_increment(commit=True)
+            return False
+        self.throttle_reset(commit=False)
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True
+
+    @property
+    def unused_count(self) -> int:
+        return self.codes.filter(used_at__isnull=True).count()
+
+
+class RecoveryCode(models.Model):
+    """One recovery code, stored only as its SHA-256 (see recovery_code_digest)."""
+
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["device", "digest"], name="one_row_per_recovery_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"recovery code #{self.id} ({'used' if self.used_at else 'unused'})"
+
+
+class AccountEvent(models.Model):
+    """Append-only audit trail of a staff account's security: second factors, recovery codes,
+    password, API tokens. The case audit trail (CaseEvent) is for cases; these events belong
+    to no case. `data` holds names and counts, never a secret, a code or a client address.
+    """
+
+    class Kind(models.TextChoices):
+        TWO_FACTOR_ENABLED = "two_factor_enabled", _("Two-factor sign-in turned on")
+        DEVICE_ADDED = "device_added", _("Authenticator app added")
+        DEVICE_REPLACED = "device_replaced", _("Authenticator app replaced")
+        RECOVERY_CODES_CREATED = "recovery_codes_created", _("New recovery codes made")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used to sign in")
+        TWO_FACTOR_RESET = "two_factor_reset", _("Two-factor sign-in reset")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        SIGNED_IN_PAST_LOCKOUT = (
+            "signed_in_past_lockout",
+            _("Signed in with password and code while sign-in was locked"),
+        )
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_events")
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.user}"

@@ -95,11 +95,6 @@ def _bucket(hop: str) -> str:
     return str(address)
 
 
-def no_client_address(request) -> str | None:
-    """django-axes asks for the client address; we lock out by account and keep none."""
-    return None
-
-
 def client_str_without_address(username, ip_address, user_agent, path_info, request) -> str:
     """What django-axes writes in its log lines: the account, never address or user agent."""
     return f"{{username: {username!r}, path: {path_info!r}}}"

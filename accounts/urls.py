@@ -1,18 +1,24 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import token_views, views
+from . import token_views, two_factor_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.StaffLoginView.as_view(), name="login"),
+    path(
+        "login/with-code/",
+        two_factor_views.StaffLoginWithCodeView.as_view(),
+        name="login_with_code",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("home/", views.home, name="home"),
     path("tokens/", token_views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", token_views.token_revoke, name="token_revoke"),
-    path("2fa/verify/", views.otp_verify, name="otp_verify"),
-    path("2fa/setup/", views.otp_setup, name="otp_setup"),
+    path("2fa/verify/", two_factor_views.otp_verify, name="otp_verify"),
+    path("2fa/setup/", two_factor_views.otp_setup, name="otp_setup"),
+    path("2fa/recovery-codes/", two_factor_views.recovery_codes, name="recovery_codes"),
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(
@@ -30,7 +36,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        views.StaffPasswordResetConfirmView.as_view(
             template_name="accounts/password_reset_confirm.html",
             success_url=reverse_lazy("accounts:password_reset_complete"),
         ),

@@ -1,5 +1,6 @@
 """The API's OpenAPI schema class (REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"])."""
 
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiViewExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -32,6 +33,13 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "A personal API token (tl_…) from /accounts/tokens/.",
         }
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """The browser's session cookie, as drf-spectacular describes Django's own (the class
+    differs only in also requiring the second factor)."""
+
+    target_class = "accounts.api_tokens.VerifiedSessionAuthentication"
 
 
 class PushTokenScheme(OpenApiAuthenticationExtension):

@@ -8,6 +8,10 @@ django-csp (settings: CONTENT_SECURITY_POLICY).
 
 from django.conf import settings
 from django.http import HttpResponseBadRequest
+from django.shortcuts import render
+from django.utils import translation
+
+from tipline.upload_handlers import MAX_REQUEST_BYTES
 
 DEFAULT_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=()"
 
@@ -61,3 +65,26 @@ def _flat(querydict):
     for key, values in querydict.lists():
         for value in values:
             yield key, value
+
+
+class RefuseOversizedRequestsMiddleware:
+    """Answer 413, with a page a student understands, to a request that declares a body larger
+    than any form here accepts (tipline.upload_handlers.MAX_REQUEST_BYTES), before anything
+    reads the body: nothing of it reaches memory or disk.
+
+    It runs before the first middleware that reads form data, and so before LocaleMiddleware:
+    the page's language is picked here the way LocaleMiddleware would pick it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > MAX_REQUEST_BYTES:
+            with translation.override(translation.get_language_from_request(request)):
+                return render(request, "tipline/upload_too_large.html", status=413)
+        return self.get_response(request)

@@ -1,6 +1,7 @@
 """Factories for rows. One place, so every test builds data the same way."""
 
 import factory
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from factory.django import DjangoModelFactory
 
 from accounts.models import (
@@ -76,3 +77,14 @@ class DistrictMembershipFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     district = factory.SubFactory(DistrictFactory)
     role = Role.DISTRICT_ADMIN
+
+
+class TOTPDeviceFactory(DjangoModelFactory):
+    """A confirmed authenticator app (tests compute its codes with tests.accounts.otp)."""
+
+    class Meta:
+        model = TOTPDevice
+
+    user = factory.SubFactory(UserFactory)
+    name = "Authenticator app"
+    confirmed = True

@@ -40,6 +40,10 @@ ERROR_TOO_MANY_TIPS = gettext_lazy(
     "You have sent several tips in a short time, so we cannot take another one right now. "
     "Please wait about 10 minutes and try again. If someone is in danger right now, call 911."
 )
+ERROR_TOO_MANY_ANSWERS = gettext_lazy(
+    "You have sent several answers in a short time, so we cannot take another one right now. "
+    "Please wait about 10 minutes and try again. If someone is in danger right now, call 911."
+)
 ERROR_NOT_SENT = gettext_lazy("Your tip could not be sent. Please try again.")
 ERROR_WRONG_CODE = gettext_lazy(
     "We could not open a tip with that code. Check the code and try again."
@@ -109,7 +113,10 @@ def tip_form(request, slug: str):
     school = _active_school(slug)
     if request.method == "GET":
         return render(request, "tipline/tip_form.html", {"school": school, "form": TipForm()})
-    form = TipForm(request.POST, request.FILES)
+    # The text alone first: the attached files are not read until the text is valid and the
+    # client is within its limit, so neither mistakes nor floods get a picture decoded. A
+    # student who corrects a mistake has not spent a try.
+    form = TipForm(request.POST)
     if form.is_bot:
         # Store nothing; a person who somehow filled the hidden field can simply resend.
         form.add_error(None, ERROR_NOT_SENT)
@@ -139,14 +146,21 @@ def tip_form(request, slug: str):
         return render(
             request, "tipline/tip_form.html", {"school": school, "form": form}, status=429
         )
+    form = TipForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(
+            request, "tipline/tip_form.html", {"school": school, "form": form}, status=400
+        )
     # Past the global rate the tip is kept, only marked so counselors check it is genuine; so
     # is a tip taken while the shared throttle cache was down (counted per process only).
     needs_review = not hits.global_ok or not hits.shared
+    # The text and token as first read (a missing token was made up once, there); the files
+    # from the second reading.
     receipt = web.web_tip_submit(
         school=school,
         **fields,
         language=request.LANGUAGE_CODE,
-        uploads=data["files"],
+        uploads=form.cleaned_data["files"],
         needs_review=needs_review,
         submission_token=data[TOKEN_FIELD],
     )
@@ -254,18 +268,10 @@ def followup_thread(request):
     form = FollowupReplyForm()
     status = 200
     if request.method == "POST":
-        form = FollowupReplyForm(request.POST, request.FILES)
-        if form.is_valid() and case is not None:
-            # None when this answer was posted before: it is stored once, and said so once.
-            web.web_followup_reply(
-                reporter=reporter,
-                body=form.cleaned_data["body"],
-                uploads=form.cleaned_data["files"],
-                submission_token=form.cleaned_data[TOKEN_FIELD],
-            )
+        form, status = _followup_reply(request, reporter, case_exists=case is not None)
+        if status == 302:
             messages.success(request, _("Your answer was sent. Thank you."))
             return redirect("public:followup_thread")
-        status = 400
     conversation = list(web.reporter_messages(reporter))
     web.reporter_messages_mark_read(reporter=reporter)
     return render(
@@ -283,6 +289,45 @@ def followup_thread(request):
     )
 
 
+def _followup_reply(request, reporter: Reporter, *, case_exists: bool):
+    """Store a posted answer: (the form to show, 302) when stored, else (form, 4xx).
+
+    As for a tip, the files are read only once the text is valid and the client is within
+    its limit of answers.
+    """
+    form = FollowupReplyForm(request.POST)
+    if not (form.is_valid() and case_exists):
+        return form, 400
+    body, token = form.cleaned_data["body"], form.cleaned_data[TOKEN_FIELD]
+    hits = throttle.hits(request, *_reply_limits())
+    # Past the global rate an answer is still taken: it comes from a receipt-code holder, and
+    # only tip intake is marked for review.
+    if not hits.client_ok:
+        # The same answer posted again was stored already: it is not another answer.
+        if web.web_followup_sent_before(reporter=reporter, body=body, submission_token=token):
+            return form, 302
+        form.add_error(None, ERROR_TOO_MANY_ANSWERS)
+        return form, 429
+    form = FollowupReplyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return form, 400
+    # None when this answer (token and words) was stored before: stored once, said once.
+    web.web_followup_reply(
+        reporter=reporter,
+        body=body,
+        uploads=form.cleaned_data["files"],
+        submission_token=token,
+    )
+    return form, 302
+
+
+def _reply_limits() -> tuple[throttle.Limit, throttle.Limit]:
+    client = throttle.Limit(
+        "reply", settings.TIPLINE_REPLIES_PER_CLIENT, settings.TIPLINE_REPLIES_WINDOW_SECONDS
+    )
+    return client, throttle.Limit("reply", settings.TIPLINE_GLOBAL_TIPS_PER_MINUTE, 60)
+
+
 @require_POST
 def followup_leave(request):
     request.session.flush()
@@ -292,3 +337,11 @@ def followup_leave(request):
 @require_GET
 def privacy(request):
     return render(request, "tipline/privacy.html")
+
+
+@require_GET
+def upload_too_large(request):
+    """What a proxy shows (nginx: error_page 413) when it refuses a body as too large; the app
+    refuses one itself with the same page (config.middleware.RefuseOversizedRequestsMiddleware).
+    """
+    return render(request, "tipline/upload_too_large.html", status=413)

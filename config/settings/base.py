@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
+    # Before anything reads a request body (the next one does).
+    "config.middleware.RefuseOversizedRequestsMiddleware",
     "config.middleware.RefuseNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -150,17 +152,23 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=False)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="School Tip Line")
 
-# Lockout after repeated failed logins. Locked by account, never by client address: we keep no
-# client addresses (see DESIGN.md, "Privacy is the product"), so the cache handler is used and
-# the client address and user agent that axes reads are replaced before it can keep them.
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lockout after failed sign-ins (accounts/lockout.py). AXES_FAILURE_LIMIT failures lock the pair
+# (account, client) for AXES_COOLOFF_HOURS, so a stranger locks only themselves; the client is a
+# daily-rotating digest of its address, never the address (no client address is kept, see
+# accounts/privacy.py). SIGNIN_ACCOUNT_FAILURE_LIMIT failures in SIGNIN_ACCOUNT_WINDOW_MINUTES
+# from anywhere stop password-only sign-in to the account; password plus code still works.
+# Counters live in the cache (no user agent or address in the database); when it is down,
+# sign-in goes on without lockout and says so in the log.
+AXES_HANDLER = "accounts.lockout.StaffLockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_CLIENT_IP_CALLABLE = "accounts.privacy.no_client_address"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.lockout_client_key"
+SIGNIN_ACCOUNT_FAILURE_LIMIT = env.int("SIGNIN_ACCOUNT_FAILURE_LIMIT", default=50)
+SIGNIN_ACCOUNT_WINDOW_MINUTES = env.int("SIGNIN_ACCOUNT_WINDOW_MINUTES", default=60)
 AXES_USERNAME_CALLABLE = "accounts.privacy.lockout_username"
 AXES_CLIENT_STR_CALLABLE = "accounts.privacy.client_str_without_address"
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
@@ -286,16 +294,25 @@ DELIVERY_CLAIM_LEASE_SECONDS = env.int("DELIVERY_CLAIM_LEASE_SECONDS", default=1
 OUTBOX_OVERDUE_SECONDS = env.int("OUTBOX_OVERDUE_SECONDS", default=120)
 OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=500)
 
-# Uploads (10 MB each at most) stay in memory, so no unencrypted copy lands in a temp file.
-FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024 + 1024
+# Uploaded files are held in memory only (10 MB each, 5 per form), never in a temporary file:
+# see tipline/upload_handlers.py. Under ASGI, Django buffers each request body in memory up to
+# FILE_UPLOAD_MAX_MEMORY_SIZE before any middleware runs: at least the largest body accepted
+# (tipline.upload_handlers.MAX_REQUEST_BYTES), so no accepted body is spooled to disk there.
+FILE_UPLOAD_HANDLERS = ["tipline.upload_handlers.MemoryOnlyUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 52 * 1024 * 1024
+# Answers on /followup/thread/ per client (rotating key, as for tips) in the window; counted
+# before any attached picture is decoded.
+TIPLINE_REPLIES_PER_CLIENT = env.int("TIPLINE_REPLIES_PER_CLIENT", default=10)
+TIPLINE_REPLIES_WINDOW_SECONDS = env.int("TIPLINE_REPLIES_WINDOW_SECONDS", default=600)
 
 # The staff API (/api/v1/, config/api_urls.py). Personal tokens first, so an anonymous request
 # is answered 401 with a WWW-Authenticate challenge; the browser's session works too (with
-# CSRF). Throttles are per token (per user for sessions), by scope; see accounts.api_tokens.
+# CSRF, and only once it has shown its second factor where the pages ask for one). Throttles
+# are per token (per user for sessions), by scope; see accounts.api_tokens.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.api_tokens.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.api_tokens.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.api_pagination.ApiPagination",
@@ -380,6 +397,8 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         # The SDK logs each API request's URL and headers at INFO: nothing we need.
         "twilio": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # pypdf describes what it repairs in a tipster's PDF, sometimes quoting it: not logged.
+        "pypdf": {"handlers": [], "level": "CRITICAL", "propagate": False},
     },
 }
 DEFAULT_EXCEPTION_REPORTER_FILTER = "config.logging.PrivacyExceptionReporterFilter"

@@ -17,6 +17,7 @@ REQUIRED = (
     "FIELD_ENCRYPTION_KEYS",
     "PRIVACY_HMAC_KEY",
     "CELERY_BROKER_URL",
+    "EMAIL_URL",
 )
 _missing = [name for name in REQUIRED if not os.environ.get(name, "").strip()]
 # Lockout counters and throttles must be shared by every web process: a Redis cache, given
@@ -39,6 +40,20 @@ if SMS_BACKEND == "tipline.sms.backends.TwilioBackend":
 if _missing:
     raise ImproperlyConfigured(
         "Production settings need these environment variables: " + ", ".join(_missing)
+    )
+
+# Password-reset links and security notices go by email. A backend that prints, keeps in memory
+# or drops mail would put those links in the web log, or lose them: refused.
+EMAIL_BACKENDS_THAT_SEND_NOTHING = (
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+)
+# EMAIL_BACKEND comes from base.py, parsed from EMAIL_URL.
+if EMAIL_BACKEND in EMAIL_BACKENDS_THAT_SEND_NOTHING:
+    raise ImproperlyConfigured(
+        "EMAIL_URL must name a real email backend (e.g. smtp+tls://user:password@host:587); "
+        "console, in-memory and dummy mail are refused in production."
     )
 
 DEBUG = False

@@ -21,6 +21,8 @@ PRODUCTION_ENV = {
     "TWILIO_ACCOUNT_SID": "AC" + "5" * 32,
     "TWILIO_AUTH_TOKEN": "a-twilio-auth-token-for-tests",
     "TWILIO_MESSAGING_SERVICE_SID": "MG" + "5" * 32,
+    # Password-reset links go by email: production needs a real backend (issue 12).
+    "EMAIL_URL": "smtp://localhost:25",
 }
 
 
@@ -64,6 +66,27 @@ def test_it_refuses_a_short_secret_key():
     assert "SECRET_KEY must be at least 50" in result.stderr
 
 
+@pytest.mark.parametrize("url", ["consolemail://", "memorymail://", "dummymail://"])
+def test_it_refuses_an_email_backend_that_sends_nothing(url):
+    # Console mail would print every password-reset link into the web log.
+    result = _manage("check", env_overrides={**PRODUCTION_ENV, "EMAIL_URL": url})
+    assert result.returncode != 0
+    assert "EMAIL_URL" in result.stderr
+    assert "real email backend" in result.stderr
+
+
+def test_it_starts_production_with_an_smtp_backend():
+    env = {**PRODUCTION_ENV, "EMAIL_URL": "smtp+tls://user:secret@smtp.example.org:587"}
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.EMAIL_BACKEND)",
+        env_overrides=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "django.core.mail.backends.smtp.EmailBackend"
+
+
 def test_it_passes_check_deploy_without_warnings():
     # The reference nginx on the same host (accounts.W001 otherwise: test_trusted_proxies.py).
     deploy_env = {**PRODUCTION_ENV, "TRUSTED_PROXIES": "127.0.0.1"}
@@ -80,3 +103,12 @@ def test_it_runs_tasks_eagerly_without_a_broker(settings):
     assert app.conf.task_serializer == "json" and app.conf.accept_content == ["json"]
     assert app.conf.task_time_limit > app.conf.task_soft_time_limit
     assert app.conf.broker_transport_options["visibility_timeout"] > app.conf.task_time_limit
+
+
+def test_it_starts_production_with_the_make_up_environment():
+    from config.stack import up_environment
+
+    lines = [line for line in up_environment().splitlines() if line and line[0] != "#"]
+    env = dict(line.split("=", 1) for line in lines)
+    result = _manage("check", env_overrides=env)
+    assert result.returncode == 0, result.stderr

@@ -281,6 +281,16 @@ def reporter_messages_mark_read(*, reporter: Reporter) -> int:
     ).update(read_by_reporter_at=timezone.now())
 
 
+def _followup_key(*, reporter: Reporter, body: str, submission_token: str) -> str:
+    return submission_key(token=submission_token, fields=["reply", str(reporter.id), body])
+
+
+def web_followup_sent_before(*, reporter: Reporter, body: str, submission_token: str) -> bool:
+    """Whether this very answer (token and words) was stored already."""
+    key = _followup_key(reporter=reporter, body=body, submission_token=submission_token)
+    return submission_exists(key=key)
+
+
 def web_followup_reply(
     *,
     reporter: Reporter,
@@ -295,7 +305,7 @@ def web_followup_reply(
     case = reporter_case(reporter)
     if case is None:
         raise Reporter.DoesNotExist("This thread has no case.")
-    key = submission_key(token=submission_token, fields=["reply", str(reporter.id), body])
+    key = _followup_key(reporter=reporter, body=body, submission_token=submission_token)
     try:
         return _web_followup_store(
             reporter=reporter, case=case, body=body, uploads=uploads, key=key
