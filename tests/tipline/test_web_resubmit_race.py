@@ -93,3 +93,16 @@ def test_it_stores_a_followup_answer_posted_twice_once(
     # The same page with other words is another answer, and is stored.
     client.post("/followup/thread/", {**answer, "body": "And again at 3pm."})
     assert Message.objects.filter(direction="in").count() == 2
+
+
+@pytest.mark.django_db
+def test_it_takes_an_answer_posted_again_over_the_limit_as_stored(client, personas, settings):
+    settings.TIPLINE_REPLIES_PER_CLIENT = 1
+    client.post("/followup/", {"code": receipt_code_from(submit_tip(client))})
+    token = form_token(client.get("/followup/thread/"))
+    answer = {"body": "It was at lunch.", "submission_token": token}
+    assert client.post("/followup/thread/", answer).status_code == 302
+    assert client.post("/followup/thread/", answer).status_code == 302
+    other = {"body": "Something else.", "submission_token": token}
+    assert client.post("/followup/thread/", other).status_code == 429
+    assert Message.objects.filter(direction="in").count() == 1
