@@ -3,13 +3,14 @@
 Permissions-Policy: the tip line never needs the camera, the microphone or the location of a
 tipster's device, so every page denies them to itself and to anything it could embed (a
 student's location is exactly what must never leak). Content-Security-Policy comes from
-django-csp (settings: CONTENT_SECURITY_POLICY).
+django-csp (settings: CONTENT_SECURITY_POLICY). API answers are never cached (below).
 """
 
 from django.conf import settings
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 
 from tipline.upload_handlers import MAX_REQUEST_BYTES
 
@@ -24,6 +25,25 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.policy)
+        return response
+
+
+API_PREFIX = "/api/"
+
+
+class ApiNoStoreMiddleware:
+    """Every /api/ answer may carry decrypted tip text (or says whether a case exists), so
+    none may be kept by a browser, a proxy or a shared cache: the same never-cache headers
+    the staff pages send (`Cache-Control: max-age=0, no-cache, no-store, must-revalidate,
+    private`), on successes and errors alike."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path_info.startswith(API_PREFIX):
+            add_never_cache_headers(response)
         return response
 
 

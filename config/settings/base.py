@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
+    "config.middleware.ApiNoStoreMiddleware",
     # Before anything reads a request body (the next one does).
     "config.middleware.RefuseOversizedRequestsMiddleware",
     "config.middleware.RefuseNulCharactersMiddleware",

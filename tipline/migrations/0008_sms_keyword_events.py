@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tipline", "0006_web_submissions"),
+        ("tipline", "0007_web_submissions"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tipline", "0005_outbound_notices"),
+        ("tipline", "0006_staff_reasons_encrypted"),
     ]
 
     operations = [

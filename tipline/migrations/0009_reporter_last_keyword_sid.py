@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tipline", "0007_sms_keyword_events"),
+        ("tipline", "0008_sms_keyword_events"),
     ]
 
     operations = [
