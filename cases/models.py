@@ -215,6 +215,7 @@ class CaseEvent(models.Model):
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         ESCALATED = "escalated", _("Escalated")
         MESSAGE_UNDELIVERED = "message_undelivered", _("Message to the tipster not delivered")
+        SMS_KEYWORD = "sms_keyword", _("SMS keyword (STOP, HELP...)")
         PURGED = "purged", _("Content erased (retention)")
         WATCHERS_CHANGED = "watchers_changed", _("Watchers changed")
 

@@ -8,6 +8,7 @@ from celery import shared_task
 from django.conf import settings
 
 from .retention import retention_sweep
+from .services.submissions import submissions_expire
 from .sms.media import MediaTransientError, sms_media_store
 from .sms.outbound import (
     DeliveryOutcome,
@@ -59,3 +60,9 @@ def retention_sweep_task() -> dict:
     """Beat, hourly: the files and phone numbers of purged cases (tipline/retention.py)."""
     result = retention_sweep()
     return {"attachments": result.attachments, "phone_numbers": result.phone_numbers}
+
+
+@shared_task(name="tipline.submissions_expire")
+def submissions_expire_task() -> int:
+    """Beat: forget the public forms' one-time tokens past TIPLINE_SUBMISSION_TOKEN_HOURS."""
+    return submissions_expire()

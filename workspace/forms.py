@@ -167,6 +167,12 @@ class ReferenceForm(VersionedForm):
         return self.cleaned_data["reference"].strip().lstrip("#").upper()
 
 
+def _reporter_label(reporter: Reporter) -> str:
+    if reporter.channel == Channel.SMS and reporter.opted_out_at:
+        return _("%(alias)s (opted out of texts: cannot be sent)") % {"alias": reporter.alias}
+    return reporter.alias
+
+
 class StaffReplyForm(forms.Form):
     reporter = forms.ModelChoiceField(
         label=_("To"), queryset=Reporter.objects.none(), empty_label=None
@@ -181,7 +187,7 @@ class StaffReplyForm(forms.Form):
     def __init__(self, *args, reporters, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reporter"].queryset = reporters
-        self.fields["reporter"].label_from_instance = lambda reporter: reporter.alias
+        self.fields["reporter"].label_from_instance = _reporter_label
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(

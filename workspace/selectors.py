@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import permissions
 from accounts.models import School
@@ -276,6 +277,21 @@ def _status_label(value) -> str:
     return str(CaseStatus(value).label) if value in CaseStatus.values else str(value)
 
 
+_KEYWORD_TEXTS = {
+    "opt_out": gettext_lazy(
+        "%(alias)s texted %(word)s: opted out of texts (replies are refused until they text "
+        "START or COMENZAR)"
+    ),
+    "opt_in": gettext_lazy("%(alias)s texted %(word)s: texts are back on"),
+    "help": gettext_lazy("%(alias)s texted %(word)s: the help text was sent"),
+}
+
+
+def _keyword_text(data: dict) -> str:
+    template = _KEYWORD_TEXTS.get(data.get("keyword"), gettext_lazy("%(alias)s texted %(word)s"))
+    return str(template) % {"alias": data.get("alias", "?"), "word": data.get("word", "?")}
+
+
 def _event_text(event: CaseEvent, users: dict, references: dict) -> str:
     data, kind = event.data or {}, event.kind
     changes = data.get("changes") or {}
@@ -324,6 +340,10 @@ def _event_text(event: CaseEvent, users: dict, references: dict) -> str:
         if data.get("deadline"):
             text += " · " + _("missed deadline: %(d)s") % {"d": data["deadline"].replace("_", " ")}
         return text
+    if kind == CaseEvent.Kind.MESSAGE_UNDELIVERED and data.get("reason"):
+        return f"{event.get_kind_display()} · {data['reason']}"
+    if kind == CaseEvent.Kind.SMS_KEYWORD:
+        return _keyword_text(data)
     if kind == CaseEvent.Kind.ACKNOWLEDGED and data.get("first") is False:
         return _("Acknowledged (already acknowledged)")
     if kind == CaseEvent.Kind.VIEWED and data.get("what") not in (None, "case"):

@@ -30,6 +30,7 @@ def test_it_names_only_tasks_the_worker_registers():
         "cases.retention_purge",
         "tipline.sms_reply_sweep",
         "tipline.retention_sweep",
+        "tipline.submissions_expire",
     } == scheduled
 
 

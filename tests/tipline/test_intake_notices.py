@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 
 from cases.models import Notice
+from tipline.forms import submission_token_new
 from tipline.models import Reporter
 from tipline.services.web import web_followup_reply
 
@@ -42,7 +43,9 @@ def test_an_answer_notifies_by_either_channel(client, personas, django_capture_o
     mail.outbox.clear()
     web_reporter = Reporter.objects.get(channel="web")
     with django_capture_on_commit_callbacks(execute=True):
-        web_followup_reply(reporter=web_reporter, body="more details")
+        web_followup_reply(
+            reporter=web_reporter, body="more details", submission_token=submission_token_new()
+        )
     with django_capture_on_commit_callbacks(execute=True):
         text(client, "and one more thing")
     replies = Notice.objects.filter(reason=Notice.Reason.REPLY).order_by("id")

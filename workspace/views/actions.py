@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import Action
-from cases.models import Case, Outcome
+from cases.models import Case, Channel, Outcome
 from cases.selectors import case_get_for_user
 from cases.services.merge import case_link, case_merge, case_unlink
 from cases.services.workflow import (
@@ -33,7 +33,7 @@ from cases.services.workflow import (
     case_watch,
 )
 from tipline.selectors import case_reporters
-from tipline.services.tips import message_to_reporter
+from tipline.services.tips import ReplyRefusedError, message_to_reporter
 from workspace.forms import (
     AssignForm,
     CloseForm,
@@ -103,9 +103,16 @@ def _post_view(act: Callable, *, action=Action.WORK_CASES):
 
 def _reply(request, case):
     data = _valid("reply_form", StaffReplyForm(request.POST, reporters=case_reporters(case=case)))
-    message_to_reporter(
-        case=case, reporter=data["reporter"], body=data["body"], author=request.user
-    )
+    reporter = data["reporter"]
+    try:
+        message_to_reporter(case=case, reporter=reporter, body=data["body"], author=request.user)
+    except ReplyRefusedError as refused:
+        raise CaseWorkflowError(refused.messages) from None
+    if reporter.channel == Channel.SMS:
+        # Queued, not sent: the timeline shows when Twilio takes it, delivers it or fails.
+        return _("Your text to %(alias)s is on its way: the timeline shows its delivery.") % {
+            "alias": reporter.alias
+        }
     return _("Your message was sent to the tipster.")
 
 
