@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 
 from cases.models import Case, Category, Notice, Priority, PrioritySource
+from tipline.forms import submission_token_new
 from tipline.models import Reporter
 from tipline.services.web import web_followup_reply
 
@@ -97,7 +98,9 @@ def test_an_answer_in_words_of_harm_raises_the_case_and_starts_the_call_down(
     assert web_case.priority == sms_case.priority == Priority.ROUTINE
     with django_capture_on_commit_callbacks(execute=True):
         web_followup_reply(
-            reporter=Reporter.objects.get(channel="web"), body="me voy a suicidar esta noche"
+            reporter=Reporter.objects.get(channel="web"),
+            body="me voy a suicidar esta noche",
+            submission_token=submission_token_new(),
         )
     with django_capture_on_commit_callbacks(execute=True):
         text(client, "also he brings a gun to school tomorrow")
