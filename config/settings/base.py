@@ -12,11 +12,14 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.envfile import env_file_read
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
-# A `.env` file beside manage.py is read when present; real environment variables win.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# A `.env` file beside manage.py (or the file ENV_FILE names) is read when present, inline
+# comments and all (its format: config/envfile.py); real environment variables win.
+env_file_read(BASE_DIR / ".env")
 
 # Insecure development values live in dev.py/test.py; production.py refuses to start without
 # real ones.
