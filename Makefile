@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_SETTINGS := config.settings.dev
+# The port `make run` serves on, on 127.0.0.1: `make run PORT=8001`.
+PORT ?= 8000
 
 .PHONY: run test lint format worker up install migrate demo clean
 
@@ -25,8 +27,10 @@ demo: migrate
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py seed_demo_alerts
 
 ## make run: install, migrate the SQLite database, load the demo, serve on 127.0.0.1:8000
+## (make run PORT=8001: another port; links in printed emails and sms_simulate follow it)
 run: demo
-	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	DEV_SERVER_ADDRESS=127.0.0.1:$(PORT) DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) \
+	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: the whole suite (SQLite unless DATABASE_URL is set)
 test: install

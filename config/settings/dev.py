@@ -1,9 +1,16 @@
 """The embedded demo (`make run`): SQLite, eager Celery, console email and SMS."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import MIDDLEWARE, env
 
 DEBUG = env.bool("DEBUG", default=True)
+# `make run PORT=8001` serves on DEV_SERVER_ADDRESS: links made outside a request (and the
+# default for PUBLIC_BASE_URL) point there. A PUBLIC_BASE_URL given outright wins.
+DEV_SERVER_ADDRESS = env.str("DEV_SERVER_ADDRESS", default="127.0.0.1:8000")
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default=f"http://{DEV_SERVER_ADDRESS}").rstrip("/")
+# Within a request, links and the Twilio signature check follow the address the request came
+# in on (accounts/public_address.py). Development only: production uses PUBLIC_BASE_URL alone.
+MIDDLEWARE = ["accounts.public_address.ServedAddressMiddleware", *MIDDLEWARE]
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-secret-key-change-me-0123456789")
 # Fixed, public development keys: fine for demo data, never for real tips (production.py
 # refuses to start without keys of its own).

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import Membership, Role
+from accounts.public_address import public_url
 
 from ..models import Case, CaseEvent
 from .calldown import new_case_notice_is_immediate
@@ -66,7 +67,7 @@ def case_counselors_email(
                 .order_by("user__email")
             )
         )
-        link = settings.PUBLIC_BASE_URL + reverse("tipline:case_detail", args=[case.id])
+        link = public_url(reverse("tipline:case_detail", args=[case.id]))
         school = case.school.name
         messages = [
             EmailMessage(

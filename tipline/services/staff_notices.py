@@ -24,6 +24,8 @@ from django.core.mail import EmailMessage
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.public_address import public_url
+
 from ..models import Delivery
 from ..sms.backends import BaseSmsBackend, SendFailure, sms_backend
 
@@ -162,4 +164,4 @@ def delivery_send(
 
 
 def staff_link(path: str) -> str:
-    return settings.PUBLIC_BASE_URL + path
+    return public_url(path)

@@ -4,7 +4,6 @@ import io
 
 import qrcode
 import qrcode.image.svg
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from accounts import permissions
 from accounts.models import School
+from accounts.public_address import public_url
 
 
 def _school_for_staff(user, slug: str) -> School:
@@ -23,7 +23,7 @@ def _school_for_staff(user, slug: str) -> School:
 
 
 def _short_link(school: School) -> str:
-    return settings.PUBLIC_BASE_URL + reverse("public:tip_form", args=[school.slug])
+    return public_url(reverse("public:tip_form", args=[school.slug]))
 
 
 @login_required

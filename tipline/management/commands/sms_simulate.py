@@ -1,10 +1,13 @@
 """Text the running tip line as Twilio would: `manage.py sms_simulate --from +15555550100
 --to +13035550101 "there is a fight planned after school"`.
 
-Signs the webhook with TWILIO_AUTH_TOKEN for exactly the URL it posts to (Twilio signs the
-URL it calls, so start the server with PUBLIC_BASE_URL equal to --url), sends the parameters
-Twilio sends (location fields included, which the server must drop), and prints the reply.
-`--media photo.jpg` serves the file from this machine for the server to fetch, like an MMS.
+`--url` is the server (`http://127.0.0.1:8001`) or the webhook itself
+(`http://127.0.0.1:8001/sms/twilio/inbound/`). Signs the webhook with TWILIO_AUTH_TOKEN for
+exactly the URL it posts to, as Twilio signs the URL it calls; a development server accepts
+that on any port (accounts/public_address.py), a production one only for PUBLIC_BASE_URL.
+Sends the parameters Twilio sends (location fields included, which the server must drop),
+and prints the reply. `--media photo.jpg` serves the file from this machine for the server to
+fetch, like an MMS.
 """
 
 import mimetypes
@@ -12,6 +15,7 @@ import secrets
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import httpx
@@ -48,6 +52,13 @@ def _media_server(paths: list[Path]) -> ThreadingHTTPServer:
     return server
 
 
+def webhook_url(given: str) -> str:
+    """The inbound webhook for a server address; a URL with a path is taken as it is."""
+    if urlsplit(given).path.strip("/"):
+        return given
+    return given.rstrip("/") + reverse("sms:twilio-inbound")
+
+
 class Command(BaseCommand):
     help = "Send a signed, Twilio-shaped SMS webhook to the running server and print the reply."
 
@@ -55,14 +66,18 @@ class Command(BaseCommand):
         parser.add_argument("text", nargs="?", default="", help="The text message.")
         parser.add_argument("--from", dest="sender", required=True, help="E.164, +15555550100")
         parser.add_argument("--to", required=True, help="A school or district tip-line number.")
-        parser.add_argument("--url", default="http://127.0.0.1:8000", help="The server.")
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000",
+            help="The server, or the full webhook URL (…/sms/twilio/inbound/).",
+        )
         parser.add_argument("--media", action="append", default=[], help="A picture to send.")
         parser.add_argument("--sid", default="", help="MessageSid (default: a new one).")
 
     def handle(self, *args, **options):
         if not settings.TWILIO_AUTH_TOKEN:
             raise CommandError("TWILIO_AUTH_TOKEN is empty: nothing to sign with.")
-        url = options["url"].rstrip("/") + reverse("sms:twilio-inbound")
+        url = webhook_url(options["url"])
         sid = options["sid"] or "SM" + secrets.token_hex(16)
         params = {
             "MessageSid": sid,
