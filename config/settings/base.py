@@ -374,7 +374,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "config.logging.JsonLineFormatter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json"},
+        # A StreamHandler (stderr) that never writes inside a printed email or text.
+        "console": {"class": "config.logging.ConsoleLogHandler", "formatter": "json"},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {

@@ -20,6 +20,10 @@ FIELD_ENCRYPTION_KEYS = env.list(
 PRIVACY_HMAC_KEY = env.str("PRIVACY_HMAC_KEY", default="dev-only-privacy-hmac-key")
 # The demo's locmem cache works in the single runserver process.
 SILENCED_SYSTEM_CHECKS = ["axes.W001"]
+# Emails print in the `make run` terminal as framed blocks (accounts/console.py), unless
+# EMAIL_URL names another backend.
+if not env.str("EMAIL_URL", default=""):
+    EMAIL_BACKEND = "accounts.console.EmailBackend"
 # A public development token: `manage.py sms_simulate` signs with it as Twilio would.
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="dev-only-twilio-auth-token")
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="AC" + "d" * 32)
