@@ -10,7 +10,6 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import School
 
-from . import throttle
+from . import school_finder, throttle
 from .forms import FollowupReplyForm, ReceiptCodeForm, TipForm
 from .models import Reporter
 from .services import web
@@ -43,13 +42,8 @@ ERROR_TOO_MANY_TRIES = gettext_lazy(
 )
 
 
-def _schools_matching(query: str):
-    query = query.strip()
-    if not query:
-        return School.objects.none()
-    return School.objects.filter(
-        Q(name__icontains=query) | Q(slug__icontains=query), is_active=True
-    ).only("name", "slug")[:SEARCH_RESULTS]
+def _schools_matching(query: str) -> list[school_finder.FoundSchool]:
+    return school_finder.schools_find(query=query, limit=SEARCH_RESULTS)
 
 
 @require_GET
