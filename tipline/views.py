@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import School
 
 from . import school_finder, throttle
+from .followup_status import followup_status
 from .forms import FollowupReplyForm, ReceiptCodeForm, TipForm
 from .models import Reporter
 from .services import web
@@ -202,6 +203,8 @@ def followup_thread(request):
             return redirect("public:followup_thread")
         status = 400
     conversation = list(web.reporter_messages(reporter))
+    # Read before marking: which of the counselor's messages are new to the student.
+    thread = followup_status(case=case, conversation=conversation) if case else None
     web.reporter_messages_mark_read(reporter=reporter)
     return render(
         request,
@@ -209,8 +212,7 @@ def followup_thread(request):
         {
             "form": form,
             "conversation": conversation,
-            "status_word": web.STATUS_WORDS.get(case.status) if case else None,
-            "status_explanation": web.STATUS_EXPLANATIONS.get(case.status) if case else None,
+            "thread": thread,
             "case_open": case is not None and case.is_open,
             "school": case.school if case else None,
         },
