@@ -12,9 +12,7 @@ field. 200 when at least one item was acceptable, 400 when none was (or the body
 
 from __future__ import annotations
 
-import re
 from datetime import UTC
-from urllib.parse import urlsplit
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils.dateparse import parse_datetime
@@ -24,6 +22,8 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
+
+from tipline.web_urls import is_web_url
 
 from .models import Source
 from .services import PostInput, posts_ingest, source_for_push_token
@@ -42,22 +42,6 @@ BAD_URL = "Must be an http or https URL."
 HAS_NUL = "Must not contain NUL characters."  # PostgreSQL cannot store them in text
 BAD_TIME = "Must be an ISO 8601 date and time, e.g. 2026-03-02T08:15:00Z."
 NOT_AN_OBJECT = "Each post must be a JSON object."
-_SPACE = re.compile(r"\s")
-# The common shape, accepted without urlsplit (which costs more than the rest of an item's
-# validation): every string it matches passes the full check below too.
-_PLAIN_WEB_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(?::[0-9]+)?(?:[/?#]\S*)?\Z")
-
-
-def _is_web_url(value: str) -> bool:
-    """An absolute http(s) URL with a host and no spaces (Django's URLValidator is a third of
-    the push API's time at 1,000 posts a batch; links are shown, never fetched)."""
-    if _PLAIN_WEB_URL.match(value):
-        return True
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and not _SPACE.search(value)
 
 
 class PushTokenAuthentication(BaseAuthentication):
@@ -117,7 +101,8 @@ def post_input_from(item) -> tuple[PostInput | None, dict[str, list[str]]]:
     text = _text_field(item, "text", errors, required=True, limit=MAX_TEXT)
     author = _text_field(item, "author", errors, required=False, limit=200)
     url = _text_field(item, "url", errors, required=False, limit=1000)
-    if url and "url" not in errors and not _is_web_url(url):
+    # The validator every connector's posts go through at ingest too (tipline.web_urls).
+    if url and "url" not in errors and not is_web_url(url):
         errors["url"] = [BAD_URL]
     posted_at = None
     raw_time = item.get("posted_at")

@@ -21,6 +21,7 @@ from tipline.api.filters import IdFilter
 from tipline.api.serializers import MAX_ID, CaseSerializer
 from tipline.models import Case
 from tipline.selectors import case_get_for_user
+from tipline.web_urls import web_url_or_blank
 
 from . import selectors, services
 from .models import Alert, AlertStatus, DismissalReason, Post, Severity, Source
@@ -31,7 +32,7 @@ TAG_ALERTS, TAG_SOURCES = "alerts", "sources"
 
 class PostSerializer(serializers.ModelSerializer):
     source_name = serializers.CharField(source="source.name", read_only=True)
-    url = serializers.CharField(read_only=True, help_text="May be empty.")
+    url = serializers.SerializerMethodField(help_text="An http(s) link, or empty.")
 
     class Meta:
         model = Post
@@ -47,6 +48,10 @@ class PostSerializer(serializers.ModelSerializer):
             "received_at",
         ]
         read_only_fields = fields
+
+    def get_url(self, post: Post) -> str:
+        # Rows stored before URLs were checked at ingest may hold anything.
+        return web_url_or_blank(post.url)
 
 
 class AlertSerializer(serializers.ModelSerializer):

@@ -10,7 +10,8 @@ It creates a throwaway database (summary_bench_<pid>), migrates it, seeds it wit
 district roll-up page through Django's test client as a principal and a district admin:
 whole requests (session, permissions, the queries, template and SVG rendering). For each it
 prints p50 and p95 over --runs requests after two warm-ups, and the number of SQL queries of
-one request. The baseline, measured in the same run, is a plain COUNT(*) over the cases
+one request, then the de-identified case list (school and district, a school year). The
+baseline, measured in the same run, is a plain COUNT(*) over the cases
 table; the ratios say how many such counts a page costs. The database is dropped at the
 end unless --keep. --reuse NAME measures a database kept by an earlier run instead (it is
 migrated first, which applies any new migration, and kept). Targets (issue 7): p50 under
@@ -182,6 +183,24 @@ def measure(options) -> None:
         client.force_login(user)
         durations = timed(lambda c=client, u=url: c.get(f"{u}?period={school_year}"), 5)
         print(f"{label + ' (school year)':28s} p50 {percentile(durations, 0.5):8.1f} ms (5 runs)")
+    # The de-identified case list: counts of combinations, grouped in the database.
+    exports = {
+        "case list, school": (principal, reverse("summaries:school_case_list", args=[school.pk])),
+        "case list, district": (admin, reverse("summaries:district_case_list", args=[district.pk])),
+    }
+    for label, (user, url) in exports.items():
+        client = Client()
+        client.force_login(user)
+
+        def download(client=client, target=f"{url}?period={school_year}"):
+            response = client.get(target)
+            assert response.status_code == 200, response.status_code
+            return b"".join(response.streaming_content).count(b"\n") - 1
+
+        durations = timed(download, 5)
+        rows = download()
+        p50 = percentile(durations, 0.5)
+        print(f"{label + ' (school year)':28s} p50 {p50:8.1f} ms (5 runs), {rows:,} rows")
 
 
 if __name__ == "__main__":

@@ -3,11 +3,16 @@
 Permissions-Policy: the tip line never needs the camera, the microphone or the location of a
 tipster's device, so every page denies them to itself and to anything it could embed (a
 student's location is exactly what must never leak). Content-Security-Policy comes from
-django-csp (settings: CONTENT_SECURITY_POLICY).
+django-csp (settings: CONTENT_SECURITY_POLICY). API answers are never cached (below).
 """
 
 from django.conf import settings
 from django.http import HttpResponseBadRequest
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers
+
+from tipline.upload_handlers import MAX_REQUEST_BYTES
 
 DEFAULT_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=()"
 
@@ -20,6 +25,25 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.policy)
+        return response
+
+
+API_PREFIX = "/api/"
+
+
+class ApiNoStoreMiddleware:
+    """Every /api/ answer may carry decrypted tip text (or says whether a case exists), so
+    none may be kept by a browser, a proxy or a shared cache: the same never-cache headers
+    the staff pages send (`Cache-Control: max-age=0, no-cache, no-store, must-revalidate,
+    private`), on successes and errors alike."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path_info.startswith(API_PREFIX):
+            add_never_cache_headers(response)
         return response
 
 
@@ -61,3 +85,26 @@ def _flat(querydict):
     for key, values in querydict.lists():
         for value in values:
             yield key, value
+
+
+class RefuseOversizedRequestsMiddleware:
+    """Answer 413, with a page a student understands, to a request that declares a body larger
+    than any form here accepts (tipline.upload_handlers.MAX_REQUEST_BYTES), before anything
+    reads the body: nothing of it reaches memory or disk.
+
+    It runs before the first middleware that reads form data, and so before LocaleMiddleware:
+    the page's language is picked here the way LocaleMiddleware would pick it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > MAX_REQUEST_BYTES:
+            with translation.override(translation.get_language_from_request(request)):
+                return render(request, "tipline/upload_too_large.html", status=413)
+        return self.get_response(request)

@@ -22,7 +22,8 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class AttachmentsField(forms.FileField):
-    """Up to 5 files, each checked by content and cleaned (tipline.attachments)."""
+    """Up to 5 files, each checked by content and cleaned (tipline.attachments), their
+    pictures decoded within one pixel budget for the whole form."""
 
     widget = MultipleFileInput
 
@@ -36,9 +37,10 @@ class AttachmentsField(forms.FileField):
         if len(files) > attachments.MAX_FILES:
             raise ValidationError(attachments.ERROR_TOO_MANY, code="too_many")
         cleaned, errors = [], []
+        budget = attachments.PixelBudget()
         for upload in files:
             try:
-                cleaned.append(attachments.upload_clean(upload))
+                cleaned.append(attachments.upload_clean(upload, budget=budget))
             except ValidationError as error:
                 errors.extend(error.error_list)
         if errors:
@@ -89,8 +91,8 @@ class TipForm(forms.Form):
         label=_("Photos or PDF files (optional)"),
         help_text=_(
             "Up to 5 files, 10 MB each. We remove location and camera details from photos. "
-            "PDF files are kept as they are, and their properties may include the author's "
-            "name."
+            "Of a PDF file we keep only its pages: links, forms, scripts, attached files and "
+            "its properties, such as the author's name, are removed."
         ),
     )
     contact_details = forms.CharField(

@@ -96,7 +96,9 @@ class Case(models.Model):
     priority_source = models.CharField(
         max_length=16, choices=PrioritySource.choices, default=PrioritySource.DEFAULT
     )
-    priority_reason = models.CharField(max_length=200, blank=True)
+    # Why the priority is what it is: the rule's words, or a counselor's own (which may
+    # repeat tip details), so encrypted like notes and erased by retention.
+    priority_reason = EncryptedTextField(blank=True)
     category = models.CharField(max_length=16, choices=Category.choices, default=Category.OTHER)
     channel = models.CharField(max_length=8, choices=Channel.choices)
     assignee = models.ForeignKey(
@@ -370,7 +372,12 @@ class CaseEvent(models.Model):
         related_name="+",
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Ids, field names and codes only: it is shown on the audit page and exported as CSV.
     data = models.JSONField(default=dict, blank=True)
+    # The words a staff member gave for this change (why a case was reopened, reassigned or
+    # reprioritised). Free text can repeat what the tip said, so it is encrypted like notes,
+    # kept out of `data` (and so out of the audit export) and erased by retention.
+    staff_reason = EncryptedTextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

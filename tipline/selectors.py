@@ -318,17 +318,16 @@ def _event_text(event: CaseEvent, users: dict, references: dict) -> str:
             outcome = changes["outcome"][1]
             label = Outcome(outcome).label if outcome in Outcome.values else outcome
             text += " · " + _("outcome: %(outcome)s") % {"outcome": label}
-        if data.get("reason"):
-            text += " · " + _("reason: %(reason)s") % {"reason": data["reason"]}
+        if event.staff_reason:
+            text += " · " + _("reason: %(reason)s") % {"reason": event.staff_reason}
         return text
     if kind == CaseEvent.Kind.PRIORITY_CHANGED and "priority" in changes:
         old, new = (Priority(value).label for value in changes["priority"])
         text = _("Priority: %(old)s → %(new)s") % {"old": old, "new": new}
-        reason = (changes.get("priority_reason") or [None, ""])[1]
-        return text + (" · " + reason if reason else "")
+        return text + (" · " + event.staff_reason if event.staff_reason else "")
     if kind == CaseEvent.Kind.ASSIGNED:
         text = _("Assigned to %(who)s") % {"who": _user_label(users, data.get("assignee_id"))}
-        return text + (" · " + data["reason"] if data.get("reason") else "")
+        return text + (" · " + event.staff_reason if event.staff_reason else "")
     if kind == CaseEvent.Kind.TAGS_CHANGED:
         parts = [f"+{Category(c).label}" for c in data.get("added", []) if c in Category.values]
         parts += [f"−{Category(c).label}" for c in data.get("removed", []) if c in Category.values]

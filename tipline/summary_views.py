@@ -21,22 +21,36 @@ from .selectors import district_for_summary, school_for_summary
 from .summaries import exports
 from .summaries.build import SORT_KEYS, annual_report, district_summary, school_summary
 from .summaries.periods import (
+    Period,
     PeriodError,
     local_today,
     month_period,
-    period_parse,
+    period_from_query,
+    period_has_begun,
     school_year_containing,
-    school_year_period,
+    school_year_from_query,
 )
+from .summaries.suppression import threshold_for
 
 
 def _period(request, tz: str):
-    """The requested period (default: this month), and an error to show if it was unreadable."""
+    """The requested period (default: this month), and an error to show if it was refused
+    (unreadable, before 1970, or not begun): pages then show this month with the message and
+    answer 400; CSVs answer 400 with the message alone."""
     today = local_today(tz)
     try:
-        return period_parse(request.GET.get("period"), today=today), ""
+        return period_from_query(request.GET.get("period"), today=today), ""
     except PeriodError as error:
         return month_period(today), str(error)
+
+
+def _next_period(period: Period, tz: str) -> Period | None:
+    following = period.next()
+    return following if period_has_begun(following, today=local_today(tz)) else None
+
+
+def _refused(error: str) -> HttpResponse:
+    return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
 
 
 def _presets(tz: str) -> list[tuple[str, str]]:
@@ -104,6 +118,7 @@ def school_page(request, school_id: int):
             "summary": summary,
             "period": period,
             "period_error": error,
+            "next_period": _next_period(period, school.timezone),
             "presets": _presets(school.timezone),
             "is_district_admin": permissions.is_district_admin(request.user, school.district_id),
         },
@@ -118,7 +133,7 @@ def school_csv(request, school_id: int, slug: str):
     school = school_for_summary(user=request.user, school_id=school_id)
     period, error = _period(request, school.timezone)
     if error:
-        return HttpResponse(error, status=400, content_type="text/plain")
+        return _refused(error)
     summary = school_summary(school=school, period=period)
     name = f"{school.slug}-{period.key}-{slug}.csv"
     return _summary_csv(summary, slug, name)
@@ -130,8 +145,10 @@ def school_case_list(request, school_id: int):
     school = school_for_summary(user=request.user, school_id=school_id)
     period, error = _period(request, school.timezone)
     if error:
-        return HttpResponse(error, status=400, content_type="text/plain")
-    rows = exports.case_list_rows(schools=[school], period=period)
+        return _refused(error)
+    rows = exports.case_list_rows(
+        schools=[school], period=period, threshold=threshold_for(school.district)
+    )
     return _csv_response(rows, f"{school.slug}-{period.key}-cases-deidentified.csv")
 
 
@@ -155,6 +172,7 @@ def district_page(request, district_id: int):
             "summary": summary,
             "period": period,
             "period_error": error,
+            "next_period": _next_period(period, district.timezone),
             "presets": _presets(district.timezone),
             "sort": sort,
             "descending": descending,
@@ -170,7 +188,7 @@ def district_csv(request, district_id: int, slug: str):
     district = district_for_summary(user=request.user, district_id=district_id)
     period, error = _period(request, district.timezone)
     if error:
-        return HttpResponse(error, status=400, content_type="text/plain")
+        return _refused(error)
     sort, descending = _sort(request)
     summary = district_summary(district=district, period=period, sort=sort, descending=descending)
     name = f"{district.slug}-{period.key}-{slug}.csv"
@@ -183,26 +201,29 @@ def district_case_list(request, district_id: int):
     district = district_for_summary(user=request.user, district_id=district_id)
     period, error = _period(request, district.timezone)
     if error:
-        return HttpResponse(error, status=400, content_type="text/plain")
+        return _refused(error)
     schools = list(School.objects.filter(district=district).order_by("name"))
-    rows = exports.case_list_rows(schools=schools, period=period)
+    rows = exports.case_list_rows(schools=schools, period=period, threshold=threshold_for(district))
     return _csv_response(rows, f"{district.slug}-{period.key}-cases-deidentified.csv")
 
 
 def _annual_period(request, district: District):
-    """?year=2024 is the school year 1 July 2024 - 30 June 2025; default: the last complete."""
+    """?year=2024 is the school year 1 July 2024 - 30 June 2025; default: the last complete.
+    Returns the period and an error to show (then the period is the default)."""
+    today = local_today(district.timezone)
     try:
-        return school_year_period(int(request.GET["year"]))
-    except (KeyError, ValueError):
-        return school_year_containing(local_today(district.timezone)).previous()
+        return school_year_from_query(request.GET.get("year"), today=today), ""
+    except PeriodError as error:
+        return school_year_containing(today).previous(), str(error)
 
 
 @require_GET
 @login_required
 def annual_page(request, district_id: int):
     district = district_for_summary(user=request.user, district_id=district_id)
-    period = _annual_period(request, district)
+    period, error = _annual_period(request, district)
     summary = annual_report(district=district, period=period)
+    following = _next_period(period, district.timezone)
     return render(
         request,
         "tipline/summaries/annual.html",
@@ -210,10 +231,12 @@ def annual_page(request, district_id: int):
             "district": district,
             "summary": summary,
             "period": period,
+            "period_error": error,
             "previous_year": period.previous().first_day.year,
-            "next_year": period.next().first_day.year,
+            "next_year": following.first_day.year if following else None,
             "generated_at": timezone.now(),
         },
+        status=400 if error else 200,
     )
 
 
@@ -221,7 +244,9 @@ def annual_page(request, district_id: int):
 @login_required
 def annual_csv(request, district_id: int):
     district = district_for_summary(user=request.user, district_id=district_id)
-    period = _annual_period(request, district)
+    period, error = _annual_period(request, district)
+    if error:
+        return _refused(error)
     summary = annual_report(district=district, period=period)
     return _csv_response(
         exports.annual_report_rows(summary), f"{district.slug}-{period.key}-annual-report.csv"

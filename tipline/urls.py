@@ -13,4 +13,5 @@ urlpatterns = [
     path("followup/thread/", views.followup_thread, name="followup_thread"),
     path("followup/leave/", views.followup_leave, name="followup_leave"),
     path("privacy/", views.privacy, name="privacy"),
+    path("too-large/", views.upload_too_large, name="upload_too_large"),
 ]

@@ -33,6 +33,10 @@ ERROR_TOO_MANY_TIPS = gettext_lazy(
     "You have sent several tips in a short time, so we cannot take another one right now. "
     "Please wait about 10 minutes and try again. If someone is in danger right now, call 911."
 )
+ERROR_TOO_MANY_ANSWERS = gettext_lazy(
+    "You have sent several answers in a short time, so we cannot take another one right now. "
+    "Please wait about 10 minutes and try again. If someone is in danger right now, call 911."
+)
 ERROR_NOT_SENT = gettext_lazy("Your tip could not be sent. Please try again.")
 ERROR_WRONG_CODE = gettext_lazy(
     "We could not open a tip with that code. Check the code and try again."
@@ -97,7 +101,10 @@ def tip_form(request, slug: str):
     school = _active_school(slug)
     if request.method == "GET":
         return render(request, "tipline/tip_form.html", {"school": school, "form": TipForm()})
-    form = TipForm(request.POST, request.FILES)
+    # The text alone first: the attached files are not read until the text is valid and the
+    # client is within its limit, so neither mistakes nor floods get a picture decoded. A
+    # student who corrects a mistake has not spent a try.
+    form = TipForm(request.POST)
     if form.is_bot:
         # Store nothing; a person who somehow filled the hidden field can simply resend.
         form.add_error(None, ERROR_NOT_SENT)
@@ -112,6 +119,11 @@ def tip_form(request, slug: str):
         form.add_error(None, ERROR_TOO_MANY_TIPS)
         return render(
             request, "tipline/tip_form.html", {"school": school, "form": form}, status=429
+        )
+    form = TipForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(
+            request, "tipline/tip_form.html", {"school": school, "form": form}, status=400
         )
     # Past the global rate the tip is kept, only marked so counselors check it is genuine; so
     # is a tip taken while the shared throttle cache was down (counted per process only).
@@ -192,16 +204,10 @@ def followup_thread(request):
     form = FollowupReplyForm()
     status = 200
     if request.method == "POST":
-        form = FollowupReplyForm(request.POST, request.FILES)
-        if form.is_valid() and case is not None:
-            web.web_followup_reply(
-                reporter=reporter,
-                body=form.cleaned_data["body"],
-                uploads=form.cleaned_data["files"],
-            )
+        form, status = _followup_reply(request, reporter, case_exists=case is not None)
+        if status == 302:
             messages.success(request, _("Your answer was sent. Thank you."))
             return redirect("public:followup_thread")
-        status = 400
     conversation = list(web.reporter_messages(reporter))
     # Read before marking: which of the counselor's messages are new to the student.
     thread = followup_status(case=case, conversation=conversation) if case else None
@@ -220,6 +226,37 @@ def followup_thread(request):
     )
 
 
+def _followup_reply(request, reporter: Reporter, *, case_exists: bool):
+    """Store a posted answer: (the form to show, 302) when stored, else (form, 4xx).
+
+    As for a tip, the files are read only once the text is valid and the client is within
+    its limit of answers.
+    """
+    form = FollowupReplyForm(request.POST)
+    if not (form.is_valid() and case_exists):
+        return form, 400
+    hits = throttle.hits(request, *_reply_limits())
+    # Past the global rate an answer is still taken: it comes from a receipt-code holder, and
+    # only tip intake is marked for review.
+    if not hits.client_ok:
+        form.add_error(None, ERROR_TOO_MANY_ANSWERS)
+        return form, 429
+    form = FollowupReplyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return form, 400
+    web.web_followup_reply(
+        reporter=reporter, body=form.cleaned_data["body"], uploads=form.cleaned_data["files"]
+    )
+    return form, 302
+
+
+def _reply_limits() -> tuple[throttle.Limit, throttle.Limit]:
+    client = throttle.Limit(
+        "reply", settings.TIPLINE_REPLIES_PER_CLIENT, settings.TIPLINE_REPLIES_WINDOW_SECONDS
+    )
+    return client, throttle.Limit("reply", settings.TIPLINE_GLOBAL_TIPS_PER_MINUTE, 60)
+
+
 @require_POST
 def followup_leave(request):
     request.session.flush()
@@ -229,3 +266,11 @@ def followup_leave(request):
 @require_GET
 def privacy(request):
     return render(request, "tipline/privacy.html")
+
+
+@require_GET
+def upload_too_large(request):
+    """What a proxy shows (nginx: error_page 413) when it refuses a body as too large; the app
+    refuses one itself with the same page (config.middleware.RefuseOversizedRequestsMiddleware).
+    """
+    return render(request, "tipline/upload_too_large.html", status=413)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from alerts.connectors.base import FetchedPost
 from alerts.models import DEFAULT_THRESHOLD, Source
 from scoring import CATEGORIES, Scorer, default_scorer
+from tipline.web_urls import web_url_or_blank
 
 from .store import AlertGroup, PostRow, alerts_add, known_external_ids, posts_write
 
@@ -135,7 +136,9 @@ def posts_ingest(
     """Store the posts not seen before from this source, score them, and raise alerts.
 
     Idempotent on (source, external id): a post already stored (or repeated in the batch) is
-    counted as a duplicate and changes nothing; only new posts are scored. Per-source ingests
+    counted as a duplicate and changes nothing; only new posts are scored. A post's URL is
+    stored only when it is an http(s) link (tipline.web_urls), whichever connector sent it;
+    otherwise the post is stored without one (its words still count). Per-source ingests
     are serialized by a row lock, so two pushes of the same batch cannot both insert.
     """
     scorer = scorer or default_scorer()
@@ -170,7 +173,7 @@ def posts_ingest(
                 external_id,
                 item.author_handle[:200],
                 item.text,
-                item.url[:1000],
+                web_url_or_blank(item.url),
                 item.posted_at,
                 verdict.fingerprint,
                 verdict.score,

@@ -19,6 +19,7 @@ from tipline.services.cases import (
     case_open,
     case_surviving,
 )
+from tipline.web_urls import web_url_or_blank
 
 ALREADY_REVIEWED = "Someone else has already reviewed this alert."
 UNKNOWN_REASON = "Choose why the alert is dismissed."
@@ -96,7 +97,7 @@ def _record_post_on_case(*, case: Case, alert: Alert, actor, opened: bool) -> No
         alert_id=alert.id,
         post_id=post.id,
         text=post.text[:EXCERPT_LENGTH],
-        url=post.url,
+        url=web_url_or_blank(post.url),
         author=post.author_handle,
         posted_at=post.posted_at.isoformat() if post.posted_at else "",
         source_name=post.source.name,

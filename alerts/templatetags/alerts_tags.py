@@ -1,12 +1,15 @@
 """Rendering helpers for the alert feed.
 
 Post text is public but untrusted: `highlighted_post` escapes every piece of it and wraps
-matched spans in <mark>, building the markup with format_html only (never |safe).
+matched spans in <mark>, building the markup with format_html only (never |safe). Post URLs
+become links only through `web_url` (http and https, nothing else).
 """
 
 from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import conditional_escape, format_html, format_html_join
+
+from tipline.web_urls import web_url_or_blank
 
 register = template.Library()
 
@@ -60,6 +63,13 @@ def case_url(case) -> str:
         return reverse("tipline:case_detail", args=[case.pk])
     except NoReverseMatch:
         return ""
+
+
+@register.filter
+def web_url(value) -> str:
+    """The post's URL when it is an http(s) link, else "": rows stored before URLs were
+    checked at ingest may hold a javascript: address, which must never become a link."""
+    return web_url_or_blank(value)
 
 
 @register.filter

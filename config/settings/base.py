@@ -77,6 +77,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
+    "config.middleware.ApiNoStoreMiddleware",
+    # Before anything reads a request body (the next one does).
+    "config.middleware.RefuseOversizedRequestsMiddleware",
     "config.middleware.RefuseNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -289,8 +292,16 @@ DELIVERY_CLAIM_LEASE_SECONDS = env.int("DELIVERY_CLAIM_LEASE_SECONDS", default=1
 OUTBOX_OVERDUE_SECONDS = env.int("OUTBOX_OVERDUE_SECONDS", default=120)
 OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=500)
 
-# Uploads (10 MB each at most) stay in memory, so no unencrypted copy lands in a temp file.
-FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024 + 1024
+# Uploaded files are held in memory only (10 MB each, 5 per form), never in a temporary file:
+# see tipline/upload_handlers.py. Under ASGI, Django buffers each request body in memory up to
+# FILE_UPLOAD_MAX_MEMORY_SIZE before any middleware runs: at least the largest body accepted
+# (tipline.upload_handlers.MAX_REQUEST_BYTES), so no accepted body is spooled to disk there.
+FILE_UPLOAD_HANDLERS = ["tipline.upload_handlers.MemoryOnlyUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 52 * 1024 * 1024
+# Answers on /followup/thread/ per client (rotating key, as for tips) in the window; counted
+# before any attached picture is decoded.
+TIPLINE_REPLIES_PER_CLIENT = env.int("TIPLINE_REPLIES_PER_CLIENT", default=10)
+TIPLINE_REPLIES_WINDOW_SECONDS = env.int("TIPLINE_REPLIES_WINDOW_SECONDS", default=600)
 
 # The staff API (/api/v1/, config/api_urls.py). Personal tokens first, so an anonymous request
 # is answered 401 with a WWW-Authenticate challenge; the browser's session works too (with
@@ -385,6 +396,8 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         # The SDK logs each API request's URL and headers at INFO: nothing we need.
         "twilio": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # pypdf describes what it repairs in a tipster's PDF, sometimes quoting it: not logged.
+        "pypdf": {"handlers": [], "level": "CRITICAL", "propagate": False},
     },
 }
 DEFAULT_EXCEPTION_REPORTER_FILTER = "config.logging.PrivacyExceptionReporterFilter"

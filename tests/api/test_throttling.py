@@ -36,3 +36,16 @@ def test_it_counts_writes_apart_from_reads(personas, tight_rates, case_a):
     statuses = [api.post(url, {"body": "n"}, format="json").status_code for _ in range(3)]
     assert statuses == [201, 201, 429]
     assert api.get("/api/v1/cases/").status_code == 200
+
+
+def test_it_serves_the_api_with_the_cache_down(personas, settings, caplog):
+    _row, token = api_token_create(user=personas.counselor_a, name="one")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there: connection refused
+        }
+    }
+    response = bearer(token).get("/api/v1/cases/")
+    assert response.status_code == 200
+    assert "API rate limit skipped" in caplog.text

@@ -14,6 +14,7 @@ from config.logging import JsonLineFormatter
 from tipline.models import Attachment, Message, Reporter, Tip
 from tipline.services.cases import message_to_reporter
 from tipline.sms import backends
+from tipline.upload_handlers import MAX_REQUEST_BYTES
 
 from ..tipline.sms_support import (  # noqa: F401
     inbound_params,
@@ -21,7 +22,13 @@ from ..tipline.sms_support import (  # noqa: F401
     post_signed,
     sms_fresh_state,
 )
-from ..tipline.web_helpers import png_file, receipt_code_from, tip_payload, web_env  # noqa: F401
+from ..tipline.web_helpers import (  # noqa: F401
+    pdf_file,
+    png_file,
+    receipt_code_from,
+    tip_payload,
+    web_env,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,7 +76,8 @@ def captured_logs():
 
 
 def _web_journey(client, personas):
-    payload = {**tip_payload(body="Someone has a knife in the gym."), "files": [png_file()]}
+    files = [png_file(), pdf_file()]
+    payload = {**tip_payload(body="Someone has a knife in the gym."), "files": files}
     response = client.post("/s/lincoln-high/", payload, **HEADERS)
     assert response.status_code == 200
     code = receipt_code_from(response)
@@ -80,6 +88,8 @@ def _web_journey(client, personas):
     reply = {"body": "It was in his locker.", "files": [png_file("more.png")]}
     assert client.post("/followup/thread/", reply, **HEADERS).status_code in (200, 302)
     client.get("/does-not-exist/", **HEADERS)
+    too_large = {"CONTENT_LENGTH": str(MAX_REQUEST_BYTES + 1), "wsgi.input": io.BytesIO()}
+    assert client.post("/s/lincoln-high/", **too_large, **HEADERS).status_code == 413
 
 
 def _sms_journey(client, personas):
@@ -149,7 +159,7 @@ def test_it_leaves_no_client_address_agent_or_number_anywhere(
 
     database = _database_text()
     assert Reporter.objects.filter(channel="sms").count() == 1, "the SMS journey ran"
-    assert Tip.objects.count() == 2 and Attachment.objects.count() == 2
+    assert Tip.objects.count() == 2 and Attachment.objects.count() == 3
     assert "Are you safe?" in printed.out, "the reply went out through the console backend"
     assert "Someone has a knife" not in database, "bodies are encrypted at rest"
     assert _found(database) == [], "found in the database"

@@ -64,10 +64,11 @@ def test_it_refuses_decompression_bombs(monkeypatch):
     assert error.value.code == "pixels"
 
 
-def test_it_accepts_plain_pdfs_and_refuses_active_ones():
+def test_it_accepts_plain_pdfs_and_rebuilds_active_ones_without_their_actions():
     assert attachments.upload_clean(pdf_file()).content_type == "application/pdf"
-    with pytest.raises(ValidationError):
-        attachments.upload_clean(pdf_file(extra=b"/OpenAction << /S /JavaScript /JS (x) >>"))
+    active = pdf_file(catalog=b"/OpenAction << /S /JavaScript /JS (app.alert\\(1\\)) >>")
+    clean = attachments.upload_clean(active)
+    assert b"app.alert" not in clean.data and b"/OpenAction" not in clean.data
 
 
 def test_it_keeps_png_transparency_and_drops_text_chunks():

@@ -76,6 +76,7 @@ def test_it_erases_content_and_keeps_anonymous_counts(personas):
         "tips": 1,
         "messages": 1,
         "notes": 1,
+        "staff_reasons": 0,
         "attachments": 1,
         "phone_numbers": 1,
         "social_posts": 0,

@@ -84,7 +84,8 @@ def test_it_reopens_only_with_a_reason(personas):
     case.refresh_from_db()
     assert case.status == CaseStatus.IN_PROGRESS and case.outcome == "" and not case.resolved_at
     event = case.events.filter(kind="status_changed").last()
-    assert event.data["reopened"] and event.data["reason"] == "The tipster wrote again."
+    assert event.data["reopened"] and event.staff_reason == "The tipster wrote again."
+    assert "reason" not in event.data
     assert event.data["changes"]["outcome_summary"] == ["…", "…"]
 
 

@@ -82,7 +82,7 @@ def test_it_reopens_only_with_a_reason(client_for, personas, case):
     posted(client, _url(case, "reopen"), {"reason": "new tip came in", "version": version})
     assert _fresh(case).status == CaseStatus.IN_PROGRESS
     event = case.events.filter(kind=CaseEvent.Kind.STATUS_CHANGED).last()
-    assert event.data["reason"] == "new tip came in"
+    assert event.staff_reason == "new tip came in" and "reason" not in event.data
 
 
 def test_it_assigns_only_to_staff_of_that_school(client_for, personas, case):

@@ -1,11 +1,16 @@
 """Helpers for the web-tip tests: files made in memory, and a valid form payload."""
 
 import io
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+
+from .pdf_samples import pdf
 
 GPS_IFD = 0x8825
 EXIF_MAKE = 0x010F
@@ -28,12 +33,46 @@ def png_file(name: str = "shot.png", size=(20, 20)) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
-def pdf_file(name: str = "note.pdf", extra: bytes = b"") -> SimpleUploadedFile:
-    body = (
-        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R " + extra + b">> endobj\n"
-        b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+def pdf_file(name: str = "note.pdf", catalog: bytes = b"") -> SimpleUploadedFile:
+    """A one-page PDF; `catalog` adds entries to its catalog."""
+    return SimpleUploadedFile(name, pdf(catalog=catalog), content_type="application/pdf")
+
+
+def huge_png(width: int, height: int) -> bytes:
+    """A greyscale PNG of width x height black pixels that is only kilobytes long: the
+    header says how large it is, the rows compress to almost nothing."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+        )
+
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + b"\x08\x00\x00\x00\x00"
+    rows = zlib.compressobj(6)
+    row = b"\x00" * (width + 1)
+    idat = b"".join(rows.compress(row) for _ in range(height)) + rows.flush()
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
     )
-    return SimpleUploadedFile(name, body, content_type="application/pdf")
+
+
+@dataclass
+class PillowAllocations:
+    canvases: int = 0
+    megabytes: int = 0
+
+
+@contextmanager
+def pillow_allocations():
+    """What Pillow's own allocator handed out while the block ran: image canvases created and
+    memory in its 16 MB blocks. Decoded pixels live there, out of tracemalloc's sight."""
+    before = Image.core.get_stats()
+    measured = PillowAllocations()
+    yield measured
+    after = Image.core.get_stats()
+    blocks = sum(after[key] - before[key] for key in ("allocated_blocks", "reused_blocks"))
+    measured.canvases = after["new_count"] - before["new_count"]
+    measured.megabytes = blocks * Image.core.get_block_size() // (1024 * 1024)
 
 
 def tip_payload(**overrides) -> dict:

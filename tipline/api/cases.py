@@ -18,9 +18,10 @@ from accounts.models import User
 from accounts.permissions import Action
 from config.api import endpoint
 
-from ..models import Case, CaseEvent, CaseStatus, Message, Tip
+from ..models import Case, CaseStatus, Message, Tip
 from ..selectors import case_get_for_user, case_reporters, cases_visible_to
-from ..services.cases import case_event_record, message_to_reporter
+from ..services.audit import case_view_record
+from ..services.cases import message_to_reporter
 from ..services.merge import case_merge
 from ..services.workflow import (
     ERROR_ASSIGNEE,
@@ -94,7 +95,7 @@ def case_detail(request, case_id: int):
     """The case with its tips, conversation, internal notes and timeline. Each read is
     recorded in the case's audit trail, as on the staff page."""
     case = case_get_for_user(user=request.user, case_id=case_id)
-    case_event_record(case=case, kind=CaseEvent.Kind.VIEWED, actor=request.user)
+    case_view_record(case=case, actor=request.user)
     case = (
         Case.objects.select_related("school", "assignee")
         .prefetch_related(
@@ -120,8 +121,10 @@ def case_detail(request, case_id: int):
 @extend_schema(tags=[TAG], responses=TipSerializer(many=True))
 @endpoint(["GET"], scope="api_read")
 def case_tips(request, case_id: int):
-    """The tips of one case, as the tipsters sent them (read through the case's scope)."""
+    """The tips of one case, as the tipsters sent them (read through the case's scope). Each
+    read is recorded in the case's audit trail."""
     case = case_get_for_user(user=request.user, case_id=case_id)
+    case_view_record(case=case, actor=request.user, what="tips")
     tips = case.tips.select_related("reporter").prefetch_related("attachments")
     return Response(TipSerializer(tips, many=True).data)
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import django_filters
 from django import forms
+from django_filters.fields import IsoDateTimeField
 
 from ..models import OPEN_STATUSES, Case, CaseStatus, Category, Channel, Priority
 from .serializers import MAX_ID
@@ -18,6 +21,27 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 instant, handed to the database in UTC. Python accepts offsets up to 24
+    hours that PostgreSQL refuses (its range is +-15:59: a DataError, a 500), and an instant
+    near year 1 or 9999 may not exist in UTC: both are a 400 with this message."""
+
+    default_error_messages = {"invalid": "Enter an ISO 8601 date and time, e.g. 2026-03-02T08:15Z."}
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -38,8 +62,8 @@ class CaseFilter(django_filters.FilterSet):
         field_name="merged_into", lookup_expr="isnull", exclude=True, label="Merged into another"
     )
     needs_review = django_filters.BooleanFilter()
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     reference = django_filters.CharFilter(lookup_expr="iexact")
 
     class Meta:

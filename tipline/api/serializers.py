@@ -38,7 +38,8 @@ class UserBriefSerializer(serializers.Serializer):
 
 
 class CaseSerializer(serializers.ModelSerializer):
-    """A case as the list shows it; `version` is what write actions send back."""
+    """A case as the list shows it; `version` is what write actions send back. No free text:
+    the priority reason (staff words) is in the case detail, whose every read is audited."""
 
     school_name = serializers.CharField(source="school.name", read_only=True)
     assignee = UserBriefSerializer(read_only=True, allow_null=True)
@@ -56,7 +57,6 @@ class CaseSerializer(serializers.ModelSerializer):
             "status",
             "priority",
             "priority_source",
-            "priority_reason",
             "category",
             "tags",
             "channel",
@@ -152,10 +152,16 @@ class NoteSerializer(serializers.ModelSerializer):
 class EventSerializer(serializers.ModelSerializer):
     actor = UserBriefSerializer(read_only=True, allow_null=True)
     data = serializers.DictField(read_only=True)
+    reason = serializers.CharField(
+        source="staff_reason",
+        read_only=True,
+        help_text="The reason staff gave for this change (reopen, assignment, priority); "
+        "empty when none was given or retention erased it.",
+    )
 
     class Meta:
         model = CaseEvent
-        fields = ["id", "kind", "actor", "created_at", "data"]
+        fields = ["id", "kind", "actor", "created_at", "data", "reason"]
         read_only_fields = fields
 
 
@@ -187,6 +193,7 @@ class CaseDetailSerializer(CaseSerializer):
     class Meta(CaseSerializer.Meta):
         fields = [
             *CaseSerializer.Meta.fields,
+            "priority_reason",
             "outcome_summary",
             "purged_at",
             "related_cases",

@@ -1,8 +1,13 @@
 """The audit trail: every read and write of a case, who, what, when, from CaseEvent.
 
-Reads are recorded by `case_view_record` (the case page and every other staff read call it);
-writes record their own events in the services. District admins read the trail of their
-district's schools and export it as CSV. Event data holds ids and field names, never tip text.
+Reads: every answer that carries a case's tip, message, note or attachment content records
+who read it, through this module and nothing else: `case_view_record` (the case page and its
+htmx partials, the API's case and tips endpoints, the audit page) and
+`attachment_view_record` (a file downloaded). tests/tipline/test_audit_reads.py requests
+every staff and API URL and fails on any answer carrying content without one of these.
+Writes record their own events in the services. District admins read the trail of their
+district's schools and export it as CSV. Event data holds ids and field names, never tip text;
+staff reasons live encrypted beside it (CaseEvent.staff_reason) and are never exported here.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ from datetime import UTC, datetime
 from django.db.models import QuerySet
 
 from accounts import permissions
+from accounts.models import User
 from accounts.permissions import Action
 
-from ..models import Case, CaseEvent
+from ..models import Attachment, Case, CaseEvent
 from .cases import case_event_record
+from .retention import SOCIAL_POST_KEPT_KEYS
 from .workflow import CasePermissionError, require_view
 
 CSV_COLUMNS = ["when_utc", "case", "school", "who", "who_id", "action", "details"]
@@ -26,10 +33,23 @@ CSV_COLUMNS = ["when_utc", "case", "school", "who", "who_id", "action", "details
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def case_view_record(*, case: Case, actor, what: str = "case") -> CaseEvent:
+def case_view_record(*, case: Case, actor: User, what: str = "case") -> CaseEvent:
     """Record that `actor` read the case (or part of it: `what`)."""
     require_view(actor, case)
     return case_event_record(case=case, kind=CaseEvent.Kind.VIEWED, actor=actor, what=what)
+
+
+def attachment_view_record(*, case: Case, attachment: Attachment, actor: User) -> CaseEvent:
+    """Record that `actor` downloaded one of the case's files."""
+    require_view(actor, case)
+    if attachment.case_id != case.id:
+        raise CasePermissionError("The file is not this case's.")
+    return case_event_record(
+        case=case,
+        kind=CaseEvent.Kind.ATTACHMENT_VIEWED,
+        actor=actor,
+        attachment_id=attachment.id,
+    )
 
 
 def audit_events_for(
@@ -44,7 +64,25 @@ def audit_events_for(
         events = events.filter(created_at__gte=since)
     if until:
         events = events.filter(created_at__lt=until)
-    return events.select_related("case__school", "actor").order_by("created_at", "id")
+    # Staff reasons are never read here (and so never decrypted): the trail says who did
+    # what; the words are on the case page, whose every read is itself in the trail.
+    return (
+        events.select_related("case__school", "actor")
+        .defer("staff_reason")
+        .order_by("created_at", "id")
+    )
+
+
+def event_audit_details(event: CaseEvent) -> dict:
+    """What the audit page and CSV show of an event's data: ids, codes and field names.
+
+    An escalated social post is copied onto the case's timeline with its words, author and
+    link (public, but they can name a student): the trail keeps only its ids and scores,
+    as retention does."""
+    data = event.data or {}
+    if event.kind == CaseEvent.Kind.ESCALATED and data.get("source") == "social_post":
+        return {key: data[key] for key in SOCIAL_POST_KEPT_KEYS if key in data}
+    return data
 
 
 def _cell(value: str) -> str:
@@ -63,7 +101,7 @@ def audit_csv_rows(events: QuerySet[CaseEvent]) -> Iterator[list[str]]:
                 event.actor.email if event.actor else "system",
                 str(event.actor_id or ""),
                 event.kind,
-                json.dumps(event.data, sort_keys=True, default=str),
+                json.dumps(event_audit_details(event), sort_keys=True, default=str),
             )
         ]
 

@@ -88,9 +88,17 @@ def case_reference_taken(reference: str) -> bool:
     return Case.objects.filter(reference=reference).exists()
 
 
-def case_event_record(*, case: Case, kind: str, actor=None, **data) -> CaseEvent:
-    """Append to the case's timeline and audit trail. Events are never edited or deleted."""
-    return CaseEvent.objects.create(case=case, kind=kind, actor=actor, data=data)
+def case_event_record(
+    *, case: Case, kind: str, actor=None, staff_reason: str = "", **data
+) -> CaseEvent:
+    """Append to the case's timeline and audit trail. Events are never deleted; retention
+    erases only their `staff_reason` and social-post copies.
+
+    `data` must hold ids, codes and field names only; a staff member's own words for the
+    change go in `staff_reason` (encrypted)."""
+    return CaseEvent.objects.create(
+        case=case, kind=kind, actor=actor, data=data, staff_reason=staff_reason
+    )
 
 
 def case_surviving(case: Case) -> Case:

@@ -1,10 +1,12 @@
 """Retention: erase the content of cases closed longer ago than the district allows.
 
 What goes: tip text (body, who, where, when, contact details), messages, internal notes, the
-outcome summary, attachments (rows and encrypted files), and the phone numbers of SMS
-threads left with nothing unexpired. What stays, for anonymous statistics: the case row
-(school, channel, category, priority, status, outcome, timestamps), its tags, empty tip and
-message rows (counts by channel and direction) and the timeline events, which hold ids only.
+outcome summary, the priority reason and every reason staff gave for a change (reopen,
+assignment, priority), attachments (rows and encrypted files), copies of escalated social
+posts, and the phone numbers of SMS threads left with nothing unexpired. What stays, for
+anonymous statistics: the case row (school, channel, category, priority, status, outcome,
+timestamps), its tags, empty tip and message rows (counts by channel and direction) and the
+timeline events, which then hold ids and codes only.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def case_purge(*, case_id: int, now: datetime | None = None) -> bool:
     with transaction.atomic():
         claimed = Case.objects.filter(
             id=case_id, status=CaseStatus.CLOSED, purged_at__isnull=True
-        ).update(purged_at=now, outcome_summary="")
+        ).update(purged_at=now, outcome_summary="", priority_reason="")
         if not claimed:
             return False
         case = Case.objects.get(id=case_id)
@@ -59,6 +61,9 @@ def case_purge(*, case_id: int, now: datetime | None = None) -> bool:
         )
         messages = Message.objects.filter(case=case).update(body="")
         notes = CaseNote.objects.filter(case=case).update(body="")
+        reasons = (
+            CaseEvent.objects.filter(case=case).exclude(staff_reason="").update(staff_reason="")
+        )
         attachments = list(Attachment.objects.filter(case=case))
         Attachment.objects.filter(id__in=[a.id for a in attachments]).delete()
         numbers = _reporter_numbers_erase(reporter_ids)
@@ -69,6 +74,7 @@ def case_purge(*, case_id: int, now: datetime | None = None) -> bool:
             tips=tips,
             messages=messages,
             notes=notes,
+            staff_reasons=reasons,
             attachments=len(attachments),
             phone_numbers=numbers,
             social_posts=posts,

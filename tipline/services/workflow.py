@@ -8,6 +8,9 @@ Contract:
   a silent overwrite. Callers pass the version their page showed (`expected_version`);
   without it, the version of the `case` object they hold.
 - Every write records a CaseEvent; edits carry field diffs {"changes": {field: [old, new]}}.
+  Encrypted fields (the outcome summary, the priority reason) show as "…" in the diff, and
+  a staff member's reason for a change goes to the event's encrypted `staff_reason`, never
+  to its data: data is exported as the audit CSV.
 - Who may do what is asked of accounts.permissions: working a case needs WORK_CASES at its
   school (principals read, they do not work); assignees must be able to work there too.
 """
@@ -51,6 +54,8 @@ ERROR_PRIORITY_REASON = "Say why the priority changes."
 ERROR_NOTE = "The note is empty."
 ERROR_NOT_ALLOWED = "You may not do this on this case."
 SUMMARY_MAX_LENGTH = 1000
+REASON_MAX_LENGTH = 500
+PRIORITY_REASON_MAX_LENGTH = 200
 
 S = CaseStatus
 # The lifecycle: the only status moves the services make.
@@ -165,7 +170,7 @@ def case_status_change(
         expected_status=old,
         redact=("outcome_summary",),
         reopened=reopening,
-        reason=reason.strip()[:500],
+        staff_reason=reason.strip()[:REASON_MAX_LENGTH],
     )
 
 
@@ -264,7 +269,7 @@ def case_assign(
         expected_version=expected_version,
         assignee_id=assignee.id if assignee else None,
         previous_assignee_id=case.assignee_id,
-        reason=reason.strip()[:500],
+        staff_reason=reason.strip()[:REASON_MAX_LENGTH],
     )
 
 
@@ -293,11 +298,13 @@ def case_set_priority(
         changes={
             "priority": int(priority),
             "priority_source": str(source),
-            "priority_reason": reason.strip()[:200],
+            "priority_reason": reason.strip()[:PRIORITY_REASON_MAX_LENGTH],
             "acknowledge_due_at": due.acknowledge_due_at,
             "first_response_due_at": due.first_response_due_at,
         },
         expected_version=expected_version,
+        redact=("priority_reason",),
+        staff_reason=reason.strip()[:PRIORITY_REASON_MAX_LENGTH],
     )
     if priority == Priority.LIFE_SAFETY and updated.acknowledged_at is None:
         from .calldown import calldown_start_later

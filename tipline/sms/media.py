@@ -3,7 +3,8 @@ then delete the media at Twilio (TWILIO_DELETE_MEDIA).
 
 Validation, metadata stripping and encrypted storage are the web form's own
 (`tipline.attachments.upload_clean` and `attachment_store`), so both channels keep to one set
-of limits; the declared content type is ignored, as for uploads (files are judged by bytes).
+of limits (bytes per file, pixels per picture, and pixels per message across its pictures);
+the declared content type is ignored, as for uploads (files are judged by bytes).
 """
 
 from __future__ import annotations
@@ -18,7 +19,13 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 
-from ..attachments import MAX_FILES, MAX_UPLOAD_BYTES, attachment_store, upload_clean
+from ..attachments import (
+    MAX_FILES,
+    MAX_UPLOAD_BYTES,
+    PixelBudget,
+    attachment_store,
+    upload_clean,
+)
 from ..models import Message, Tip
 from ..services.cases import case_surviving
 from .backends import BaseSmsBackend, SendFailure, sms_backend
@@ -65,6 +72,8 @@ def sms_media_store(
     if owner is None:
         return outcome
     backend = backend or sms_backend()
+    # One message's pictures share one pixel budget, as one web form's files do.
+    budget = PixelBudget()
     for index, media_url in enumerate(media_urls):
         if cache.get(_done_key(media_url)):
             continue
@@ -87,7 +96,7 @@ def sms_media_store(
             data = None  # the web form's limit on files per tip
         if data is not None:
             try:
-                clean = upload_clean(ContentFile(data, name=f"mms-{index + 1}"))
+                clean = upload_clean(ContentFile(data, name=f"mms-{index + 1}"), budget=budget)
                 attachment = attachment_store(
                     case=case_surviving(owner.case), upload=clean, tip=tip, message=message
                 )

@@ -21,6 +21,7 @@ from ..services.audit import (
     audit_csv_rows,
     audit_events_for,
     case_view_record,
+    event_audit_details,
 )
 from ..services.workflow import CasePermissionError
 
@@ -58,7 +59,8 @@ def case_audit(request, case_id: int):
     case = _audited_case(request, case_id)
     case_view_record(case=case, actor=request.user, what="audit trail")
     events = audit_events_for(user=request.user).filter(case=case)
-    return render(request, "tipline/staff/case_audit.html", {"case": case, "events": events})
+    rows = [(event, event_audit_details(event)) for event in events]
+    return render(request, "tipline/staff/case_audit.html", {"case": case, "rows": rows})
 
 
 @login_required

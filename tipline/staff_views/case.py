@@ -24,8 +24,7 @@ from ..selectors import (
     cases_visible_to,
     staff_assignable_for,
 )
-from ..services.audit import case_view_record
-from ..services.cases import case_event_record
+from ..services.audit import attachment_view_record, case_view_record
 from ..staff_forms import (
     AssignForm,
     CloseForm,
@@ -111,7 +110,12 @@ def workspace_context(request, case: Case, *, bound: dict | None = None, **extra
 
 
 def render_case(request, case: Case, *, status: int = 200, **context):
-    """The full page, or for htmx the workspace partial (always 200, so htmx swaps it)."""
+    """The full page, or for htmx the workspace partial (always 200, so htmx swaps it).
+
+    Both show the whole timeline (tips, messages, notes), so every render is written to the
+    case's audit trail here, whichever view asked for it: the page itself, and the partial
+    or error page an action answers with."""
+    case_view_record(case=case, actor=request.user)
     context = workspace_context(request, case, htmx=is_htmx(request), **context)
     if context["htmx"]:
         return render(request, "tipline/staff/_case_workspace.html", context)
@@ -123,7 +127,6 @@ def render_case(request, case: Case, *, status: int = 200, **context):
 @require_GET
 def case_detail(request, case_id: int):
     case = case_get_for_user(user=request.user, case_id=case_id)
-    case_view_record(case=case, actor=request.user)
     return render_case(request, case)
 
 
@@ -133,12 +136,7 @@ def attachment_download(request, case_id: int, attachment_id: int):
     case = case_get_for_user(user=request.user, case_id=case_id)
     attachment = get_object_or_404(case.attachments, id=attachment_id)
     data = attachment_read(attachment)
-    case_event_record(
-        case=case,
-        kind=CaseEvent.Kind.ATTACHMENT_VIEWED,
-        actor=request.user,
-        attachment_id=attachment.id,
-    )
+    attachment_view_record(case=case, attachment=attachment, actor=request.user)
     extension = attachment.storage_name.split(".")[1]
     response = HttpResponse(data, content_type=attachment.content_type)
     response["Content-Disposition"] = (

@@ -26,7 +26,15 @@ from .figures import (
     trend_figures,
 )
 from .periods import Period, trend_buckets
-from .suppression import Cell, count_cell, rate_cell, suppress_complements, text_cell, threshold_for
+from .suppression import (
+    Cell,
+    count_cell,
+    rate_cell,
+    suppress_complements,
+    suppress_lines,
+    text_cell,
+    threshold_for,
+)
 from .tables import (
     Table,
     alert_figures_by_school,
@@ -96,14 +104,15 @@ def school_summary(*, school: School, period: Period, now: datetime | None = Non
     ]
     if alerts is not None:
         tables.append(alert_source_table(alerts, threshold))
+    # The overview shows this period's and the previous period's totals: buckets that tile
+    # either must not give back a hidden bucket by subtraction.
+    shown = (period, period.previous())
     tables += [
-        trend_table(
-            "weekly", "Tips per week", buckets["week"], {"Tips": trends["week"]}, threshold
-        ),
-        trend_table(
-            "monthly", "Tips per month", buckets["month"], {"Tips": trends["month"]}, threshold
-        ),
-    ]
+        trend_table("weekly", "Tips per week", buckets["week"], {"Tips": trends["week"]},
+                    threshold, shown_totals=shown),
+        trend_table("monthly", "Tips per month", buckets["month"], {"Tips": trends["month"]},
+                    threshold, shown_totals=shown),
+    ]  # fmt: skip
     headline = {
         "reports": now_figures["reports"],
         "life_safety_share": now_figures["life_safety_share"],
@@ -256,13 +265,13 @@ def district_summary(
             total = [a + b for a, b in zip(total, figures[kind], strict=True)]
         series = {"All schools": total}
         series |= {school.name: trends[school.pk][kind] for school in schools}
-        table = trend_table(f"{kind}ly", title, buckets[kind], series, threshold)
         # The chart draws the district total only: a dozen school lines would be unreadable,
         # and every school's figures are in the table beside it.
-        table.chart = trend_table(
-            f"{kind}ly", title, buckets[kind], {"All schools": series["All schools"]}, threshold
-        ).chart
-        tables.append(table)
+        tables.append(
+            trend_table(f"{kind}ly", title, buckets[kind], series, threshold,
+                        shown_totals=(period, period.previous()), first_is_total=True,
+                        chart_series=1)
+        )  # fmt: skip
     headline = {
         "reports": footer[1],
         "life_safety_share": footer[4],
@@ -289,15 +298,24 @@ def _protect_columns(rows: list[list[Cell]]) -> None:
 
 
 def _by_school_table(slug, title, schools, groups, choices, prefix, threshold) -> Table:
-    columns = []
-    for school in schools:
-        group = groups.get((school.pk, CURRENT), Group())
-        cells = [count_cell(group[f"{prefix}_{value}"], threshold) for value in choices.values]
-        columns.append(suppress_complements(cells))
+    """Each school's column adds up to its tips (the schools table); each row adds up to the
+    district's figure for that category or channel (the district breakdown): both ways are
+    protected against subtraction."""
     rows = [
-        [text_cell(str(label)), *(column[i] for column in columns)]
-        for i, label in enumerate(choices.labels)
-    ]
+        [
+            text_cell(str(label)),
+            *(
+                count_cell(groups.get((school.pk, CURRENT), Group())[f"{prefix}_{value}"],
+                           threshold)
+                for school in schools
+            ),
+        ]
+        for value, label in zip(choices.values, choices.labels, strict=True)
+    ]  # fmt: skip
+    columns = range(1, len(schools) + 1)
+    lines = [[(r, c) for r in range(len(rows))] for c in columns]
+    lines += [[(r, c) for c in columns] for r in range(len(rows))]
+    rows = suppress_lines(rows, lines)
     return Table(slug, title, [prefix.capitalize(), *(s.name for s in schools)], rows)
 
 

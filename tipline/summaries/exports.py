@@ -1,18 +1,21 @@
 """CSV downloads: every summary table, the de-identified case list, the annual report.
 
 Cells are written as Cell.csv: counts as integers, rates as percentages (no % sign),
-durations in hours, suppressed cells as "<N" (counts) or "suppressed". The case list carries
-no tip or message text, no reference, no reporter, no staff names and only the month a case
-was opened; its durations are coarse bands.
+durations in hours, suppressed cells as "<N" (counts) or "suppressed". The de-identified case
+list is counts too, with the same suppression as the pages: it carries no tip or message
+text, no reference, no reporter, no staff names, only the month a case was opened, and no
+row for fewer than N cases (see case_list_rows). Nobody, district admins included, can
+download one row per case: a district admin who needs a case reads it in the workspace, where
+every read is audited.
 """
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
-from datetime import timedelta
+from dataclasses import dataclass
 
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 
 from accounts.models import School
@@ -21,6 +24,7 @@ from ..models import Case, CaseStatus, Category, Channel, Outcome, Priority
 from .build import Summary
 from .figures import Window
 from .periods import Period
+from .suppression import count_cell, is_small
 from .tables import Table
 
 CASE_LIST_COLUMNS = [
@@ -31,19 +35,13 @@ CASE_LIST_COLUMNS = [
     "priority",
     "status",
     "outcome",
+    "cases",
     "acknowledged_on_time",
     "first_response_on_time",
-    "time_to_first_response",
-    "time_to_resolution",
     "merged_as_duplicate",
 ]
-BANDS = (  # upper bound, label
-    (timedelta(hours=1), "under 1 hour"),
-    (timedelta(hours=4), "1-4 hours"),
-    (timedelta(days=1), "4-24 hours"),
-    (timedelta(days=7), "1-7 days"),
-    (timedelta(days=30), "8-30 days"),
-)
+COMBINATION_FIELDS = ("category", "channel", "priority", "status", "outcome")
+RARE = "rare combinations"
 
 
 class Echo:
@@ -91,23 +89,40 @@ def annual_report_rows(summary: Summary) -> Iterator[list[str]]:
                 yield [table.slug, row[0].csv, measure, row[1].csv]
 
 
-def _band(elapsed: timedelta | None) -> str:
-    if elapsed is None:
-        return ""
-    for upper, label in BANDS:
-        if elapsed < upper:
-            return label
-    return "over 30 days"
+@dataclass
+class _Counts:
+    cases: int = 0
+    acknowledged_on_time: int = 0
+    first_response_on_time: int = 0
+    merged: int = 0
+
+    def add(self, other: _Counts) -> None:
+        self.cases += other.cases
+        self.acknowledged_on_time += other.acknowledged_on_time
+        self.first_response_on_time += other.first_response_on_time
+        self.merged += other.merged
+
+    def cells(self, threshold: int) -> list[str]:
+        return [
+            count_cell(value, threshold).csv
+            for value in (
+                self.cases,
+                self.acknowledged_on_time,
+                self.first_response_on_time,
+                self.merged,
+            )
+        ]
 
 
-def _on_time(done, due) -> str:
-    if due is None or done is None:
-        return ""
-    return "yes" if done <= due else "no"
+def case_list_rows(*, schools: list[School], period: Period, threshold: int) -> Iterator[list[str]]:
+    """The de-identified case list: cases opened in the period counted per month, school and
+    combination of category, channel, priority, status and outcome; never one row per case.
 
-
-def case_list_rows(*, schools: list[School], period: Period) -> Iterator[list[str]]:
-    """One row per case opened in the period, ordered so the order reveals nothing."""
+    A combination fewer than `threshold` cases share is not listed: those cases are counted
+    together in one "rare combinations" row per month and school, so no row describes a case
+    the summaries show only as "<N". Counts below the threshold show as "<N", as everywhere.
+    One grouped query; the order (month, school, labels) reveals nothing.
+    """
     names = {school.pk: school.name for school in schools}
     labels = {
         "category": dict(Category.choices),
@@ -116,47 +131,39 @@ def case_list_rows(*, schools: list[School], period: Period) -> Iterator[list[st
         "status": dict(CaseStatus.choices),
         "outcome": dict(Outcome.choices),
     }
-    yield CASE_LIST_COLUMNS
     zone = schools[0].tzinfo if schools else None
-    rows = (
+    grouped = (
         Case.objects.filter(Window(schools).q(period))
         .annotate(month=TruncMonth("created_at", tzinfo=zone))
+        .order_by()
+        .values("month", "school_id", *COMBINATION_FIELDS)
         .annotate(
-            to_response=F("first_response_at") - F("created_at"),
-            to_resolution=F("resolved_at") - F("created_at"),
-        )
-        .order_by("month", "school_id", "category", "channel", "priority", "status", "outcome")
-        .values_list(
-            "month",
-            "school_id",
-            "category",
-            "channel",
-            "priority",
-            "status",
-            "outcome",
-            "acknowledged_at",
-            "acknowledge_due_at",
-            "first_response_at",
-            "first_response_due_at",
-            "to_response",
-            "to_resolution",
-            "merged_into_id",
+            cases=Count("id"),
+            acknowledged_on_time=Count(
+                "id", filter=Q(acknowledged_at__lte=F("acknowledge_due_at"))
+            ),
+            first_response_on_time=Count(
+                "id", filter=Q(first_response_at__lte=F("first_response_due_at"))
+            ),
+            merged=Count("id", filter=Q(merged_into__isnull=False)),
         )
     )
-    for (month, school_id, category, channel, priority, status, outcome, acknowledged,
-         acknowledge_due, responded, response_due, to_response, to_resolution,
-         merged_into) in rows.iterator(chunk_size=2000):  # fmt: skip
-        yield [
-            month.strftime("%Y-%m"),
-            names[school_id],
-            labels["category"].get(category, category),
-            labels["channel"].get(channel, channel),
-            labels["priority"].get(priority, priority),
-            labels["status"].get(status, status),
-            labels["outcome"].get(outcome, outcome),
-            _on_time(acknowledged, acknowledge_due),
-            _on_time(responded, response_due),
-            _band(to_response),
-            _band(to_resolution),
-            "yes" if merged_into else "no",
-        ]
+    listed: list[tuple[tuple, _Counts]] = []
+    rare: dict[tuple, _Counts] = {}
+    for row in grouped:
+        place = (row["month"].strftime("%Y-%m"), names[row["school_id"]])
+        counts = _Counts(
+            row["cases"], row["acknowledged_on_time"], row["first_response_on_time"], row["merged"]
+        )
+        if is_small(counts.cases, threshold):
+            rare.setdefault(place, _Counts()).add(counts)
+            continue
+        described = tuple(
+            str(labels[name].get(row[name], row[name]) or "") for name in COMBINATION_FIELDS
+        )
+        listed.append((place + described, counts))
+    listed += [(place + (RARE,) * len(COMBINATION_FIELDS), c) for place, c in rare.items()]
+    listed.sort(key=lambda item: (item[0][:2], item[0][2] == RARE, item[0][2:]))
+    yield CASE_LIST_COLUMNS
+    for described, counts in listed:
+        yield [*described, *counts.cells(threshold)]

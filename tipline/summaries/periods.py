@@ -10,6 +10,12 @@ Accepted spellings (the `period` query parameter):
     2025-Q1        a calendar quarter        2025         a calendar year
     SY2024         the school year 1 July 2024 - 30 June 2025
     2025-03-01..2025-03-15                   any range of days (at most 3 years)
+
+Every summary page, CSV, annual report and API endpoint reads its period through
+`period_from_query` (or `school_year_from_query` for the annual report's ?year=): one
+validator, so a spelling accepted or refused by one is accepted or refused by all. Periods
+before FIRST_YEAR or not yet begun are refused with a message (there is nothing to count,
+and dates near year 1 or 9999 have no previous or next period).
 """
 
 from __future__ import annotations
@@ -21,6 +27,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 MAX_CUSTOM_DAYS = 3 * 366
+FIRST_YEAR = 1970
+
+ERROR_UNREADABLE = "Use a month (2025-03), week (2025-W10), quarter, year or school year."
+ERROR_NO_SUCH_DATE = "That date does not exist."
+ERROR_RANGE = "The range must run forwards and span at most three years."
+ERROR_TOO_EARLY = f"Choose a period from {FIRST_YEAR} on."
+ERROR_FUTURE = "That period has not begun yet: choose one that has."
+ERROR_YEAR = "Give the school year as the year it starts in, e.g. 2024 for 2024-25."
 
 
 class PeriodError(ValueError):
@@ -124,12 +138,14 @@ def local_today(tz: str) -> date:
     return datetime.now(zoneinfo.ZoneInfo(tz)).date()
 
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_YEAR = re.compile(r"^(\d{4})$")
-_SCHOOL_YEAR = re.compile(r"^SY(\d{4})$")
-_DAYS = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+# ASCII digits only (\d would take other scripts' digits too), anchored at both ends (\Z:
+# "$" would accept a trailing newline).
+_MONTH = re.compile(r"^(\d{4})-(\d{2})\Z", re.ASCII)
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})\Z", re.ASCII)
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])\Z", re.ASCII)
+_YEAR = re.compile(r"^(\d{4})\Z", re.ASCII)
+_SCHOOL_YEAR = re.compile(r"^SY(\d{4})\Z", re.ASCII)
+_DAYS = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})\Z", re.ASCII)
 
 
 def period_parse(value: str | None, *, today: date) -> Period:
@@ -154,13 +170,50 @@ def period_parse(value: str | None, *, today: date) -> Period:
         if match := _DAYS.match(value):
             first, last = date.fromisoformat(match[1]), date.fromisoformat(match[2])
             if last < first or (last - first).days >= MAX_CUSTOM_DAYS:
-                raise PeriodError("The range must run forwards and span at most three years.")
+                raise PeriodError(ERROR_RANGE)
             return Period("days", first, last)
-    except ValueError as error:
-        if isinstance(error, PeriodError):
-            raise
-        raise PeriodError("That date does not exist.") from error
-    raise PeriodError("Use a month (2025-03), week (2025-W10), quarter, year or school year.")
+    except PeriodError:
+        raise
+    except (ValueError, OverflowError) as error:  # no such date, or past year 9999
+        raise PeriodError(ERROR_NO_SUCH_DATE) from error
+    raise PeriodError(ERROR_UNREADABLE)
+
+
+def period_checked(period: Period, *, today: date) -> Period:
+    """The period if summaries can be drawn for it: begun by `today`, not before FIRST_YEAR."""
+    if period.first_day.year < FIRST_YEAR:
+        raise PeriodError(ERROR_TOO_EARLY)
+    if period.first_day > today:
+        raise PeriodError(ERROR_FUTURE)
+    return period
+
+
+def period_from_query(value: str | None, *, today: date) -> Period:
+    """The `period` query parameter of every summary page, export and API endpoint, read and
+    checked; raises PeriodError (its message is safe to show). Empty: this month."""
+    return period_checked(period_parse(value, today=today), today=today)
+
+
+_SCHOOL_YEAR_START = re.compile(r"^\d{4}\Z", re.ASCII)
+
+
+def school_year_from_query(value: str | None, *, today: date) -> Period:
+    """The annual report's `year` (2024 is the school year 2024-25), checked like any period.
+    Empty: the last complete school year."""
+    value = (value or "").strip()
+    if not value:
+        return school_year_containing(today).previous()
+    if not _SCHOOL_YEAR_START.match(value):
+        raise PeriodError(ERROR_YEAR)
+    start = int(value)
+    if start > today.year:  # before building it: the year 9999 has no 30 June after it
+        raise PeriodError(ERROR_FUTURE)
+    return period_checked(school_year_period(start), today=today)
+
+
+def period_has_begun(period: Period, *, today: date) -> bool:
+    """For "next period" links: a link to a period not begun would only be refused."""
+    return period.first_day <= today
 
 
 def trend_buckets(kind: str, last_day: date, count: int) -> list[Period]:

@@ -4,8 +4,9 @@ Counts from 1 to threshold-1 are shown as "<threshold" on pages, charts and expo
 shown (it identifies nobody). Rates are suppressed when their numerator or denominator is,
 and percentiles when fewer than `threshold` cases were measured. In a breakdown whose total
 is shown, a single suppressed cell could be recovered by subtraction, so the next smallest
-cell is suppressed too (secondary suppression), shown as "suppressed". A threshold of 0
-turns all of this off.
+cell is suppressed too (secondary suppression), shown as "suppressed"; `suppress_lines` does
+the same for tables summed both ways (rows and columns) and for runs of trend buckets that
+add up to a period's total. A threshold of 0 turns all of this off.
 
 The threshold is settings.TIPLINE_SUMMARY_SUPPRESSION_THRESHOLD, unless the district's
 policy row (tipline.DistrictPolicy.summary_suppression_threshold) sets its own.
@@ -13,6 +14,7 @@ policy row (tipline.DistrictPolicy.summary_suppression_threshold) sets its own.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -122,6 +124,36 @@ def duration_cell(value: timedelta | None, measured: int, threshold: int) -> Cel
 
 def text_cell(value: str) -> Cell:
     return Cell(value, TEXT)
+
+
+def suppress_lines(
+    rows: list[list[Cell]], lines: Iterable[Sequence[tuple[int, int]]]
+) -> list[list[Cell]]:
+    """Secondary suppression for a table whose lines (rows, columns, runs of buckets) add up
+    to a figure shown somewhere: the returned rows have no line with exactly one hidden count,
+    which subtraction from that figure would give back.
+
+    `lines` are lists of (row, column) positions. Where the sum is a cell of the same table
+    (a Total column, an "All open" row), put it in the line too: it is then hidden itself when
+    that is what protects the line. Hiding a cell for one line can leave another line with a
+    single hidden cell, so lines are rechecked until none changes (each pass hides one more
+    cell at least, so it ends).
+    """
+    rows = [list(row) for row in rows]
+    lines = [list(line) for line in lines]
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            cells = [rows[r][c] for r, c in line]
+            protected = suppress_complements(cells)
+            if protected is cells:
+                continue
+            for (r, c), before, after in zip(line, cells, protected, strict=True):
+                if after is not before:
+                    rows[r][c] = after
+                    changed = True
+    return rows
 
 
 def suppress_complements(cells: list[Cell]) -> list[Cell]:

@@ -7,6 +7,7 @@ page, the picture and the export cannot disagree.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -29,6 +30,7 @@ from .suppression import (
     duration_display,
     rate_cell,
     suppress_complements,
+    suppress_lines,
     text_cell,
 )
 
@@ -163,6 +165,10 @@ def alert_source_table(rows: list[dict], threshold: int) -> Table:
                 rate_cell(before.escalated, before.escalated + before.dismissed, threshold),
             ]
         )
+    # The sources' alerts, escalations and previous alerts add up to figures the overview
+    # shows (its alert count and escalation rate, this period and the previous one).
+    lines = [[(r, column) for r in range(len(table_rows))] for column in (1, 2, 3, 6)]
+    table_rows = suppress_lines(table_rows, lines)
     return Table(
         "alerts_by_source",
         "Social-post alerts by source",
@@ -284,6 +290,12 @@ def open_cases_table(open_now: dict[str, int], threshold: int) -> Table:
         )  # fmt: skip
     total = [count_cell(open_now.get(key, 0), threshold) for key, *_ in AGE_BUCKETS]
     rows.append([text_cell("All open"), *total, count_cell(open_now.get("open", 0), threshold)])
+    # Summed both ways, totals included: each row's ages add up to its Total, each column's
+    # statuses to its "All open" cell.
+    figures = range(1, len(rows[0]))
+    lines = [[(r, c) for c in figures] for r in range(len(rows))]
+    lines += [[(r, c) for r in range(len(rows))] for c in figures]
+    rows = suppress_lines(rows, lines)
     return Table(
         "open_cases",
         "Open cases now, by status and age",
@@ -329,17 +341,49 @@ def case_breakdown_tables(groups: tuple[Group, Group], threshold: int) -> list[T
     ]
 
 
+def buckets_within(buckets: list[Period], period: Period) -> list[int] | None:
+    """Indexes of the trend buckets that exactly tile `period` (whose total the summary shows
+    beside the trend), or None when they do not (a week period under monthly buckets)."""
+    inside = [
+        index
+        for index, bucket in enumerate(buckets)
+        if bucket.first_day >= period.first_day and bucket.last_day <= period.last_day
+    ]
+    return inside if sum(buckets[i].days for i in inside) == period.days else None
+
+
 def trend_table(
-    slug: str, title: str, periods: list[Period], series: dict[str, list[int]], threshold: int
+    slug: str,
+    title: str,
+    periods: list[Period],
+    series: dict[str, list[int]],
+    threshold: int,
+    *,
+    shown_totals: Iterable[Period] = (),
+    first_is_total: bool = False,
+    chart_series: int = 7,
 ) -> Table:
-    """Rows are buckets (weeks or months); one column per series (a school, or the total)."""
+    """Rows are buckets (weeks or months); one column per series (a school, or the total).
+
+    Secondary suppression covers the sums a reader can form from figures shown elsewhere:
+    buckets that tile one of `shown_totals` (the period and the previous one, whose totals
+    the summary shows), and, with `first_is_total`, each row's schools against the first
+    column (their sum). The chart draws the first `chart_series` columns."""
     names = list(series)
-    cells = {name: [count_cell(n, threshold) for n in values] for name, values in series.items()}
-    labels = [p.first_day.strftime("%-d %b" if p.kind == "week" else "%b %Y") for p in periods]
     rows = [
-        [text_cell(p.first_day.isoformat()), *(cells[name][i] for name in names)]
+        [text_cell(p.first_day.isoformat()), *(count_cell(series[n][i], threshold) for n in names)]
         for i, p in enumerate(periods)
     ]
+    columns = range(1, len(names) + 1)
+    lines = []
+    for shown in shown_totals:
+        inside = buckets_within(periods, shown)
+        if inside:
+            lines += [[(r, c) for r in inside] for c in columns]
+    if first_is_total:
+        lines += [[(r, c) for c in columns] for r in range(len(rows))]
+    rows = suppress_lines(rows, lines)
+    labels = [p.first_day.strftime("%-d %b" if p.kind == "week" else "%b %Y") for p in periods]
     return Table(
         slug,
         title,
@@ -349,6 +393,8 @@ def trend_table(
             chart_id=f"chart-{slug}",
             title=title,
             labels=labels,
-            series=[(name, cells[name]) for name in names][:7],
+            series=[(name, [row[c] for row in rows]) for c, name in enumerate(names, 1)][
+                :chart_series
+            ],
         ),
     )

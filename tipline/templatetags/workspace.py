@@ -11,6 +11,8 @@ from django.utils.html import format_html
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
+from ..web_urls import web_url_or_blank
+
 register = template.Library()
 
 
@@ -90,10 +92,9 @@ def case_next_clock(case):
 
 @register.filter
 def http_url(value) -> str:
-    """The URL if it is http(s), else empty: a post's URL comes from outside and must never
-    become a javascript: link."""
-    value = str(value or "").strip()
-    return value if value.lower().startswith(("https://", "http://")) else ""
+    """The URL if it is an http(s) link (tipline.web_urls), else empty: a post's URL comes
+    from outside and must never become a javascript: link."""
+    return web_url_or_blank(value)
 
 
 @register.filter
