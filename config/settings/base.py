@@ -275,8 +275,9 @@ TIPLINE_FOLLOWUP_WINDOW_SECONDS = env.int("TIPLINE_FOLLOWUP_WINDOW_SECONDS", def
 TIPLINE_GLOBAL_FOLLOWUP_ATTEMPTS_PER_MINUTE = env.int(
     "TIPLINE_GLOBAL_FOLLOWUP_ATTEMPTS_PER_MINUTE", default=300
 )
-# The school behind /s/<slug>/ and district SLA policies are kept this long per process
-# (every tip reads both; they change rarely): an edit to either applies that much later.
+# The school behind /s/<slug>/, district SLA policies and the school finder's index of active
+# schools (tipline/school_finder.py) are kept this long per process (every tip or search reads
+# them; they change rarely): an edit applies that much later.
 TIPLINE_SCHOOL_CACHE_SECONDS = env.int("TIPLINE_SCHOOL_CACHE_SECONDS", default=30)
 # Summaries (tipline/summaries/). Counts from 1 to THRESHOLD-1 show as "<THRESHOLD" in pages
 # and exports, so a small cell cannot identify a student; 0 turns suppression off. The alert
