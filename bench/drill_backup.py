@@ -83,6 +83,7 @@ def web_tip(base: str, marker: str) -> str:
                 "danger_now": "no",
             },
             files={"files": ("locker.png", png(), "image/png")},
+            follow_redirects=True,
         )
     found = RECEIPT.search(response.text)
     if response.status_code != 200 or not found:

@@ -254,7 +254,7 @@ def submit(base: str, numbers: list[int], concurrency: int, tag: str):
                 }
                 started = time.perf_counter()
                 try:
-                    response = http.post("/s/drill-high/", data=data)
+                    response = http.post("/s/drill-high/", data=data, follow_redirects=True)
                     ok = response.status_code == 200 and "receipt-code" in response.text
                     detail = str(response.status_code)
                 except httpx.HTTPError as error:

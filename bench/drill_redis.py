@@ -82,7 +82,7 @@ class Drill:
                 "category": "other",
                 "danger_now": "no",
             }
-            response = http.post("/s/drill-high/", data=data)
+            response = http.post("/s/drill-high/", data=data, follow_redirects=True)
         found = RECEIPT.search(response.text)
         if response.status_code != 200 or not found:
             return None, f"answered {response.status_code} without a receipt code"

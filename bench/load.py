@@ -13,7 +13,8 @@ closed), then, for each concurrency level, runs phases of --seconds each, every 
 its own httpx client (its own cookies):
 
 - trivial: GET /privacy/ (a template page through the whole middleware stack, no query);
-- tip: POST /s/<school>/ with the form's CSRF token; a receipt page must come back;
+- tip: POST /s/<school>/ with the form's CSRF token, then its redirect: a receipt page must
+  come back;
 - sms: POST /sms/twilio/inbound/ signed with the SDK's RequestValidator
   (tipline.twilio_client.signature_compute) for PUBLIC_BASE_URL + path, distinct senders (a
   new sender every fifth text; the others follow up in the sender's thread); TwiML must
@@ -157,7 +158,11 @@ class Phases:
         if kind == "trivial":
             return client.get("/privacy/").status_code == 200
         if kind == "tip":
-            response = client.post(SCHOOL, data={**TIP, "csrfmiddlewaretoken": state["token"]})
+            response = client.post(
+                SCHOOL,
+                data={**TIP, "csrfmiddlewaretoken": state["token"]},
+                follow_redirects=True,
+            )
             return response.status_code == 200 and "receipt-code" in response.text
         if kind == "queue":
             response = client.get("/staff/cases/")

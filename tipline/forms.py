@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import secrets
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Layout
 from django import forms
@@ -10,11 +13,43 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import attachments
-from .models import Category, DangerNow, Reporter
+from .models import Category, Channel, DangerNow, Reporter
 
 BODY_MAX_LENGTH = 5000
 DETAIL_MAX_LENGTH = 500
 HONEYPOT_FIELD = "leave_empty"
+TOKEN_FIELD = "submission_token"  # noqa: S105 (a field name)
+# secrets.token_urlsafe(32) gives 43 characters; anything else is not one of ours.
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+def submission_token_new() -> str:
+    """The random one-time token a public form carries (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+class SubmissionTokenForm(forms.Form):
+    """A public form with a hidden one-time token, so the same form posted twice is stored
+    once (tipline.services.submissions). A missing or malformed token (a page from before
+    tokens, a hand-made post) gets a fresh one: the post is stored, it just cannot be
+    recognised if it comes again. Nothing is ever refused for it."""
+
+    # A text input with the hidden attribute, rendered by the templates outside the crispy
+    # layout: browsers restore a text input on Back (public.js makes sure), never a
+    # type="hidden" one. No autocomplete="off", which would stop that.
+    submission_token = forms.CharField(
+        required=False,
+        widget=forms.TextInput(attrs={"hidden": True, "tabindex": "-1", "aria-hidden": "true"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial[TOKEN_FIELD] = submission_token_new()
+
+    def clean_submission_token(self) -> str:
+        value = self.cleaned_data.get(TOKEN_FIELD) or ""
+        return value if TOKEN_PATTERN.fullmatch(value) else submission_token_new()
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -62,7 +97,7 @@ def _helper(*fields, submit_label) -> FormHelper:
     return helper
 
 
-class TipForm(forms.Form):
+class TipForm(SubmissionTokenForm):
     body = forms.CharField(
         label=_("What is happening?"),
         max_length=BODY_MAX_LENGTH,
@@ -147,7 +182,7 @@ class ReceiptCodeForm(forms.Form):
         self.helper = _helper(Field("code"), submit_label=_("Open my tip"))
 
 
-class FollowupReplyForm(forms.Form):
+class FollowupReplyForm(SubmissionTokenForm):
     body = forms.CharField(
         label=_("Your answer"),
         max_length=BODY_MAX_LENGTH,
@@ -161,6 +196,12 @@ class FollowupReplyForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(Field("body"), Field("files"), submit_label=_("Send my answer"))
+
+
+def _reporter_label(reporter: Reporter) -> str:
+    if reporter.channel == Channel.SMS and reporter.opted_out_at:
+        return _("%(alias)s (opted out of texts: cannot be sent)") % {"alias": reporter.alias}
+    return reporter.alias
 
 
 class StaffReplyForm(forms.Form):
@@ -177,5 +218,5 @@ class StaffReplyForm(forms.Form):
     def __init__(self, *args, reporters, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reporter"].queryset = reporters
-        self.fields["reporter"].label_from_instance = lambda reporter: reporter.alias
+        self.fields["reporter"].label_from_instance = _reporter_label
         self.helper = _helper(Field("reporter"), Field("body"), submit_label=_("Send reply"))

@@ -192,6 +192,9 @@ class Reporter(models.Model):
     alias = models.CharField(max_length=24, help_text=_("Short stable name staff see."))
     language = models.CharField(max_length=8, default="en")
     opted_out_at = models.DateTimeField(null=True, blank=True)
+    # The MessageSid of the thread's last keyword (STOP, AYUDA...): keywords are case events,
+    # not messages, so this is what recognises a replayed one without the cache.
+    last_keyword_sid = models.CharField(max_length=64, blank=True)
     # District-wide SMS numbers ask which school; the answer is kept on the thread.
     selected_school = models.ForeignKey(
         School, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -360,6 +363,7 @@ class CaseEvent(models.Model):
         ESCALATED = "escalated", _("Escalated")
         NOTIFIED = "notified", _("Staff notified")
         DELIVERY_FAILED = "delivery_failed", _("Delivery failed")
+        SMS_KEYWORD = "sms_keyword", _("SMS keyword (STOP, HELP...)")
         PURGED = "purged", _("Content erased (retention)")
         WATCHERS_CHANGED = "watchers_changed", _("Watchers changed")
 
@@ -552,3 +556,23 @@ class OutboundNotice(models.Model):
 
     def __str__(self) -> str:
         return f"Notice {self.reason} {self.ref} on case {self.case_id} ({self.status})"
+
+
+class WebSubmission(models.Model):
+    """The one-time token of a public form post (a tip, or a follow-up answer).
+
+    A form carries a random token; its keyed digest (bound to what was written) is stored
+    with the thread the post created, under a unique constraint, so a resubmitted form
+    (refresh, Back, double click, a retry after a timeout) is stored once. For a tip, the
+    receipt code is kept sealed under a key only the token can derive, for
+    TIPLINE_RECEIPT_REPLAY_SECONDS: the browser that holds the token sees the same receipt
+    again, nobody else ever does. Rows are deleted after TIPLINE_SUBMISSION_TOKEN_HOURS.
+    """
+
+    token_digest = models.CharField(max_length=64, unique=True)
+    reporter = models.ForeignKey(Reporter, on_delete=models.CASCADE, related_name="+")
+    receipt_sealed = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"Web submission {self.pk}"

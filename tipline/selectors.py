@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import permissions
 from accounts.models import District, School
@@ -305,6 +306,21 @@ def _status_label(value) -> str:
     return str(CaseStatus(value).label) if value in CaseStatus.values else str(value)
 
 
+_KEYWORD_TEXTS = {
+    "opt_out": gettext_lazy(
+        "%(alias)s texted %(word)s: opted out of texts (replies are refused until they text "
+        "START or COMENZAR)"
+    ),
+    "opt_in": gettext_lazy("%(alias)s texted %(word)s: texts are back on"),
+    "help": gettext_lazy("%(alias)s texted %(word)s: the help text was sent"),
+}
+
+
+def _keyword_text(data: dict) -> str:
+    template = _KEYWORD_TEXTS.get(data.get("keyword"), gettext_lazy("%(alias)s texted %(word)s"))
+    return str(template) % {"alias": data.get("alias", "?"), "word": data.get("word", "?")}
+
+
 def _event_text(event: CaseEvent, users: dict, references: dict) -> str:
     data, kind = event.data or {}, event.kind
     changes = data.get("changes") or {}
@@ -355,6 +371,10 @@ def _event_text(event: CaseEvent, users: dict, references: dict) -> str:
         return text
     if kind in (CaseEvent.Kind.NOTIFIED, CaseEvent.Kind.DELIVERY_FAILED) and data.get("via"):
         return f"{event.get_kind_display()} · {data['via']}"
+    if kind == CaseEvent.Kind.DELIVERY_FAILED and data.get("reason"):
+        return f"{event.get_kind_display()} · {data['reason']}"
+    if kind == CaseEvent.Kind.SMS_KEYWORD:
+        return _keyword_text(data)
     if kind == CaseEvent.Kind.ACKNOWLEDGED and data.get("first") is False:
         return _("Acknowledged (already acknowledged)")
     if kind == CaseEvent.Kind.VIEWED and data.get("what") not in (None, "case"):

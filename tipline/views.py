@@ -3,6 +3,11 @@
 Nothing here reads, stores or logs the client address or user agent; throttles see only
 accounts.privacy.rotating_client_key through tipline.throttle. The receipt code never appears
 in a URL: it is posted, and the session then holds the reporter id, never the code.
+
+Both forms are post/redirect/get and carry a one-time token (tipline.services.submissions):
+a sent tip redirects to /receipt/, which shows the code from a short-lived encrypted cookie
+scoped to that path (it holds the submission's key, never the code); the same form posted
+again stores nothing and redirects to the same receipt.
 """
 
 import copy
@@ -11,6 +16,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,11 +26,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import School
 
-from . import throttle
-from .forms import FollowupReplyForm, ReceiptCodeForm, TipForm
+from . import crypto, throttle
+from .forms import TOKEN_FIELD, FollowupReplyForm, ReceiptCodeForm, TipForm
 from .models import Reporter
 from .services import web
 
+RECEIPT_COOKIE = "tipline_receipt"
 FOLLOWUP_SESSION_KEY = "followup_reporter_id"
 FOLLOWUP_SESSION_SECONDS = 30 * 60
 SEARCH_RESULTS = 10
@@ -118,9 +125,23 @@ def tip_form(request, slug: str):
         return render(
             request, "tipline/tip_form.html", {"school": school, "form": form}, status=400
         )
+    data = form.cleaned_data
+    fields = {
+        "category": data["category"],
+        "body": data["body"],
+        "danger_now": data["danger_now"],
+        "who_involved": data["who_involved"],
+        "location": data["location"],
+        "when_happened": data["when_happened"],
+        "contact_details": data["contact_details"],
+    }
     # A refused tip is not counted against the global rate.
     hits = throttle.hits(request, throttle.tip_client_limit(), throttle.tip_global_limit())
     if not hits.client_ok:
+        # A resubmission of a tip already stored is not another tip: it gets its receipt.
+        key = web.web_tip_sent_before(submission_token=data[TOKEN_FIELD], **fields)
+        if key is not None:
+            return _to_receipt(key)
         form.add_error(None, ERROR_TOO_MANY_TIPS)
         return render(
             request, "tipline/tip_form.html", {"school": school, "form": form}, status=429
@@ -133,36 +154,74 @@ def tip_form(request, slug: str):
     # Past the global rate the tip is kept, only marked so counselors check it is genuine; so
     # is a tip taken while the shared throttle cache was down (counted per process only).
     needs_review = not hits.global_ok or not hits.shared
-    data = form.cleaned_data
+    # The text and token as first read (a missing token was made up once, there); the files
+    # from the second reading.
     receipt = web.web_tip_submit(
         school=school,
-        category=data["category"],
-        body=data["body"],
-        danger_now=data["danger_now"],
-        who_involved=data["who_involved"],
-        location=data["location"],
-        when_happened=data["when_happened"],
-        contact_details=data["contact_details"],
+        **fields,
         language=request.LANGUAGE_CODE,
-        uploads=data["files"],
+        uploads=form.cleaned_data["files"],
         needs_review=needs_review,
+        submission_token=data[TOKEN_FIELD],
     )
-    return render(
-        request,
-        "tipline/receipt.html",
-        {
-            "school": school,
-            "receipt_code": receipt.receipt_code,
-            "danger_now": receipt.tip.danger_now == "yes",
-            "followup_url": request.build_absolute_uri(reverse("public:followup")),
-        },
+    return _to_receipt(receipt.submission_key)
+
+
+def _to_receipt(submission_key: str) -> HttpResponse:
+    """303 to /receipt/, with the key that opens it in a cookie only that path receives.
+
+    A session cookie, like every cookie of the public pages: gone when the browser closes.
+    What it opens expires on the server (TIPLINE_RECEIPT_REPLAY_SECONDS, or "I have saved my
+    code"), whatever the browser keeps."""
+    response = HttpResponseRedirect(reverse("public:receipt"))
+    response.status_code = 303
+    response.set_cookie(
+        RECEIPT_COOKIE,
+        crypto.encrypt_text(submission_key),
+        path=reverse("public:receipt"),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
     )
+    return response
+
+
+def _receipt_key(request) -> str | None:
+    value = request.COOKIES.get(RECEIPT_COOKIE, "")
+    if not value:
+        return None
+    try:
+        return crypto.decrypt_text(value)
+    except (crypto.InvalidToken, ValueError):
+        return None
+
+
+@never_cache
+@require_GET
+def receipt(request):
+    """The receipt after a tip was sent: the code while this browser may see it again."""
+    key = _receipt_key(request)
+    stored = web.web_tip_receipt(submission_key=key) if key else None
+    context = {
+        "school": stored.tip.school if stored else None,
+        "danger_now": bool(stored and stored.tip.danger_now == "yes"),
+        "followup_url": request.build_absolute_uri(reverse("public:followup")),
+    }
+    if stored is None or stored.receipt_code is None:
+        return render(request, "tipline/receipt_gone.html", context)
+    return render(request, "tipline/receipt.html", {**context, "receipt_code": stored.receipt_code})
 
 
 @require_POST
 def receipt_saved(request):
-    """After "I have saved my code": how to come back. The code itself is gone by now."""
-    return render(request, "tipline/receipt_saved.html")
+    """After "I have saved my code": how to come back. The code is erased for good: the
+    receipt page and a resubmitted form no longer show it."""
+    key = _receipt_key(request)
+    if key:
+        web.web_tip_receipt_retire(submission_key=key)
+    response = render(request, "tipline/receipt_saved.html")
+    response.delete_cookie(RECEIPT_COOKIE, path=reverse("public:receipt"), samesite="Strict")
+    return response
 
 
 @never_cache
@@ -239,17 +298,25 @@ def _followup_reply(request, reporter: Reporter, *, case_exists: bool):
     form = FollowupReplyForm(request.POST)
     if not (form.is_valid() and case_exists):
         return form, 400
+    body, token = form.cleaned_data["body"], form.cleaned_data[TOKEN_FIELD]
     hits = throttle.hits(request, *_reply_limits())
     # Past the global rate an answer is still taken: it comes from a receipt-code holder, and
     # only tip intake is marked for review.
     if not hits.client_ok:
+        # The same answer posted again was stored already: it is not another answer.
+        if web.web_followup_sent_before(reporter=reporter, body=body, submission_token=token):
+            return form, 302
         form.add_error(None, ERROR_TOO_MANY_ANSWERS)
         return form, 429
     form = FollowupReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         return form, 400
+    # None when this answer (token and words) was stored before: stored once, said once.
     web.web_followup_reply(
-        reporter=reporter, body=form.cleaned_data["body"], uploads=form.cleaned_data["files"]
+        reporter=reporter,
+        body=body,
+        uploads=form.cleaned_data["files"],
+        submission_token=token,
     )
     return form, 302
 

@@ -275,6 +275,12 @@ TIPLINE_GLOBAL_FOLLOWUP_ATTEMPTS_PER_MINUTE = env.int(
 # The school behind /s/<slug>/ and district SLA policies are kept this long per process
 # (every tip reads both; they change rarely): an edit to either applies that much later.
 TIPLINE_SCHOOL_CACHE_SECONDS = env.int("TIPLINE_SCHOOL_CACHE_SECONDS", default=30)
+# A resubmitted tip form (refresh, Back, double click, retry) shows the same receipt code
+# again for this long, only to the browser holding the form's one-time token; after that, or
+# once the student presses "I have saved my code", it says the tip was sent and shows no code.
+# Tokens themselves (a keyed digest each) are deleted after TIPLINE_SUBMISSION_TOKEN_HOURS.
+TIPLINE_RECEIPT_REPLAY_SECONDS = env.int("TIPLINE_RECEIPT_REPLAY_SECONDS", default=30 * 60)
+TIPLINE_SUBMISSION_TOKEN_HOURS = env.int("TIPLINE_SUBMISSION_TOKEN_HOURS", default=24)
 # Summaries (tipline/summaries/). Counts from 1 to THRESHOLD-1 show as "<THRESHOLD" in pages
 # and exports, so a small cell cannot identify a student; 0 turns suppression off. The alert
 # figures come from the alerts app through this dotted path (tipline never imports alerts).

@@ -39,7 +39,7 @@ def _file(data: bytes, name: str) -> io.BytesIO:
 def test_it_stores_a_hostile_pdf_rebuilt_and_encrypted(client, personas, label):
     data, forbidden = HOSTILE[label]
     response = client.post("/s/lincoln-high/", {**tip_payload(), "files": [_file(data, "a.pdf")]})
-    assert response.status_code == 200
+    assert response.status_code == 303
     attachment = Attachment.objects.get()
     assert attachment.content_type == "application/pdf"
     assert b"%PDF" not in attachment_path(attachment).read_bytes()
@@ -91,7 +91,7 @@ def test_it_logs_nothing_of_a_pdf_s_content(personas, every_log_line):
     repaired = pdf(page=b"/UserUnit 555.0177.2024")
     refused = pdf(page=b"/UserUnit 555.0177.2024", resources=b"/X << /JS (555.0199.2024) >>")
     client = Client(raise_request_exception=False)
-    for data, status in ((repaired, 200), (refused, 400)):
+    for data, status in ((repaired, 303), (refused, 400)):
         payload = {**tip_payload(), "files": [_file(data, "d.pdf")]}
         assert client.post("/s/lincoln-high/", payload).status_code == status
         client.cookies.clear()

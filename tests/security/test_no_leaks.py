@@ -78,7 +78,7 @@ def captured_logs():
 def _web_journey(client, personas):
     files = [png_file(), pdf_file()]
     payload = {**tip_payload(body="Someone has a knife in the gym."), "files": files}
-    response = client.post("/s/lincoln-high/", payload, **HEADERS)
+    response = client.post("/s/lincoln-high/", payload, follow=True, **HEADERS)
     assert response.status_code == 200
     code = receipt_code_from(response)
     client.get("/", **HEADERS)

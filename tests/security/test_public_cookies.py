@@ -40,7 +40,8 @@ def test_it_sets_the_tip_forms_csrf_cookie_for_the_session_only(client, personas
         "/s/lincoln-high/",
         {"csrfmiddlewaretoken": token, "body": "x", "category": "other", "danger_now": "no"},
     )
-    assert posted.status_code == 200
+    assert posted.status_code == 303
+    assert _lasting(posted) == {}  # the receipt cookie too
 
 
 def test_it_remembers_the_language_for_the_session_only(client, personas):

@@ -1,17 +1,28 @@
-"""Carrier keywords, and the GSM-7 budget of every automatic reply."""
+"""Carrier keywords (every one Twilio handles by default), and the GSM-7 budget of every
+automatic reply. Spanish keywords: test_sms_keywords_es.py."""
 
 import pytest
 
-from tipline.models import Case, DeliveryStatus, Message, Reporter
-from tipline.services.cases import message_to_reporter
+from tipline.models import Case, CaseEvent, Message, Reporter
+from tipline.services.cases import ReplyRefusedError, message_to_reporter
 from tipline.sms import backends, keywords
 from tipline.sms.gsm7 import segment_count
 
-from .sms_support import numbers, replies, sms_fresh_state, text  # noqa: F401
+from .sms_support import (  # noqa: F401
+    inbound_params,
+    numbers,
+    post_signed,
+    replies,
+    sms_fresh_state,
+    text,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("numbers")]
 
+# Twilio's defaults for long codes: opt-out, opt-in and help keywords.
 OPT_OUT = ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"]
+OPT_IN = ["START", "YES", "UNSTOP"]
+HELP = ["HELP", "INFO"]
 
 
 def _reporter() -> Reporter:
@@ -40,6 +51,19 @@ def test_it_answers_help_with_911_and_988(client, word):
     assert Case.objects.count() == 0
 
 
+def test_it_ignores_a_replayed_keyword_the_cache_forgot(client):
+    """No message row holds a keyword's MessageSid: the thread keeps its last one."""
+    from django.core.cache import cache
+
+    text(client, "a tip")
+    stop = inbound_params("STOP")
+    assert replies(post_signed(client, stop)) != []
+    cache.clear()
+    assert replies(post_signed(client, stop)) == []
+    assert Case.objects.get().events.filter(kind=CaseEvent.Kind.SMS_KEYWORD).count() == 1
+    assert replies(text(client, "STOP")) != []  # a new STOP is answered again
+
+
 def test_it_reads_a_sentence_with_a_keyword_as_a_tip(client):
     text(client, "please stop the fights at the bus stop")
     assert _reporter().opted_out_at is None and Case.objects.count() == 1
@@ -52,10 +76,15 @@ def test_it_reads_yes_as_an_answer_unless_opted_out(client):
     assert Message.objects.get().body == "yes" and _reporter().opted_out_at is None
 
 
-def test_it_shows_the_keyword_on_an_open_case(client):
+@pytest.mark.parametrize("word", [*OPT_OUT, *OPT_IN, *HELP])
+def test_it_records_a_keyword_as_a_case_event_never_a_tipster_message(client, word):
     text(client, "a tip")
-    text(client, "STOP")
-    assert Message.objects.get(case=Case.objects.get()).body == "STOP"
+    if word == "YES":
+        text(client, "STOP")  # YES is a keyword only while opted out
+    text(client, word)
+    assert not Message.objects.exists()
+    event = Case.objects.get().events.filter(kind=CaseEvent.Kind.SMS_KEYWORD).last()
+    assert event.data["word"] == word and event.data["alias"] == _reporter().alias
 
 
 def test_it_sends_nothing_to_an_opted_out_thread_but_keeps_their_tips(
@@ -66,15 +95,12 @@ def test_it_sends_nothing_to_an_opted_out_thread_but_keeps_their_tips(
     response = text(client, "one more thing")
     assert replies(response) == []
     case = Case.objects.get()
-    assert case.messages.count() == 2  # STOP and the text after it
-    with django_capture_on_commit_callbacks(execute=True):
-        message = message_to_reporter(
+    assert case.messages.get().body == "one more thing"  # STOP itself is an event
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ReplyRefusedError):
+        message_to_reporter(
             case=case, reporter=_reporter(), body="Are you safe?", author=personas.counselor_a
         )
-    message.refresh_from_db()
-    assert backends.outbox == []
-    assert message.delivery_status == DeliveryStatus.FAILED
-    assert "opted out" in message.delivery_error
+    assert backends.outbox == [] and case.messages.count() == 1
 
 
 def test_it_gives_a_new_case_no_auto_reply_while_opted_out(client):
@@ -104,9 +130,17 @@ def test_it_counts_gsm7_and_ucs2_segments(text_, segments):
 def test_it_keeps_every_automatic_text_within_two_gsm7_segments():
     long_name = "The Extraordinarily Long Named Academy of Sciences and Arts " * 3
     texts = [
-        keywords.text_new_case(school_name=long_name, reference="ABC234", spanish=True),
-        keywords.text_new_case(school_name=long_name, reference="ABC234", spanish=False),
-        keywords.text_help(school_name=long_name, spanish=True),
+        *(
+            keywords.text_new_case(school_name=long_name, reference="ABC234", language=language)
+            for language in ("en+es", "en", "es")
+        ),
+        *(keywords.text_help(school_name=long_name, language=lang) for lang in ("en+es", "es")),
+        keywords.text_opted_out(school_name=long_name, language="es"),
+        keywords.text_opted_in(school_name=long_name, language="es"),
+        keywords.text_school_chosen(school_name=long_name, language="es"),
+        keywords.text_school_menu(
+            district_name="D", school_names=[long_name] * 12, language="es", unclear=True
+        ),
         keywords.text_opted_out(school_name=long_name),
         keywords.text_opted_in(school_name="Escuela Básica"),
         keywords.text_school_menu(district_name="D", school_names=[long_name] * 12),

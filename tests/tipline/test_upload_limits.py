@@ -81,7 +81,7 @@ def test_it_keeps_several_files_in_memory_where_django_would_spool_them(
     response = client.post(
         "/s/lincoln-high/", {**tip_payload(), "files": [png_file("a.png"), png_file("b.png")]}
     )
-    assert response.status_code == 200
+    assert response.status_code == 303
     assert Attachment.objects.count() == 2
 
 

@@ -115,7 +115,7 @@ def test_it_decodes_nothing_while_the_text_is_invalid_and_spends_no_try(client, 
     assert response.status_code == 400
     assert pillow.canvases == 0
     sent = client.post("/s/lincoln-high/", {**tip_payload(), "files": [png_file()]})
-    assert sent.status_code == 200
+    assert sent.status_code == 303
     assert Attachment.objects.count() == 1
 
 

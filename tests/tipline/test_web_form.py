@@ -51,7 +51,7 @@ def test_it_refuses_a_tip_over_5000_characters(client, personas):
 
 def test_it_stores_the_tip_and_opens_its_case_in_one_go(client, personas):
     with_language = client.post("/s/lincoln-high/", tip_payload(), HTTP_ACCEPT_LANGUAGE="es")
-    assert with_language.status_code == 200
+    assert with_language.status_code == 303
     tip = Tip.objects.get()
     assert tip.school == personas.school_a
     assert tip.channel == "web"
@@ -112,7 +112,7 @@ def test_it_emails_counselors_a_link_and_no_tip_content_after_commit(
 
 def test_it_accepts_a_photo_and_attaches_it_to_the_tip(client, personas):
     response = client.post("/s/lincoln-high/", {**tip_payload(), "files": [jpeg_with_gps()]})
-    assert response.status_code == 200
+    assert response.status_code == 303
     tip = Tip.objects.get()
     attachment = tip.attachments.get()
     assert attachment.case == tip.case

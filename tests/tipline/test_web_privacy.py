@@ -51,7 +51,9 @@ def _all_text_in_database() -> str:
 
 
 def test_it_leaves_the_address_and_agent_nowhere(client, personas, log_output, capsys, tmp_path):
-    response = client.post("/s/lincoln-high/", {**tip_payload(), "files": [png_file()]}, **META)
+    response = client.post(
+        "/s/lincoln-high/", {**tip_payload(), "files": [png_file()]}, follow=True, **META
+    )
     code = response.context["receipt_code"]
     client.post("/s/lincoln-high/", {}, **META)  # an invalid one too
     client.post("/followup/", {"code": "AAAA-BBBB-CCCC-DDDD"}, **META)

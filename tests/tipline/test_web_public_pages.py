@@ -51,7 +51,7 @@ def test_it_switches_language_and_records_it_on_the_tip(client, personas):
     assert "¿Qué está pasando?" in client.get("/s/lincoln-high/").content.decode()
     empty = client.post("/s/lincoln-high/", {}).content.decode()
     assert "Este campo es requerido" in empty
-    receipt = client.post("/s/lincoln-high/", tip_payload()).content.decode()
+    receipt = client.post("/s/lincoln-high/", tip_payload(), follow=True).content.decode()
     assert "Tu código de recibo" in receipt and "Ya guardé mi código" in receipt
     assert Tip.objects.get().language == "es"
     assert Tip.objects.get().reporter.language == "es"

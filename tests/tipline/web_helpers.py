@@ -1,6 +1,7 @@
 """Helpers for the web-tip tests: files made in memory, and a valid form payload."""
 
 import io
+import re
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -90,13 +91,22 @@ def tip_payload(**overrides) -> dict:
 
 
 def submit_tip(client, slug: str = "lincoln-high", **overrides):
-    """POST a valid tip; UPPER_CASE keywords (REMOTE_ADDR...) go to the request's META."""
+    """POST a valid tip and follow the redirect to its receipt (the last response).
+    UPPER_CASE keywords (REMOTE_ADDR...) go to the request's META."""
     meta = {key: overrides.pop(key) for key in list(overrides) if key.isupper()}
-    return client.post(f"/s/{slug}/", tip_payload(**overrides), **meta)
+    return client.post(f"/s/{slug}/", tip_payload(**overrides), follow=True, **meta)
 
 
 def receipt_code_from(response) -> str:
     return response.context["receipt_code"]
+
+
+_TOKEN_INPUT = re.compile(r'name="submission_token" value="([^"]+)"')
+
+
+def form_token(response) -> str:
+    """The one-time token a rendered public form carries."""
+    return _TOKEN_INPUT.search(response.content.decode()).group(1)
 
 
 @pytest.fixture(autouse=True)

@@ -133,6 +133,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "author",
             "created_at",
             "delivery_status",
+            "delivery_error",
             "flagged",
             "read_by_reporter_at",
             "attachments",

@@ -10,8 +10,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import School
 
@@ -36,6 +38,14 @@ from ..queueing import queue_after_commit
 # No 0/O, 1/I/L: references are read aloud and typed from SMS.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 REFERENCE_LENGTH = 6
+ERROR_OPTED_OUT = (
+    "{alias} opted out of texts ({when}): your message was not sent. They get texts again "
+    "only after they text START (or COMENZAR). Add an internal note if you need to record it."
+)
+
+
+class ReplyRefusedError(ValidationError):
+    """The reply cannot go to the tipster by their channel; nothing was stored or sent."""
 
 
 @dataclass(frozen=True)
@@ -269,11 +279,20 @@ def message_from_reporter(
 def message_to_reporter(*, case: Case, reporter: Reporter, body: str, author) -> Message:
     """A staff message to one tipster, sent by the tipster's own channel.
 
-    Web tipsters read it at /followup/ with their receipt code; SMS messages are stored as
-    PENDING and sent by a task after commit (the SMS module registers the sender).
+    Web tipsters read it at /followup/ with their receipt code: it is their first response
+    at once. SMS messages are stored as PENDING and sent by a task after commit; they count
+    as the first response only once Twilio takes them (tipline.sms.outbound). An SMS tipster
+    who opted out gets nothing: ReplyRefusedError, before anything is stored.
     """
     case = case_surviving(case)
     is_sms = reporter.channel == Channel.SMS
+    if is_sms:
+        opted_out_at = (
+            Reporter.objects.filter(id=reporter.id).values_list("opted_out_at", flat=True).first()
+        )
+        if opted_out_at is not None:
+            when = date_format(timezone.localtime(opted_out_at), "j M Y, H:i")
+            raise ReplyRefusedError(ERROR_OPTED_OUT.format(alias=reporter.alias, when=when))
     message = Message.objects.create(
         case=case,
         reporter=reporter,
@@ -283,8 +302,10 @@ def message_to_reporter(*, case: Case, reporter: Reporter, body: str, author) ->
         author=author,
         delivery_status=DeliveryStatus.PENDING if is_sms else DeliveryStatus.NONE,
     )
-    now = timezone.now()
-    Case.objects.filter(id=case.id, first_response_at__isnull=True).update(first_response_at=now)
+    if not is_sms:
+        Case.objects.filter(id=case.id, first_response_at__isnull=True).update(
+            first_response_at=message.created_at
+        )
     case_event_record(
         case=case,
         kind=CaseEvent.Kind.MESSAGE_SENT,

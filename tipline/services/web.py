@@ -40,6 +40,14 @@ from .cases import (
     tip_create,
 )
 from .outbox import outbound_notice_record
+from .submissions import (
+    StoredReceipt,
+    submission_exists,
+    submission_key,
+    submission_receipt,
+    submission_receipt_retire,
+    submission_record,
+)
 
 # Crockford's base32: no I, L, O or U, so nothing reads as something else.
 RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -103,8 +111,47 @@ def _alias_new() -> str:
 
 @dataclass(frozen=True)
 class WebTipReceipt:
+    """`submission_key` opens the receipt again (tipline.services.submissions);
+    `resubmitted`: the same form was stored before, and this is that tip."""
+
     tip: Tip
-    receipt_code: str
+    receipt_code: str | None
+    submission_key: str
+    resubmitted: bool = False
+
+
+# What a tip form says; the same token with other words is another submission.
+TIP_KEY_FIELDS = (
+    "category",
+    "body",
+    "danger_now",
+    "who_involved",
+    "location",
+    "when_happened",
+    "contact_details",
+)
+
+
+def tip_submission_key(*, submission_token: str, **fields: str) -> str:
+    return submission_key(
+        token=submission_token, fields=[str(fields.get(name, "")) for name in TIP_KEY_FIELDS]
+    )
+
+
+def web_tip_sent_before(*, submission_token: str, **fields: str) -> str | None:
+    """The submission key when this very form was stored already, else None."""
+    key = tip_submission_key(submission_token=submission_token, **fields)
+    return key if submission_exists(key=key) else None
+
+
+def web_tip_receipt(*, submission_key: str) -> StoredReceipt | None:
+    """The tip this key stored and its code while it may be shown again (see submissions)."""
+    return submission_receipt(key=submission_key)
+
+
+def web_tip_receipt_retire(*, submission_key: str) -> bool:
+    """The student saved their code: never show it again, to anyone."""
+    return submission_receipt_retire(key=submission_key)
 
 
 def _queue_counselor_email(*, case_id: int, reason: str, ref: int) -> None:
@@ -134,13 +181,28 @@ def web_tip_submit(
     language: str = "en",
     uploads: Sequence[CleanUpload] = (),
     needs_review: bool = False,
+    submission_token: str,
 ) -> WebTipReceipt:
     """Store a web tip, its reporter thread and files, and open its case: one transaction.
 
-    Counselors are emailed after commit. The returned code must be shown once, then dropped.
+    Counselors are emailed after commit. The returned code must be shown, then dropped.
+    The same form (token and words) posted again stores nothing and returns the first tip
+    (`resubmitted`), with its code only while it may be shown again: the unique token digest
+    is claimed right after the reporter row, so a concurrent repeat waits there and fails
+    before any case, tip or file is written, and its transaction (email included) is undone.
     The case reference is not looked up first: if it is already taken (odds: cases stored
     / 31**6) the insert fails before any file is written, and the transaction runs again.
     """
+    key = tip_submission_key(
+        submission_token=submission_token,
+        category=category,
+        body=body,
+        danger_now=danger_now,
+        who_involved=who_involved,
+        location=location,
+        when_happened=when_happened,
+        contact_details=contact_details,
+    )
     code = receipt_code_new()
     for attempt in range(1, REFERENCE_ATTEMPTS + 1):
         reference = case_reference_random()
@@ -148,6 +210,7 @@ def web_tip_submit(
             with transaction.atomic():
                 tip = _web_tip_store(
                     code=code,
+                    key=key,
                     reference=reference,
                     school=school,
                     category=category,
@@ -162,15 +225,23 @@ def web_tip_submit(
                     needs_review=needs_review,
                 )
         except IntegrityError:
+            earlier = submission_receipt(key=key)
+            if earlier is not None:
+                return WebTipReceipt(
+                    tip=earlier.tip,
+                    receipt_code=earlier.receipt_code,
+                    submission_key=key,
+                    resubmitted=True,
+                )
             if attempt == REFERENCE_ATTEMPTS or not case_reference_taken(reference):
                 raise
         else:
-            return WebTipReceipt(tip=tip, receipt_code=code)
+            return WebTipReceipt(tip=tip, receipt_code=code, submission_key=key)
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def _web_tip_store(
-    *, code: str, reference: str, uploads: Sequence[CleanUpload], language: str, **fields
+    *, code: str, key: str, reference: str, uploads: Sequence[CleanUpload], language: str, **fields
 ) -> Tip:
     """The writes of web_tip_submit; call inside its transaction."""
     reporter = Reporter.objects.create(
@@ -179,6 +250,7 @@ def _web_tip_store(
         alias=_alias_new(),
         language=language,
     )
+    submission_record(key=key, reporter=reporter, receipt_code=code)
     tip = tip_create(
         channel=Channel.WEB, reporter=reporter, language=language, reference=reference, **fields
     )
@@ -209,20 +281,51 @@ def reporter_messages_mark_read(*, reporter: Reporter) -> int:
     ).update(read_by_reporter_at=timezone.now())
 
 
+def _followup_key(*, reporter: Reporter, body: str, submission_token: str) -> str:
+    return submission_key(token=submission_token, fields=["reply", str(reporter.id), body])
+
+
+def web_followup_sent_before(*, reporter: Reporter, body: str, submission_token: str) -> bool:
+    """Whether this very answer (token and words) was stored already."""
+    key = _followup_key(reporter=reporter, body=body, submission_token=submission_token)
+    return submission_exists(key=key)
+
+
 def web_followup_reply(
-    *, reporter: Reporter, body: str, uploads: Sequence[CleanUpload] = ()
-) -> Message:
-    """Add the tipster's answer (and files) to their case; counselors are emailed after commit."""
+    *,
+    reporter: Reporter,
+    body: str,
+    uploads: Sequence[CleanUpload] = (),
+    submission_token: str,
+) -> Message | None:
+    """Add the tipster's answer (and files) to their case; counselors are emailed after commit.
+
+    None when this very answer (token and words) was stored before: nothing is written.
+    """
     case = reporter_case(reporter)
     if case is None:
         raise Reporter.DoesNotExist("This thread has no case.")
-    with transaction.atomic():
-        message = message_from_reporter(
-            case=case, reporter=reporter, body=body, channel=Channel.WEB
+    key = _followup_key(reporter=reporter, body=body, submission_token=submission_token)
+    try:
+        return _web_followup_store(
+            reporter=reporter, case=case, body=body, uploads=uploads, key=key
         )
-        for upload in uploads:
-            attachment_store(case=message.case, message=message, upload=upload)
-        case_id, message_id = message.case_id, message.id
-        outbound_notice_record(case_id=case_id, reason="reply", ref=message_id)
-        _queue_counselor_email(case_id=case_id, reason="reply", ref=message_id)
+    except IntegrityError:
+        if submission_exists(key=key):
+            return None
+        raise
+
+
+@transaction.atomic
+def _web_followup_store(
+    *, reporter: Reporter, case: Case, body: str, uploads: Sequence[CleanUpload], key: str
+) -> Message:
+    """The writes of web_followup_reply, the submission claimed first (see web_tip_submit)."""
+    submission_record(key=key, reporter=reporter)
+    message = message_from_reporter(case=case, reporter=reporter, body=body, channel=Channel.WEB)
+    for upload in uploads:
+        attachment_store(case=message.case, message=message, upload=upload)
+    case_id, message_id = message.case_id, message.id
+    outbound_notice_record(case_id=case_id, reason="reply", ref=message_id)
+    _queue_counselor_email(case_id=case_id, reason="reply", ref=message_id)
     return message

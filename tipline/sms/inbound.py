@@ -6,13 +6,20 @@ tip (opted-out and flooding senders are still stored, and so is everything while
 Redis, is down: the database's unique MessageSid columns are the replay guard that counts);
 keeps no From* location field and never logs From or Body. The sender is known only by
 `keyed_digest(number, purpose="phone")`, the thread key, plus the number encrypted for replies.
+
+Carrier keywords (STOP, PARAR, HELP, AYUDA...) change the thread's opt-out state and are
+recorded as case events, never as tipster messages; the thread keeps its last keyword's
+MessageSid, so a replayed keyword is recognised without the cache too. The tipster's
+language is read from the words of each text (tipline.language): a clear one labels the tip
+and becomes the thread's; when it cannot tell, the tip gets the school's default language
+and replies go in the thread's language, else the school's default (bilingual where the
+school replies in Spanish).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -25,6 +32,7 @@ from accounts.models import District, PhoneNumber, School
 from accounts.privacy import keyed_digest
 
 from .. import throttle
+from ..language import language_of
 from ..models import (
     Case,
     CaseEvent,
@@ -44,14 +52,14 @@ from ..services.cases import (
     tip_create,
 )
 from . import keywords
-from .keywords import Keyword
+from .keywords import BILINGUAL, ENGLISH, SPANISH, Keyword, KeywordMatch
+from .menu import menu_answer
 
 logger = logging.getLogger(__name__)
 
 MAX_MEDIA = 10  # Twilio's own limit per MMS
 SEEN_SID_SECONDS = 7 * 24 * 3600
 PHOTO_ONLY_BODY = "(picture message without text)"
-_MENU_ANSWER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 
 
 @dataclass
@@ -169,6 +177,22 @@ def sms_inbound_receive(*, params: Mapping[str, str]) -> InboundResult:
         raise
 
 
+def school_default_language(school: School | None) -> str:
+    """What a text too short to tell is labelled: Spanish where the school's automatic
+    replies include Spanish, else English."""
+    return SPANISH if school is not None and school.replies_in_spanish else ENGLISH
+
+
+def reply_language(*, detected: str | None, reporter: Reporter, school: School | None) -> str:
+    """The language of an automatic reply: the text's, else the thread's (a Spanish thread
+    stays Spanish), else the school's default: both languages where it replies in Spanish."""
+    if detected:
+        return detected
+    if reporter.language == SPANISH:
+        return SPANISH
+    return BILINGUAL if school is not None and school.replies_in_spanish else ENGLISH
+
+
 def _receive(*, sid: str, sender: str, to: str, params: Mapping[str, str]) -> InboundResult:
     phone = PhoneNumber.objects.select_related("school", "district").filter(number=to).first()
     if phone is None or (phone.school_id and not phone.school.is_active):
@@ -184,20 +208,24 @@ def _receive(*, sid: str, sender: str, to: str, params: Mapping[str, str]) -> In
         if chosen.district_id == phone.district_id and chosen.is_active:
             school = chosen
 
-    keyword = None if media_urls else keywords.keyword_of(body)
-    if keyword is Keyword.OPT_IN and body.upper() == "YES" and reporter.opted_out_at is None:
-        keyword = None  # "yes" answering a counselor's question is a message, not a keyword
-    if keyword is not None:
+    match = None
+    if not media_urls:
+        match = keywords.keyword_of(body, opt_out_type=params.get("OptOutType") or "")
+    if match is not None and match.conversational and reporter.opted_out_at is None:
+        match = None  # "yes" answering a counselor's question is a message, not a keyword
+    if match is not None:
         return _keyword(
-            keyword=keyword,
+            match=match,
             reporter=reporter,
             school=school,
             phone=phone,
             sid=sid,
-            body=body,
             flood=flood,
             now=now,
         )
+    detected = language_of(body)
+    if detected and detected != reporter.language:
+        Reporter.objects.filter(id=reporter.id).update(language=detected)
     if school is None:
         return _district_menu(
             reporter=reporter,
@@ -206,7 +234,9 @@ def _receive(*, sid: str, sender: str, to: str, params: Mapping[str, str]) -> In
             body=body,
             media_urls=media_urls,
             flood=flood,
+            detected=detected,
         )
+    reporter.language = detected or reporter.language
     return _deliver(
         reporter=reporter, school=school, sid=sid, body=body, media_urls=media_urls, flood=flood
     )
@@ -239,13 +269,14 @@ def _deliver(
         _queue_media(media_urls, message_id=message.id)
         return InboundResult("flooded" if flood else "joined")
 
+    detected = language_of(body)
     tip = tip_create(
         school=school,
         channel=Channel.SMS,
         category=Category.OTHER,
         body=text,
         reporter=reporter,
-        language="es" if school.replies_in_spanish else "en",
+        language=detected or school_default_language(school),
         provider_sid=sid,
         needs_review=flood,
     )
@@ -260,7 +291,7 @@ def _deliver(
     reply = keywords.text_new_case(
         school_name=school.name,
         reference=tip.case.reference,
-        spanish=school.replies_in_spanish,
+        language=reply_language(detected=detected, reporter=reporter, school=school),
     )
     return InboundResult("new_case", [reply])
 
@@ -280,48 +311,69 @@ def _queue_media(media_urls: list[str], *, tip_id: int | None = None, message_id
 
 
 @transaction.atomic
-def _keyword(*, keyword, reporter, school, phone, sid, body, flood, now) -> InboundResult:
-    """STOP-words opt out, START/UNSTOP (and YES while opted out) opt in, HELP/INFO help.
+def _keyword(*, match: KeywordMatch, reporter, school, phone, sid, flood, now) -> InboundResult:
+    """Opt-out words opt the thread out, opt-in words (and YES/SI while opted out) back in,
+    help words get the help text; answered once, in the keyword's language.
 
-    The keyword text joins an open case (staff see that the tipster wrote STOP); otherwise
-    nothing is stored and the MessageSid is remembered in the cache for replays.
+    The thread's latest case at the school (open or closed) records it as an event, so
+    staff see why texts stopped; nothing is stored as a message. The thread claims the
+    MessageSid first (a conditional update, so of two concurrent copies one waits and finds
+    it taken): a replay records and answers nothing, with or without the cache.
     """
+    claimed = (
+        Reporter.objects.filter(id=reporter.id)
+        .exclude(last_keyword_sid=sid)
+        .update(last_keyword_sid=sid)
+    )
+    if not claimed:
+        return InboundResult("replay")
     case = thread_case(reporter=reporter, school=school) if school else None
-    if case is not None and case.is_open:
-        message_from_reporter(
-            case=case, reporter=reporter, body=body, channel=Channel.SMS, provider_sid=sid
-        )
     name = school.name if school else phone.district.name
-    spanish = bool(school and school.replies_in_spanish)
-    if keyword is Keyword.OPT_OUT:
+    language = match.language or reply_language(detected=None, reporter=reporter, school=school)
+    if match.keyword is Keyword.OPT_OUT:
         Reporter.objects.filter(id=reporter.id, opted_out_at__isnull=True).update(opted_out_at=now)
-        reply = keywords.text_opted_out(school_name=name)
-    elif keyword is Keyword.OPT_IN:
+        reply = keywords.text_opted_out(school_name=name, language=language)
+    elif match.keyword is Keyword.OPT_IN:
         Reporter.objects.filter(id=reporter.id).update(opted_out_at=None)
-        reply = keywords.text_opted_in(school_name=name)
+        reply = keywords.text_opted_in(school_name=name, language=language)
     else:
-        reply = keywords.text_help(school_name=name, spanish=spanish)
+        reply = keywords.text_help(school_name=name, language=language)
+    if case is not None:
+        case_event_record(
+            case=case,
+            kind=CaseEvent.Kind.SMS_KEYWORD,
+            keyword=match.keyword.value,
+            word=match.word,
+            language=match.language,
+            alias=reporter.alias,
+        )
     # Carriers expect every keyword answered, once; a flood of keywords gets no storm.
-    return InboundResult(f"keyword_{keyword.value}", [] if flood else [reply])
+    return InboundResult(f"keyword_{match.keyword.value}", [] if flood else [reply])
 
 
 @transaction.atomic
-def _district_menu(*, reporter, phone, sid, body, media_urls, flood) -> InboundResult:
-    """A district-wide number: keep texts until the tipster picks a school from the menu."""
+def _district_menu(
+    *, reporter, phone, sid, body, media_urls, flood, detected: str | None
+) -> InboundResult:
+    """A district-wide number: keep texts until the tipster names a school (its number in
+    the menu, or its name); say how to answer when a text does not tell."""
     schools = district_schools(phone.district)
-    answer = _MENU_ANSWER.match(body) if not media_urls else None
-    if answer and 1 <= int(answer.group(1)) <= len(schools):
-        school = schools[int(answer.group(1)) - 1]
+    school = menu_answer(body, schools) if not media_urls else None
+    if school is not None:
         Reporter.objects.filter(id=reporter.id).update(selected_school=school)
         reporter.selected_school = school
         return _pending_deliver(reporter=reporter, school=school, flood=flood)
+    asked_before = SmsPendingText.objects.filter(reporter=reporter).exists()
     SmsPendingText.objects.create(
         reporter=reporter, body=body, provider_sid=sid, media_urls=media_urls
     )
     if reporter.opted_out_at or flood:
         return InboundResult("awaiting_school")
     menu = keywords.text_school_menu(
-        district_name=phone.district.name, school_names=[school.name for school in schools]
+        district_name=phone.district.name,
+        school_names=[school.name for school in schools],
+        language=detected or reporter.language,
+        unclear=asked_before,
     )
     return InboundResult("awaiting_school", [menu])
 
@@ -346,5 +398,7 @@ def _pending_deliver(*, reporter: Reporter, school: School, flood: bool) -> Inbo
         )
         replies.extend(result.replies)
     if not replies and not (reporter.opted_out_at or flood):
-        replies.append(keywords.text_school_chosen(school_name=school.name))
+        replies.append(
+            keywords.text_school_chosen(school_name=school.name, language=reporter.language)
+        )
     return InboundResult("school_chosen", replies)

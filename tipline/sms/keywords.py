@@ -1,21 +1,29 @@
-"""Carrier keywords and the fixed texts we answer with.
+"""Carrier keywords and the fixed texts we answer with, in English and Spanish.
 
 Keywords are matched the way carriers match them: the whole message is one word, in any
-case, spaces around it ignored. Every automatic text stays within two GSM-7 segments
-(`gsm7.segment_count`), Spanish included, so a reply never costs more than it must and never
-turns into UCS-2 (Spanish is written with GSM-7 letters only).
+case, spaces (and here accents and a trailing full stop or exclamation mark) ignored.
+English: every keyword Twilio handles by default on long codes (opt-out STOP, STOPALL,
+UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT; opt-in START, YES, UNSTOP; help HELP, INFO).
+Spanish: Twilio handles none by default (its Advanced Opt-Out can add them), so we honour
+them ourselves: the thread is opted out here and no reply is sent to it. A keyword Twilio
+itself classified (its OptOutType parameter, sent when Advanced Opt-Out is on) counts
+whatever the word.
+
+Replies go in the keyword's language; INFO, which both languages use, in the thread's.
+Every automatic text stays within two GSM-7 segments (`gsm7.segment_count`), Spanish
+included: written without á, í, ó, ú (not GSM-7), so a reply never turns into UCS-2.
 """
 
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
 from enum import Enum
 
 from .gsm7 import is_gsm7, segment_count
 
-OPT_OUT_WORDS = frozenset(
-    {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
-)
-OPT_IN_WORDS = frozenset({"START", "YES", "UNSTOP"})
-HELP_WORDS = frozenset({"HELP", "INFO"})
 MAX_REPLY_SEGMENTS = 2
+ENGLISH, SPANISH, BILINGUAL = "en", "es", "en+es"
 
 
 class Keyword(Enum):
@@ -24,15 +32,54 @@ class Keyword(Enum):
     HELP = "help"
 
 
-def keyword_of(body: str) -> Keyword | None:
-    word = body.strip().upper()
-    if word in OPT_OUT_WORDS:
-        return Keyword.OPT_OUT
-    if word in OPT_IN_WORDS:
-        return Keyword.OPT_IN
-    if word in HELP_WORDS:
-        return Keyword.HELP
-    return None
+# (keyword, language): its words. A word in both languages' lists (INFO) has no language.
+WORDS: dict[tuple[Keyword, str], frozenset[str]] = {
+    (Keyword.OPT_OUT, ENGLISH): frozenset(
+        {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
+    ),
+    (Keyword.OPT_IN, ENGLISH): frozenset({"START", "YES", "UNSTOP"}),
+    (Keyword.HELP, ENGLISH): frozenset({"HELP", "INFO"}),
+    (Keyword.OPT_OUT, SPANISH): frozenset({"PARAR", "DETENER", "CANCELAR", "BAJA", "ALTO", "FIN"}),
+    (Keyword.OPT_IN, SPANISH): frozenset({"COMENZAR", "INICIAR", "REANUDAR", "ALTA", "SI"}),
+    (Keyword.HELP, SPANISH): frozenset({"AYUDA", "INFO", "INFORMACION"}),
+}
+# "Yes" / "sí" answer a counselor's question far more often than they opt in: they are
+# keywords only while the thread is opted out.
+CONVERSATIONAL = frozenset({"YES", "SI"})
+TWILIO_OPT_OUT_TYPES = {"STOP": Keyword.OPT_OUT, "START": Keyword.OPT_IN, "HELP": Keyword.HELP}
+_TRIM = " \t\r\n.!¡?¿"
+
+
+@dataclass(frozen=True)
+class KeywordMatch:
+    keyword: Keyword
+    word: str  # as matched: upper case, no accents ("SI" for "Sí")
+    language: str | None  # "en", "es", or None for a word of both languages (INFO)
+
+    @property
+    def conversational(self) -> bool:
+        return self.word in CONVERSATIONAL
+
+
+def keyword_word(body: str) -> str:
+    """The message as one keyword candidate: upper case, accents and end marks removed."""
+    decomposed = unicodedata.normalize("NFD", body.strip(_TRIM))
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).upper()
+
+
+def keyword_of(body: str, *, opt_out_type: str = "") -> KeywordMatch | None:
+    """The keyword a whole message is, or None. `opt_out_type`: Twilio's OptOutType."""
+    word = keyword_word(body)
+    found = [(keyword, language) for (keyword, language), words in WORDS.items() if word in words]
+    twilio = TWILIO_OPT_OUT_TYPES.get(opt_out_type.strip().upper())
+    if twilio is not None:
+        languages = {language for keyword, language in found if keyword is twilio}
+        language = languages.pop() if len(languages) == 1 else None
+        return KeywordMatch(twilio, word, language)
+    if not found:
+        return None
+    languages = {language for _keyword, language in found}
+    return KeywordMatch(found[0][0], word, languages.pop() if len(languages) == 1 else None)
 
 
 def _fit(template: str, *, name: str) -> str:
@@ -49,52 +96,87 @@ def _gsm7_name(name: str) -> str:
     return "".join(char if is_gsm7(char) else "?" for char in name)
 
 
-def text_new_case(*, school_name: str, reference: str, spanish: bool) -> str:
-    template = (
-        "{name}: we got your tip, case " + reference + ". A counselor will reply here, "
-        "usually within a school day. Emergency: call 911. Crisis: call or text 988. "
-        "Text STOP to opt out."
-    )
-    if spanish:
-        template = (
-            "{name}: got your tip, case " + reference + ". A counselor will reply here. "
-            "Emergency: 911. Crisis: 988. STOP to opt out.\n"
-            "Recibimos tu aviso, caso " + reference + ". Te respondera un consejero aqui. "
-            "Emergencia: 911. Crisis: 988."
-        )
+def _language(language: str) -> str:
+    return language if language in (ENGLISH, SPANISH, BILINGUAL) else ENGLISH
+
+
+NEW_CASE = {
+    ENGLISH: "{name}: we got your tip, case {reference}. A counselor will reply here, usually "
+    "within a school day. Emergency: call 911. Crisis: call or text 988. Text STOP to opt out.",
+    SPANISH: "{name}: recibimos tu aviso, caso {reference}. Un consejero te respondera aqui, "
+    "normalmente en un dia escolar. Emergencia: llama al 911. Crisis: llama o escribe al 988. "
+    "Envia PARAR para no recibir mas textos.",
+    BILINGUAL: "{name}: got your tip, case {reference}. A counselor will reply here. "
+    "Emergency: 911. Crisis: 988. STOP to opt out.\n"
+    "Recibimos tu aviso, caso {reference}. Te respondera un consejero aqui. "
+    "Emergencia: 911. Crisis: 988.",
+}
+HELP = {
+    ENGLISH: "{name} anonymous tip line. Text what is happening and a counselor will reply. "
+    "Emergency: call 911. Crisis: call or text 988. Text STOP to opt out.",
+    SPANISH: "Linea anonima de avisos de {name}. Escribe lo que pasa y un consejero te "
+    "respondera. Emergencia: llama al 911. Crisis: llama o escribe al 988. Envia PARAR para "
+    "no recibir mas textos.",
+    BILINGUAL: "{name} tip line: text what is happening. Emergency: 911. Crisis: 988. "
+    "STOP to opt out.\nEnvia tu aviso por texto. Emergencia: 911. Crisis: 988. PARAR: no "
+    "recibir mas.",
+}
+OPTED_OUT = {
+    ENGLISH: "{name} tip line: you will get no more texts. Text START to resume. "
+    "Emergency: call 911.",
+    SPANISH: "Avisos de {name}: no recibiras mas textos. Envia COMENZAR para volver a "
+    "recibirlos. Emergencia: llama al 911.",
+}
+OPTED_IN = {
+    ENGLISH: "{name} tip line: texts are back on. Text HELP for help, STOP to opt out.",
+    SPANISH: "Avisos de {name}: vuelves a recibir textos. Envia AYUDA para ayuda, PARAR para "
+    "no recibir mas.",
+}
+SCHOOL_CHOSEN = {
+    ENGLISH: "Thanks. Your texts now go to {name}.",
+    SPANISH: "Gracias. Tus textos ahora van a {name}.",
+}
+MENU = {
+    ENGLISH: "{name} tip line. Which school? Reply with its number or name:",
+    SPANISH: "Avisos de {name}. ¿Qué escuela? Responde con su numero o su nombre:",
+}
+MENU_UNCLEAR = {
+    ENGLISH: "We could not tell which school. Reply with one number, like 1, or the school's "
+    "full name:",
+    SPANISH: "No sabemos que escuela es. Responde con un solo numero, como 1, o el nombre "
+    "completo de la escuela:",
+}
+
+
+def _one_language(language: str) -> str:
+    """Texts with no bilingual version go in Spanish only when the thread is Spanish."""
+    return SPANISH if language == SPANISH else ENGLISH
+
+
+def text_new_case(*, school_name: str, reference: str, language: str) -> str:
+    template = NEW_CASE[_language(language)].replace("{reference}", reference)
     return _fit(template, name=_gsm7_name(school_name))
 
 
-def text_help(*, school_name: str, spanish: bool) -> str:
-    template = (
-        "{name} anonymous tip line. Text what is happening and a counselor will reply. "
-        "Emergency: call 911. Crisis: call or text 988. Text STOP to opt out."
-    )
-    if spanish:
-        template = (
-            "{name} tip line: text what is happening. Emergency: 911. Crisis: 988. "
-            "STOP to opt out.\nEnvia tu aviso por texto. Emergencia: 911. Crisis: 988."
-        )
-    return _fit(template, name=_gsm7_name(school_name))
+def text_help(*, school_name: str, language: str) -> str:
+    return _fit(HELP[_language(language)], name=_gsm7_name(school_name))
 
 
-def text_opted_out(*, school_name: str) -> str:
-    return _fit(
-        "{name} tip line: you will get no more texts. Text START to resume. Emergency: call 911.",
-        name=_gsm7_name(school_name),
-    )
+def text_opted_out(*, school_name: str, language: str = ENGLISH) -> str:
+    return _fit(OPTED_OUT[_one_language(language)], name=_gsm7_name(school_name))
 
 
-def text_opted_in(*, school_name: str) -> str:
-    return _fit(
-        "{name} tip line: texts are back on. Text HELP for help, STOP to opt out.",
-        name=_gsm7_name(school_name),
-    )
+def text_opted_in(*, school_name: str, language: str = ENGLISH) -> str:
+    return _fit(OPTED_IN[_one_language(language)], name=_gsm7_name(school_name))
 
 
-def text_school_menu(*, district_name: str, school_names: list[str]) -> str:
-    """The numbered menu a district-wide number sends; lines are dropped if they overflow."""
-    lines = [f"{_gsm7_name(district_name)} tip line. Which school? Reply with its number:"]
+def text_school_menu(
+    *, district_name: str, school_names: list[str], language: str = ENGLISH, unclear=False
+) -> str:
+    """The numbered menu a district-wide number sends; lines are dropped if they overflow.
+    `unclear`: the last text did not say which school, so say how to answer."""
+    heading = (MENU_UNCLEAR if unclear else MENU)[_one_language(language)]
+    lines = [heading.format(name=_gsm7_name(district_name))]
     for position, name in enumerate(school_names, start=1):
         candidate = "\n".join([*lines, f"{position} {_gsm7_name(name)}"])
         if segment_count(candidate) > MAX_REPLY_SEGMENTS:
@@ -103,5 +185,5 @@ def text_school_menu(*, district_name: str, school_names: list[str]) -> str:
     return "\n".join(lines)
 
 
-def text_school_chosen(*, school_name: str) -> str:
-    return _fit("Thanks. Your texts now go to {name}.", name=_gsm7_name(school_name))
+def text_school_chosen(*, school_name: str, language: str = ENGLISH) -> str:
+    return _fit(SCHOOL_CHOSEN[_one_language(language)], name=_gsm7_name(school_name))

@@ -1,9 +1,15 @@
 """Counselor replies by SMS: claim, send, follow the delivery status, record failures.
 
 `message_to_reporter` stores a reply as PENDING and queues `tipline.sms_message_send` after
-commit. Sending is at most once: the task first claims the message with a conditional update
-PENDING -> QUEUED, and only the run that wins the claim sends. Twilio's status callbacks
-arrive out of order, so the delivery status only ever moves forward (`status_advance`).
+commit (it refuses, before storing anything, a reply to a tipster who opted out). Sending is
+at most once: the task first claims the message with a conditional update PENDING -> QUEUED,
+and only the run that wins the claim sends. Twilio's status callbacks arrive out of order,
+so the delivery status only ever moves forward (`status_advance`).
+
+First response: an SMS reply counts once Twilio has taken it (it has a MessageSid) and has
+not failed since; `case_first_response_refresh` recomputes the case's first_response_at after
+every such change, so a reply that fails for good stops counting and the SLA clock runs on.
+A failure's reason says what Twilio's error code means, on the message and the timeline.
 """
 
 from __future__ import annotations
@@ -11,7 +17,8 @@ from __future__ import annotations
 from enum import Enum
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -54,6 +61,20 @@ STATUS_RANK = {
 }
 FAILED_STATUSES = (DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED)
 ERROR_OPTED_OUT = "The tipster opted out (STOP): the message was not sent."
+# What Twilio's error codes mean for a counselor (Twilio's error reference), on failed replies.
+TWILIO_ERROR_MEANINGS = {
+    21211: "not a valid phone number",
+    21408: "texts to this country are not enabled",
+    21610: "the tipster opted out (texted STOP)",
+    21612: "the tip line's number cannot text this number",
+    21614: "not a mobile number",
+    30003: "the phone is off or out of reach",
+    30004: "blocked by the tipster's phone or carrier",
+    30005: "the number does not exist or is no longer in service",
+    30006: "a landline, or a carrier that cannot receive texts",
+    30007: "filtered by the carrier as unwanted",
+    30008: "an unknown error at the carrier",
+}
 
 
 class DeliveryOutcome(Enum):
@@ -66,6 +87,29 @@ class DeliveryOutcome(Enum):
 def sms_retry_delay(retries: int) -> int:
     """Exponential backoff: SMS_RETRY_BASE_SECONDS doubled per retry, capped."""
     return min(settings.SMS_RETRY_BASE_SECONDS * 2**retries, settings.SMS_RETRY_MAX_SECONDS)
+
+
+def failure_reason(reason: str, code: int | str | None) -> str:
+    """A failure as the case page shows it: Twilio's words and what its code means."""
+    try:
+        meaning = TWILIO_ERROR_MEANINGS.get(int(code)) if code else None
+    except ValueError:
+        meaning = None
+    return f"{reason} ({meaning})" if meaning else reason
+
+
+def case_first_response_refresh(*, case_id: int) -> None:
+    """first_response_at := when staff wrote the first reply that reached the tipster's
+    channel: a web reply (read at /followup/) at once, an SMS reply once Twilio took it and
+    unless it failed since. One UPDATE, whatever order replies and callbacks come in."""
+    counted = (
+        Message.objects.filter(case_id=case_id, direction=MessageDirection.TO_REPORTER)
+        .filter(Q(channel=Channel.WEB) | Q(channel=Channel.SMS, provider_sid__isnull=False))
+        .exclude(delivery_status__in=FAILED_STATUSES)
+        .order_by("created_at", "id")
+        .values("created_at")[:1]
+    )
+    Case.objects.filter(id=case_id).update(first_response_at=models.Subquery(counted))
 
 
 def status_callback_url(message_id: int) -> str:
@@ -96,6 +140,7 @@ def message_delivery_fail(*, message: Message, reason: str) -> bool:
             message_id=message.id,
             reason=reason[:200],
         )
+        case_first_response_refresh(case_id=message.case_id)
     return bool(moved)
 
 
@@ -147,12 +192,13 @@ def sms_message_deliver(
                 delivery_status=DeliveryStatus.PENDING, delivery_error=failure.reason[:200]
             )
             return DeliveryOutcome.RETRY
-        message_delivery_fail(message=message, reason=failure.reason)
+        message_delivery_fail(message=message, reason=failure_reason(failure.reason, failure.code))
         return DeliveryOutcome.FAILED
     Message.objects.filter(id=message.id, provider_sid__isnull=True).update(
         provider_sid=sent.sid, delivery_error=""
     )
     status_advance(message_id=message.id, status=TWILIO_STATUSES.get(sent.status, "queued"))
+    case_first_response_refresh(case_id=message.case_id)
     return DeliveryOutcome.SENT
 
 
@@ -183,7 +229,7 @@ def sms_delivery_status_record(
     if message.provider_sid and message_sid and message.provider_sid != message_sid:
         return False
     if not message.provider_sid and message_sid:
-        # The callback can beat the API response that tells us the SID.
+        # The callback can beat the API response that tells us the SID: Twilio has it.
         Message.objects.filter(id=message.id, provider_sid__isnull=True).update(
             provider_sid=message_sid
         )
@@ -191,8 +237,11 @@ def sms_delivery_status_record(
         reason = f"Twilio {status}" + (f", error {error_code}" if error_code else "")
         if error_code == str(ERROR_RECIPIENT_OPTED_OUT) and message.reporter_id:
             reporter_opt_out(reporter_id=message.reporter_id)
-        if not message_delivery_fail(message=message, reason=reason):
+        if not message_delivery_fail(message=message, reason=failure_reason(reason, error_code)):
             return False
         Message.objects.filter(id=message.id).update(delivery_status=status)
         return True
-    return status_advance(message_id=message.id, status=status)
+    moved = status_advance(message_id=message.id, status=status)
+    if not message.provider_sid and message_sid:
+        case_first_response_refresh(case_id=message.case_id)
+    return moved

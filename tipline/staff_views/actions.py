@@ -15,14 +15,14 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import Action
 
 from ..forms import StaffReplyForm
-from ..models import Case, Outcome
+from ..models import Case, Channel, Outcome
 from ..selectors import (
     case_find_by_reference,
     case_get_for_user,
     case_reporters,
     staff_assignable_for,
 )
-from ..services.cases import message_to_reporter
+from ..services.cases import ReplyRefusedError, message_to_reporter
 from ..services.merge import case_link, case_merge, case_unlink
 from ..services.workflow import (
     ERROR_STALE,
@@ -106,9 +106,16 @@ def _post_view(act: Callable, *, action=Action.WORK_CASES):
 
 def _reply(request, case):
     data = _valid("reply_form", StaffReplyForm(request.POST, reporters=case_reporters(case=case)))
-    message_to_reporter(
-        case=case, reporter=data["reporter"], body=data["body"], author=request.user
-    )
+    reporter = data["reporter"]
+    try:
+        message_to_reporter(case=case, reporter=reporter, body=data["body"], author=request.user)
+    except ReplyRefusedError as refused:
+        raise CaseWorkflowError(refused.messages) from None
+    if reporter.channel == Channel.SMS:
+        # Queued, not sent: the timeline shows when Twilio takes it, delivers it or fails.
+        return _("Your text to %(alias)s is on its way: the timeline shows its delivery.") % {
+            "alias": reporter.alias
+        }
     return _("Your message was sent to the tipster.")
 
 

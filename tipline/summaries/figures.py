@@ -17,7 +17,8 @@ Definitions (they are what the pages and exports call these figures):
   those acknowledged (or first answered) at or before acknowledge_due_at (first_response_due_at).
   A case still inside its window is not counted either way.
 * *Two-way dialogue rate*: among cases where staff wrote to the tipster (first_response_at,
-  the time of staff's first message), the share where the tipster wrote back after it.
+  the time of staff's first reply that reached them: an SMS reply that failed does not
+  count), the share where the tipster wrote back after it.
 * *Open cases* (a snapshot, now): status new, triaged or in progress and not merged away, by
   status and by age since opened.
 """
@@ -141,8 +142,9 @@ def _count(condition: Q | None = None) -> Count:
 
 def case_aggregates(*, now: datetime) -> dict:
     """Every conditional count over the case cohort, by name."""
-    # first_response_at is the time of staff's first message to the tipster (set by
-    # message_to_reporter), so "the tipster answered" is one indexed lookup per case.
+    # first_response_at is when staff wrote the first reply that reached the tipster (web at
+    # once, SMS once Twilio took it and unless it failed: tipline.sms.outbound), so "the
+    # tipster answered" is one indexed lookup per case.
     tipster_answered = Message.objects.filter(
         case=OuterRef("pk"),
         direction=MessageDirection.FROM_REPORTER,

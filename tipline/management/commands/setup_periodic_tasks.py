@@ -16,6 +16,7 @@ SCHEDULE: list[tuple[str, str, int]] = [
     ("tipline: escalate missed SLA deadlines", "tipline.sla_sweep", 60),
     ("tipline: morning digest of overnight cases", "tipline.digest_send", 300),
     ("tipline: erase content of expired cases", "tipline.retention_purge", 3600),
+    ("tipline: forget one-time form tokens", "tipline.submissions_expire", 600),
 ]
 
 
