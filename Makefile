@@ -25,12 +25,14 @@ migrate: install
 demo: migrate
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py seed_demo
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py seed_demo_alerts
+	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py seed_demo_policy
 
-## make run: install, migrate the SQLite database, load the demo, serve on 127.0.0.1:8000
+## make run: install, migrate the SQLite database, load the demo, serve on 127.0.0.1:8000 with
+## a Celery worker and beat beside it (Procfile.dev; Ctrl-C stops them all)
 ## (make run PORT=8001: another port; links in printed emails and sms_simulate follow it)
 run: demo
-	DEV_SERVER_ADDRESS=127.0.0.1:$(PORT) DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) \
-	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DEV_SERVER_ADDRESS=127.0.0.1:$(PORT) DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) PYTHONUNBUFFERED=1 \
+	  PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile.dev -e /dev/null -p $(PORT)
 
 ## make test: the whole suite (SQLite unless DATABASE_URL is set)
 test: install
@@ -46,7 +48,8 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## make worker: a Celery worker with embedded beat (needs CELERY_BROKER_URL, e.g. Redis)
+## make worker: a Celery worker with embedded beat (CELERY_BROKER_URL, e.g. Redis; the dev
+## settings default to the demo's broker folder)
 worker: install
 	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-$(DEV_SETTINGS)} \
 	  $(BIN)/celery -A config worker --beat --loglevel=INFO --concurrency=2
@@ -62,4 +65,4 @@ up: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -e .env.up start
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* .staticfiles .media
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* .staticfiles .media .dev-broker

@@ -129,4 +129,6 @@ def test_it_serves_make_run_on_the_port_it_is_given():
     )
     command = result.stdout.replace("\\\n", " ")
     assert "DEV_SERVER_ADDRESS=127.0.0.1:8001" in command
-    assert "manage.py runserver 127.0.0.1:8001" in command
+    assert "honcho start -f Procfile.dev -e /dev/null -p 8001" in command
+    procfile = (REPO_ROOT / "Procfile.dev").read_text()
+    assert "web: python manage.py runserver 127.0.0.1:$PORT" in procfile

@@ -30,7 +30,8 @@ def _free_port() -> int:
 
 
 def _runserver_command(port: int) -> str:
-    """The last command `make run PORT=<port>` would run: the server itself."""
+    """The web process `make run PORT=<port>` starts: the Makefile's environment for honcho,
+    then Procfile.dev's web line with the port honcho gives it."""
     planned = subprocess.run(
         ["make", "-n", "run", f"PORT={port}", f"VENV={sys.prefix}"],
         cwd=REPO_ROOT,
@@ -38,8 +39,12 @@ def _runserver_command(port: int) -> str:
         text=True,
         check=True,
     ).stdout.replace("\\\n", " ")
-    (command,) = [line for line in planned.splitlines() if "manage.py runserver" in line]
-    return command
+    (start,) = [line for line in planned.splitlines() if "honcho start" in line]
+    environment = start.split(" PATH=")[0]
+    procfile = (REPO_ROOT / "Procfile.dev").read_text()
+    (web,) = [line for line in procfile.splitlines() if line.startswith("web:")]
+    web = web.removeprefix("web:").strip().replace("$PORT", str(port))
+    return f"{environment} {web.replace('python ', sys.executable + ' ', 1)}"
 
 
 def _wait_until_serving(base: str, server: subprocess.Popen, deadline_seconds: float = 120):
@@ -76,6 +81,9 @@ def test_it_runs_on_another_port_and_takes_a_simulated_text_and_a_web_tip(tmp_pa
         MEDIA_ROOT=str(tmp_path / "media"),
         PYTHONUNBUFFERED="1",
         TIPLINE_HOLD_ROUTINE_NOTICES_AFTER_HOURS="false",  # emails now, whatever the hour
+        # Tasks in the web process: this test is about the address, not the worker beside it
+        # (tests/config/test_devstack.py starts the worker too).
+        CELERY_BROKER_URL="",
     )
     for args in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
         subprocess.run([sys.executable, "manage.py", *args], cwd=REPO_ROOT, env=env, check=True)

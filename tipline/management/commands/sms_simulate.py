@@ -13,6 +13,7 @@ fetch, like an MMS.
 import mimetypes
 import secrets
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -25,16 +26,22 @@ from django.urls import reverse
 
 from tipline.twilio_client import SIGNATURE_HEADER, signature_compute
 
+# Pictures stay served after the reply until fetched, for at most this long: a server with a
+# worker (`make run`) fetches them after it has answered.
+MEDIA_WAIT_SECONDS = 60
+
 
 def _media_server(paths: list[Path]) -> ThreadingHTTPServer:
     files = [
         (path.read_bytes(), mimetypes.guess_type(path.name)[0] or "image/jpeg") for path in paths
     ]
+    fetched = [threading.Event() for _ in files]
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
             try:
-                data, content_type = files[int(self.path.rsplit("/", 1)[-1])]
+                index = int(self.path.rsplit("/", 1)[-1])
+                data, content_type = files[index]
             except (ValueError, IndexError):
                 self.send_error(404)
                 return
@@ -43,11 +50,13 @@ def _media_server(paths: list[Path]) -> ThreadingHTTPServer:
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
+            fetched[index].set()
 
         def log_message(self, *args):
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.fetched = fetched
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
@@ -57,6 +66,11 @@ def webhook_url(given: str) -> str:
     if urlsplit(given).path.strip("/"):
         return given
     return given.rstrip("/") + reverse("sms:twilio-inbound")
+
+
+def _all_fetched(events: list[threading.Event]) -> bool:
+    deadline = time.monotonic() + MEDIA_WAIT_SECONDS
+    return all(event.wait(max(0.0, deadline - time.monotonic())) for event in events)
 
 
 class Command(BaseCommand):
@@ -114,10 +128,16 @@ class Command(BaseCommand):
                 url, data=params, headers={SIGNATURE_HEADER: signature}, timeout=30
             )
         except httpx.HTTPError as error:
-            raise CommandError(f"Could not reach {url}: {error}") from None
-        finally:
             if server:
                 server.shutdown()
+            raise CommandError(f"Could not reach {url}: {error}") from None
+        if server:
+            if response.status_code == 200 and not _all_fetched(server.fetched):
+                self.stderr.write(
+                    f"The server did not fetch the picture(s) within {MEDIA_WAIT_SECONDS} s: "
+                    "is its Celery worker running?"
+                )
+            server.shutdown()
         if response.status_code != 200:
             raise CommandError(f"The server answered {response.status_code}: {response.text[:200]}")
         # The reply of our own server, not untrusted input.
