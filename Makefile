@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_SETTINGS := config.settings.dev
+# The port `make run` serves on, on 127.0.0.1: `make run PORT=8001`.
+PORT ?= 8000
 
 .PHONY: run test lint format worker up install migrate demo clean
 
@@ -23,10 +25,14 @@ migrate: install
 demo: migrate
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py seed_demo
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py seed_demo_alerts
+	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py seed_demo_policy
 
-## make run: install, migrate the SQLite database, load the demo, serve on 127.0.0.1:8000
+## make run: install, migrate the SQLite database, load the demo, serve on 127.0.0.1:8000 with
+## a Celery worker and beat beside it (Procfile.dev; Ctrl-C stops them all)
+## (make run PORT=8001: another port; links in printed emails and sms_simulate follow it)
 run: demo
-	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	DEV_SERVER_ADDRESS=127.0.0.1:$(PORT) DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) PYTHONUNBUFFERED=1 \
+	  PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile.dev -e /dev/null -p $(PORT)
 
 ## make test: the whole suite (SQLite unless DATABASE_URL is set)
 test: install
@@ -43,7 +49,8 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## make worker: a Celery worker with embedded beat (needs CELERY_BROKER_URL, e.g. Redis)
+## make worker: a Celery worker with embedded beat (CELERY_BROKER_URL, e.g. Redis; the dev
+## settings default to the demo's broker folder)
 worker: install
 	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-$(DEV_SETTINGS)} \
 	  $(BIN)/celery -A config worker --beat --loglevel=INFO --concurrency=2
@@ -59,4 +66,4 @@ up: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -e .env.up start
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* .staticfiles .media
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* .staticfiles .media .dev-broker

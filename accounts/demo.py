@@ -26,13 +26,15 @@ class DemoLogin:
 
 
 DEMO_SCHOOLS = (
-    # slug, name, sms number, Spanish auto-replies, words that identify the school
+    # slug, name, sms number, Spanish auto-replies, words that identify the school, other names
+    # students type in the school finder (initials such as LHS need no listing)
     (
         "lincoln-high",
         "Lincoln High School",
         "+13035550101",
         True,
         "Lincoln High\nLHS\nLincoln Lions\n@lincolnlions\nLincoln cafeteria",
+        "Lincoln Lions",
     ),
     (
         "roosevelt-middle",
@@ -40,6 +42,7 @@ DEMO_SCHOOLS = (
         "+13035550102",
         False,
         "Roosevelt Middle\nRMS\nRoosevelt Rams\n@rooseveltrams",
+        "Roosevelt Rams\nTeddy",
     ),
 )
 DEMO_DISTRICT_NUMBER = "+13035550100"
@@ -77,7 +80,7 @@ def demo_district_seed() -> list[DemoLogin]:
         user=admin, district=district, role=Role.DISTRICT_ADMIN
     )
     logins.append(DemoLogin(admin.email, str(Role.DISTRICT_ADMIN.label), district.name))
-    for slug, name, number, spanish, terms in DEMO_SCHOOLS:
+    for slug, name, number, spanish, terms, short_names in DEMO_SCHOOLS:
         school, _ = School.objects.update_or_create(
             slug=slug,
             defaults={
@@ -86,6 +89,7 @@ def demo_district_seed() -> list[DemoLogin]:
                 "timezone": "America/Denver",
                 "replies_in_spanish": spanish,
                 "alert_terms": terms,
+                "short_names": short_names,
             },
         )
         PhoneNumber.objects.update_or_create(

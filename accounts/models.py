@@ -146,6 +146,14 @@ class School(models.Model):
         blank=True,
         help_text=_("One per line: names, nicknames, mascot, social handles, places."),
     )
+    short_names = models.TextField(
+        _("other names students use"),
+        blank=True,
+        help_text=_(
+            "One per line: what students type to find the school on the tip line besides its "
+            "name, e.g. Lincoln Lions or Poly. Initials (LHS) are found without being listed."
+        ),
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -171,6 +179,10 @@ class School(models.Model):
     @property
     def alert_term_list(self) -> list[str]:
         return [line.strip() for line in self.alert_terms.splitlines() if line.strip()]
+
+    @property
+    def short_name_list(self) -> list[str]:
+        return [line.strip() for line in self.short_names.splitlines() if line.strip()]
 
 
 class PhoneNumber(models.Model):

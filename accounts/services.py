@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .api_tokens import api_tokens_revoke_all
 from .models import AccountEvent, RevokedBecause, User
+from .public_address import public_url
 
 NOTICE_SUBJECTS = {
     AccountEvent.Kind.TWO_FACTOR_ENABLED: _("Two-factor sign-in is on for your account"),
@@ -63,7 +64,7 @@ def account_notice_send(*, event: AccountEvent) -> None:
                 "by_someone_else": by_someone_else,
                 "tokens_revoked": event.data.get("tokens_revoked", 0),
                 "codes_left": event.data.get("codes_left"),
-                "account_url": settings.PUBLIC_BASE_URL + reverse("accounts:home"),
+                "account_url": public_url(reverse("accounts:home")),
             },
         )
         subject = SUBJECT_PREFIX + str(NOTICE_SUBJECTS[event.kind])

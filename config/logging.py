@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 
 from django.views.debug import SafeExceptionReporterFilter
 
+from accounts.console import CONSOLE_LOCK
+
 # Extra attributes a log call may pass that are safe to print.
 SAFE_EXTRA_FIELDS = ("status_code", "method", "path", "event", "case_id", "task_id", "count")
 
@@ -34,6 +36,14 @@ class JsonLineFormatter(logging.Formatter):
         if record.exc_info:
             payload["exception"] = self.formatException(record.exc_info)
         return json.dumps(payload, ensure_ascii=False)
+
+
+class ConsoleLogHandler(logging.StreamHandler):
+    """A StreamHandler whose lock is the one printed emails and texts are written under
+    (accounts/console.py): a log line waits for a block being printed, never lands in it."""
+
+    def createLock(self) -> None:
+        self.lock = CONSOLE_LOCK
 
 
 class PrivacyExceptionReporterFilter(SafeExceptionReporterFilter):

@@ -17,6 +17,14 @@ pytest_plugins = ["tests.fixtures"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
+# Browser tests wait on conditions only (expect(), wait_for_url, locator.wait_for), never for
+# a fixed time. This is the ceiling of every such wait: generous, so that a loaded machine
+# passes, and reached only by a test that is failing anyway.
+BROWSER_TIMEOUT_MS = int(os.environ.get("TIPLINE_BROWSER_TIMEOUT_MS", "60000"))
+# To rehearse a loaded machine, slow Chromium's CPU down this many times (Chrome DevTools'
+# CPU throttling): TIPLINE_BROWSER_CPU_THROTTLE=6 make test PYTEST_ARGS="-m browser".
+BROWSER_CPU_THROTTLE = float(os.environ.get("TIPLINE_BROWSER_CPU_THROTTLE", "1"))
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -54,8 +62,9 @@ def chromium():
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the same
     # thread (the test's own setup) are still synchronous and safe.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -75,11 +84,34 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium, live_server):
-    context = chromium.new_context(viewport={"width": 390, "height": 844}, base_url=live_server.url)
-    page = context.new_page()
-    yield page
-    context.close()
+def new_context(chromium, live_server):
+    """Open a browser context on the live server (keyword arguments: Playwright's), with the
+    suite's wait ceiling and CPU throttle; every context is closed after the test."""
+    contexts = []
+
+    def throttle(page) -> None:
+        session = page.context.new_cdp_session(page)
+        session.send("Emulation.setCPUThrottlingRate", {"rate": BROWSER_CPU_THROTTLE})
+
+    def open_context(**options):
+        options.setdefault("base_url", live_server.url)
+        options.setdefault("viewport", PHONE)
+        context = chromium.new_context(**options)
+        context.set_default_timeout(BROWSER_TIMEOUT_MS)
+        context.set_default_navigation_timeout(BROWSER_TIMEOUT_MS)
+        if BROWSER_CPU_THROTTLE > 1:
+            context.on("page", throttle)
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    return new_context().new_page()
 
 
 @pytest.fixture

@@ -2,16 +2,19 @@
 
 Both check X-Twilio-Signature against PUBLIC_BASE_URL + the request path (+ query string):
 the address Twilio was told to call. Host and X-Forwarded-* headers are never trusted for
-it, so a proxy in front changes nothing and a forged Host header cannot help a forger.
+it, so a proxy in front changes nothing and a forged Host header cannot help a forger. In
+development only, the address the request came in on is accepted too, so `sms_simulate`
+works against a server on any port (accounts/public_address.py).
 Neither view makes a network call; both answer within milliseconds.
 """
 
 import logging
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+
+from accounts.public_address import webhook_base_urls
 
 from . import twilio_client
 from .sms.inbound import sms_inbound_receive
@@ -23,14 +26,17 @@ TWIML_CONTENT_TYPE = "text/xml; charset=utf-8"
 
 
 def _signed_by_twilio(request: HttpRequest) -> bool:
-    url = settings.PUBLIC_BASE_URL + request.path
+    path = request.path
     if request.META.get("QUERY_STRING"):
-        url += "?" + request.META["QUERY_STRING"]
-    return twilio_client.signature_is_valid(
-        url=url,
-        params=request.POST,
-        signature=request.headers.get(twilio_client.SIGNATURE_HEADER, ""),
-        signature_settings=request.headers.get(twilio_client.SIGNATURE_SETTINGS_HEADER, ""),
+        path += "?" + request.META["QUERY_STRING"]
+    return any(
+        twilio_client.signature_is_valid(
+            url=base_url + path,
+            params=request.POST,
+            signature=request.headers.get(twilio_client.SIGNATURE_HEADER, ""),
+            signature_settings=request.headers.get(twilio_client.SIGNATURE_SETTINGS_HEADER, ""),
+        )
+        for base_url in webhook_base_urls()
     )
 
 

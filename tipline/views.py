@@ -15,7 +15,6 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,7 +27,8 @@ from accounts import crypto
 from accounts.models import School
 from tipline.models import Reporter
 
-from . import throttle
+from . import school_finder, throttle
+from .followup_status import followup_status
 from .forms import TOKEN_FIELD, FollowupReplyForm, ReceiptCodeForm, TipForm
 from .services import web
 
@@ -55,13 +55,8 @@ ERROR_TOO_MANY_TRIES = gettext_lazy(
 )
 
 
-def _schools_matching(query: str):
-    query = query.strip()
-    if not query:
-        return School.objects.none()
-    return School.objects.filter(
-        Q(name__icontains=query) | Q(slug__icontains=query), is_active=True
-    ).only("name", "slug")[:SEARCH_RESULTS]
+def _schools_matching(query: str) -> list[school_finder.FoundSchool]:
+    return school_finder.schools_find(query=query, limit=SEARCH_RESULTS)
 
 
 @require_GET
@@ -274,6 +269,8 @@ def followup_thread(request):
             messages.success(request, _("Your answer was sent. Thank you."))
             return redirect("public:followup_thread")
     conversation = list(web.reporter_messages(reporter))
+    # Read before marking: which of the counselor's messages are new to the student.
+    thread = followup_status(case=case, conversation=conversation) if case else None
     web.reporter_messages_mark_read(reporter=reporter)
     return render(
         request,
@@ -281,8 +278,7 @@ def followup_thread(request):
         {
             "form": form,
             "conversation": conversation,
-            "status_word": web.STATUS_WORDS.get(case.status) if case else None,
-            "status_explanation": web.STATUS_EXPLANATIONS.get(case.status) if case else None,
+            "thread": thread,
             "case_open": case is not None and case.is_open,
             "school": case.school if case else None,
         },

@@ -36,6 +36,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Role
+from accounts.public_address import public_url
 from cases.models import Case, Notice, Priority
 
 from .. import sla_arithmetic as sla
@@ -76,7 +77,7 @@ class SendOutcome(Enum):
 
 
 def staff_link(path: str) -> str:
-    return settings.PUBLIC_BASE_URL + path
+    return public_url(path)
 
 
 def case_url(case_id: int) -> str:

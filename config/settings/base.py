@@ -12,11 +12,14 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.envfile import env_file_read
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
-# A `.env` file beside manage.py is read when present; real environment variables win.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# A `.env` file beside manage.py (or the file ENV_FILE names) is read when present, inline
+# comments and all (its format: config/envfile.py); real environment variables win.
+env_file_read(BASE_DIR / ".env")
 
 # Insecure development values live in dev.py/test.py; production.py refuses to start without
 # real ones.
@@ -322,8 +325,9 @@ TIPLINE_FOLLOWUP_WINDOW_SECONDS = env.int("TIPLINE_FOLLOWUP_WINDOW_SECONDS", def
 TIPLINE_GLOBAL_FOLLOWUP_ATTEMPTS_PER_MINUTE = env.int(
     "TIPLINE_GLOBAL_FOLLOWUP_ATTEMPTS_PER_MINUTE", default=300
 )
-# The school behind /s/<slug>/ and district SLA policies are kept this long per process
-# (every tip reads both; they change rarely): an edit to either applies that much later.
+# The school behind /s/<slug>/, district SLA policies and the school finder's index of active
+# schools (tipline/school_finder.py) are kept this long per process (every tip or search reads
+# them; they change rarely): an edit applies that much later.
 TIPLINE_SCHOOL_CACHE_SECONDS = env.int("TIPLINE_SCHOOL_CACHE_SECONDS", default=30)
 # A resubmitted tip form (refresh, Back, double click, retry) shows the same receipt code
 # again for this long, only to the browser holding the form's one-time token; after that, or
@@ -439,7 +443,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "config.logging.JsonLineFormatter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json"},
+        # A StreamHandler (stderr) that never writes inside a printed email or text.
+        "console": {"class": "config.logging.ConsoleLogHandler", "formatter": "json"},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {

@@ -3,6 +3,7 @@ case page shows the post."""
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from alerts.models import Source, SourceKind
 from alerts.services import source_push_token_issue
@@ -47,8 +48,8 @@ def test_it_turns_an_alert_into_a_case(page, personas, artifacts_dir):
     page.get_by_role("link", name="Alerts").click()
     page.wait_for_url("**/alerts/")
     card = page.locator("article.alert-card").first
-    assert card.locator("mark", has_text="shoot").is_visible()
-    assert card.get_by_text("@angry_kid").is_visible()
+    expect(card.locator("mark", has_text="shoot")).to_be_visible()
+    expect(card.get_by_text("@angry_kid")).to_be_visible()
     page.screenshot(path=str(artifacts_dir / "alerts-feed.png"), full_page=True)
 
     card.get_by_role("button", name="Escalate").click()
@@ -59,5 +60,5 @@ def test_it_turns_an_alert_into_a_case(page, personas, artifacts_dir):
     link.click()
     page.wait_for_url("**/staff/cases/*/")
     page.screenshot(path=str(artifacts_dir / "alerts-case.png"), full_page=True)
-    assert page.get_by_text(POST_TEXT).is_visible()
-    assert page.get_by_text("@angry_kid").is_visible()
+    expect(page.get_by_text(POST_TEXT)).to_be_visible()
+    expect(page.get_by_text("@angry_kid")).to_be_visible()

@@ -1,7 +1,10 @@
 """A counselor triages, messages, merges and closes a case, at desktop and phone widths,
 with axe-core on the queue and case pages."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from cases.models import Case, CaseStatus
 from tests.factories import TEST_PASSWORD, case_factory
@@ -39,7 +42,7 @@ def test_it_runs_a_case_from_queue_to_closed(page, personas, artifacts_dir):
 
     page.get_by_role("link", name="Cases").first.click()
     page.wait_for_url("**/staff/cases/")
-    assert page.get_by_role("link", name=case.reference).is_visible()
+    expect(page.get_by_role("link", name=case.reference)).to_be_visible()
     assert serious_violations(page) == []
     _shot(page, artifacts_dir, "queue-desktop")
 
@@ -48,11 +51,11 @@ def test_it_runs_a_case_from_queue_to_closed(page, personas, artifacts_dir):
     page.get_by_role("button", name="Search").click()
     page.wait_for_url("**q=gym%20after**")
     page.locator("#queue-announcer", has_text="1 case found").wait_for(state="attached")
-    assert page.locator("#case-queue tbody tr").count() == 1
+    expect(page.locator("#case-queue tbody tr")).to_have_count(1)
 
     page.get_by_role("link", name=case.reference).click()
     page.wait_for_url(f"**/staff/cases/{case.id}/")
-    assert page.get_by_text("Kids are fighting behind the gym").is_visible()
+    expect(page.get_by_text("Kids are fighting behind the gym")).to_be_visible()
     assert serious_violations(page) == []
     _shot(page, artifacts_dir, "case-desktop")
 
@@ -108,7 +111,9 @@ def test_it_shows_a_second_counselor_that_the_case_changed(page, personas, artif
     page.get_by_label("Move to").select_option("in_progress")
     page.get_by_role("button", name="Change status").click()
     page.locator("#case-announcer", has_text="Someone else changed this case").wait_for()
-    assert page.get_by_role("alert").inner_text().startswith("Someone else changed this case")
+    expect(page.get_by_role("alert")).to_have_text(
+        re.compile(r"^\s*Someone else changed this case")
+    )
     assert Case.objects.get(id=case.id).status == CaseStatus.NEW
     page.get_by_role("button", name="Acknowledge: I have this case").click()
     page.locator("#case-announcer", has_text="Acknowledged").wait_for()

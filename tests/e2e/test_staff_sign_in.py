@@ -1,6 +1,9 @@
 """A staff member signs in in a real browser; the sign-in page passes axe-core."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import TEST_PASSWORD
 
@@ -16,12 +19,14 @@ def test_it_signs_a_counselor_in_and_out(page, personas, artifacts_dir):
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/accounts/home/")
-    assert page.get_by_role("heading", name="Welcome, Alice").is_visible()
-    assert page.get_by_role("cell", name="Lincoln High").is_visible()
+    expect(page.get_by_role("heading", name="Welcome, Alice")).to_be_visible()
+    expect(page.get_by_role("cell", name="Lincoln High")).to_be_visible()
     page.screenshot(path=str(artifacts_dir / "staff-home.png"), full_page=True)
     assert serious_violations(page) == []
     page.get_by_role("button", name="Toggle navigation").click()
-    page.get_by_role("button", name="Sign out").click()
+    sign_out = page.get_by_role("button", name="Sign out")
+    expect(sign_out).to_be_visible()  # the menu has finished opening
+    sign_out.click()
     page.wait_for_url("**/accounts/login/")
 
 
@@ -29,6 +34,6 @@ def test_it_reaches_the_main_content_with_the_skip_link(page, personas):
     page.goto("/accounts/password/reset/")
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to main content")
-    assert skip.evaluate("element => element === document.activeElement")
+    expect(skip).to_be_focused()
     page.keyboard.press("Enter")
-    assert page.evaluate("location.hash") == "#main"
+    expect(page).to_have_url(re.compile("#main$"))

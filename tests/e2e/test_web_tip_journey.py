@@ -3,7 +3,10 @@
 Also: the form in Spanish, and axe-core on every public page of the journey.
 """
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import TEST_PASSWORD
 from tests.tipline.web_helpers import jpeg_with_gps
@@ -13,6 +16,7 @@ from .axe import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
+RECEIPT_CODE = re.compile(r"^\s*(?:[0-9A-Z]{4}-){3}[0-9A-Z]{4}\s*$")
 
 
 def _photo(tmp_path):
@@ -22,7 +26,7 @@ def _photo(tmp_path):
 
 
 def test_it_carries_a_conversation_from_tip_to_answer(
-    page, chromium, live_server, personas, artifacts_dir, tmp_path
+    page, new_context, personas, artifacts_dir, tmp_path
 ):
     page.goto("/")
     assert serious_violations(page) == []
@@ -35,7 +39,7 @@ def test_it_carries_a_conversation_from_tip_to_answer(
     page.wait_for_selector("#form-errors")
     page.screenshot(path=str(artifacts_dir / "tip-form-errors.png"), full_page=True)
     assert serious_violations(page) == []
-    assert page.locator("#id_body").get_attribute("aria-invalid") == "true"
+    expect(page.locator("#id_body")).to_have_attribute("aria-invalid", "true")
 
     # Keyboard only from here: type, pick, tick and send without the mouse.
     page.locator("#id_body").focus()
@@ -47,7 +51,7 @@ def test_it_carries_a_conversation_from_tip_to_answer(
     page.screenshot(path=str(artifacts_dir / "tip-form-filled.png"), full_page=True)
     page.get_by_role("button", name="Send my tip").focus()
     page.keyboard.press("Enter")
-    page.wait_for_selector("#receipt-code")
+    expect(page.locator("#receipt-code")).to_have_text(RECEIPT_CODE)
     code = page.locator("#receipt-code").inner_text().strip()
     page.screenshot(path=str(artifacts_dir / "tip-receipt.png"), full_page=True)
     assert serious_violations(page) == []
@@ -57,7 +61,7 @@ def test_it_carries_a_conversation_from_tip_to_answer(
     page.get_by_role("button", name="Done").click()
     page.wait_for_url("**/receipt/saved/")
 
-    staff = chromium.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    staff = new_context(viewport={"width": 1280, "height": 900})
     counselor = staff.new_page()
     counselor.goto("/accounts/login/")
     counselor.get_by_label("Email").fill("alice@example.org")
@@ -66,43 +70,43 @@ def test_it_carries_a_conversation_from_tip_to_answer(
     counselor.wait_for_url("**/accounts/home/")
     counselor.goto("/staff/cases/")
     counselor.get_by_role("link", name=tip.case.reference).click()
-    assert counselor.get_by_text("photo of a gun").is_visible()
+    expect(counselor.get_by_text("photo of a gun")).to_be_visible()
     counselor.get_by_label("Message to the tipster").fill("Thank you. Which account posted it?")
     counselor.get_by_role("button", name="Send reply").click()
-    counselor.wait_for_selector("text=Your message was sent to the tipster.")
+    expect(counselor.locator("#case-announcer")).to_contain_text("sent to the tipster")
     counselor.screenshot(path=str(artifacts_dir / "staff-case-detail.png"), full_page=True)
     staff.close()
 
-    student = chromium.new_context(viewport=PHONE, base_url=live_server.url).new_page()
+    student = new_context(viewport=PHONE).new_page()
     student.goto("/followup/")
     assert serious_violations(student) == []
     student.get_by_label("Your receipt code").fill(code.lower().replace("-", " "))
     student.get_by_role("button", name="Open my tip").click()
     student.wait_for_url("**/followup/thread/")
-    assert student.get_by_text("Which account posted it?").is_visible()
+    expect(student.get_by_text("Which account posted it?")).to_be_visible()
     assert serious_violations(student) == []
     student.get_by_label("Your answer").fill("It was @someone_on_insta")
     student.get_by_role("button", name="Send my answer").click()
-    student.wait_for_selector("text=Your answer was sent.")
+    expect(student.get_by_text("Your answer was sent.")).to_be_visible()
     student.screenshot(path=str(artifacts_dir / "followup-thread.png"), full_page=True)
     answer = Message.objects.get(direction="in")
     assert answer.body == "It was @someone_on_insta" and answer.case == tip.case
 
 
-def test_it_takes_a_tip_in_spanish(chromium, live_server, personas, artifacts_dir):
-    context = chromium.new_context(viewport=PHONE, base_url=live_server.url, locale="es-ES")
-    page = context.new_page()
+def test_it_takes_a_tip_in_spanish(new_context, personas, artifacts_dir):
+    page = new_context(viewport=PHONE, locale="es-ES").new_page()
     page.goto("/s/lincoln-high/")
-    assert page.get_by_role("heading", name="Enviar un aviso a Lincoln High").is_visible()
+    expect(page.get_by_role("heading", name="Enviar un aviso a Lincoln High")).to_be_visible()
     assert serious_violations(page) == []
     page.get_by_label("¿Qué está pasando?").fill("Están acosando a un compañero en el autobús.")
     page.get_by_label("¿De qué se trata?").select_option("bullying")
     page.get_by_label("Sí", exact=True).check()
     page.screenshot(path=str(artifacts_dir / "tip-form-es.png"), full_page=True)
     page.get_by_role("button", name="Enviar mi aviso").click()
-    page.wait_for_selector("#receipt-code")
-    assert page.get_by_role("heading", name="Si alguien está en peligro ahora mismo").is_visible()
+    expect(page.locator("#receipt-code")).to_have_text(RECEIPT_CODE)
+    expect(
+        page.get_by_role("heading", name="Si alguien está en peligro ahora mismo")
+    ).to_be_visible()
     page.screenshot(path=str(artifacts_dir / "tip-receipt-es.png"), full_page=True)
     assert serious_violations(page) == []
     assert Tip.objects.get().language == "es"
-    context.close()

@@ -4,6 +4,7 @@ the summaries and the API docs (vendored Swagger UI)."""
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from alerts.models import Source, SourceKind
 from alerts.services import source_push_token_issue
@@ -77,12 +78,12 @@ def test_it_reports_no_csp_violation_on_public_pages(page):
     page.get_by_role("button", name="Open my tip").click()
     page.wait_for_url("**/followup/thread/")
     page.wait_for_load_state("networkidle")
-    assert page.get_by_role("heading", name="Your tip").is_visible()
+    expect(page.get_by_role("heading", name="Your tip")).to_be_visible()
     assert violations == []
 
 
 def test_it_reports_no_csp_violation_on_staff_pages_and_api_docs(
-    page, chromium, live_server, personas, artifacts_dir, settings
+    page, new_context, personas, artifacts_dir, settings
 ):
     settings.TIPLINE_SUMMARY_SUPPRESSION_THRESHOLD = 2
     case = case_factory(
@@ -94,25 +95,25 @@ def test_it_reports_no_csp_violation_on_staff_pages_and_api_docs(
     violations = _violations(page)
     _sign_in(page, "alice@example.org")
     _visit(page, "/staff/cases/")
-    assert page.get_by_role("link", name=case.reference).is_visible()
+    expect(page.get_by_role("link", name=case.reference)).to_be_visible()
     _visit(page, f"/staff/cases/{case.id}/")
-    assert page.get_by_text("fighting behind the gym").is_visible()
+    expect(page.get_by_text("fighting behind the gym")).to_be_visible()
     _visit(page, "/alerts/")
-    assert page.locator("article.alert-card").count() == 1
+    expect(page.locator("article.alert-card")).to_have_count(1)
     _visit(page, "/api/docs/")
     # Swagger UI really ran: it fetched the schema and drew the operations.
     page.locator(".opblock-summary-path", has_text="/api/v1/cases/").first.wait_for()
     page.screenshot(path=str(artifacts_dir / "csp-api-docs.png"), full_page=False)
 
-    principal = chromium.new_context(viewport=DESKTOP, base_url=live_server.url)
+    principal = new_context(viewport=DESKTOP)
     summary_page = principal.new_page()
     _violations(summary_page, violations)
     _sign_in(summary_page, "paul@example.org")
     _visit(summary_page, f"/summaries/schools/{personas.school_a.pk}/?period=2025-03")
-    assert summary_page.get_by_role("img", name="Tips by category").is_visible()
+    expect(summary_page.get_by_role("img", name="Tips by category")).to_be_visible()
     district = personas.school_a.district_id
     principal.close()
-    dana = chromium.new_context(viewport=DESKTOP, base_url=live_server.url)
+    dana = new_context(viewport=DESKTOP)
     district_page = dana.new_page()
     _violations(district_page, violations)
     _sign_in(district_page, "dana@example.org")
@@ -126,10 +127,10 @@ def test_it_would_see_a_violation(page, personas):
     """The listener is not deaf: an inline script added to a page is refused and reported."""
     violations = _violations(page)
     _visit(page, "/")
-    page.evaluate(
-        "() => { const s = document.createElement('script');"
-        " s.textContent = 'window.ran = true'; document.body.appendChild(s); }"
-    )
-    page.wait_for_timeout(200)
+    with page.expect_console_message(lambda message: "Content Security Policy" in message.text):
+        page.evaluate(
+            "() => { const s = document.createElement('script');"
+            " s.textContent = 'window.ran = true'; document.body.appendChild(s); }"
+        )
     assert page.evaluate("() => window.ran === undefined")
     assert violations and "script-src" in violations[0]

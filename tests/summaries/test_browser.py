@@ -1,6 +1,7 @@
 """A principal and a district admin look at their summaries in a real browser."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.axe import serious_violations
 from tests.factories import TEST_PASSWORD
@@ -24,8 +25,8 @@ def test_it_shows_a_principal_the_school_summary(page, personas, artifacts_dir, 
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_in(page, "paul@example.org")
     page.goto(f"/summaries/schools/{personas.school_a.pk}/?period=2025-03")
-    assert page.get_by_role("heading", name="Lincoln High").is_visible()
-    assert page.get_by_role("img", name="Tips by category").is_visible()
+    expect(page.get_by_role("heading", name="Lincoln High")).to_be_visible()
+    expect(page.get_by_role("img", name="Tips by category")).to_be_visible()
     page.screenshot(path=str(artifacts_dir / "summary-school.png"), full_page=True)
     page.emulate_media(media="print")
     page.screenshot(path=str(artifacts_dir / "summary-school-print.png"), full_page=True)

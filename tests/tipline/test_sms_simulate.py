@@ -75,3 +75,9 @@ def test_it_is_refused_when_signed_with_another_token(served):
     )
     assert result.returncode != 0 and "403" in result.stderr
     assert Case.objects.count() == 0
+
+
+def test_it_takes_the_webhook_url_itself(served):
+    """`--url http://127.0.0.1:8001/sms/twilio/inbound/`, as Twilio's console shows it."""
+    reply = _simulate(served + "/sms/twilio/inbound/", "someone has a knife in their locker")
+    assert Case.objects.get().reference in reply

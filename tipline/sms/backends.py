@@ -1,6 +1,7 @@
 """Where outbound texts go, chosen by SMS_BACKEND the way Django chooses an email backend.
 
-- ConsoleBackend (the default of `make run`): prints each text, with the number masked.
+- ConsoleBackend (the default of `make run`): prints each text as a framed block
+  (accounts/console.py), with the number masked.
 - LocmemBackend (tests): keeps texts in `outbox`.
 - TwilioBackend (production): the Messages API through tipline.twilio_client.
 
@@ -19,6 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 from django.conf import settings
 
+from accounts.console import console_block_write
 from cases.sms_transport import SendFailure, SentMessage, SmsBackend
 from cases.sms_transport import sms_backend as configured_backend
 
@@ -71,8 +73,12 @@ class ConsoleBackend(BaseSmsBackend):
 
     def send(self, *, to, body, status_callback, from_number=""):
         sid = f"SMconsole{next(self._sids):023d}"
-        self.stream.write(f"--- SMS to {masked(to)} ({sid}) ---\n{body}\n---\n")
-        self.stream.flush()
+        console_block_write(
+            stream=self.stream,
+            kind="SMS",
+            header=f"to {masked(to)} ({sid})",
+            lines=body.splitlines(),
+        )
         return SentMessage(sid=sid, status="sent")
 
 

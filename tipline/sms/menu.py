@@ -10,11 +10,12 @@ the menu then asks about again, saying how to answer.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 
 from accounts.models import School
+
+# Words are read, and typos counted, as the web's school finder does.
+from ..school_finder import edit_distance, plain_words, typos_allowed
 
 MAX_ANSWER_WORDS = 6
 FILLER = frozenset(
@@ -25,32 +26,6 @@ FILLER = frozenset(
 # Words left out of initials: "Academy of Arts" is AA, "Escuela de la Paz" EP.
 INITIALS_SKIP = frozenset({"of", "the", "and", "de", "del", "la", "las", "los", "el", "y"})
 EXACT, PREFIX, TYPO = 3, 2, 1
-_TOKEN = re.compile(r"[a-z0-9ñ]+")
-
-
-def _tokens(text: str) -> list[str]:
-    decomposed = unicodedata.normalize("NFD", text.casefold())
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return _TOKEN.findall(plain.replace("'", ""))
-
-
-def _typos_allowed(word: str) -> int:
-    return 0 if len(word) < 4 else 1 if len(word) < 7 else 2
-
-
-def edit_distance(left: str, right: str) -> int:
-    """Levenshtein distance with adjacent transpositions (optimal string alignment)."""
-    previous2: list[int] = []
-    previous = list(range(len(right) + 1))
-    for i, left_char in enumerate(left, start=1):
-        current = [i] + [0] * len(right)
-        for j, right_char in enumerate(right, start=1):
-            cost = 0 if left_char == right_char else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and left_char == right[j - 2] and left[i - 2] == right_char:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[-1]
 
 
 def _word_score(word: str, name_word: str) -> int:
@@ -58,9 +33,8 @@ def _word_score(word: str, name_word: str) -> int:
         return EXACT
     if len(word) >= 3 and name_word.startswith(word):
         return PREFIX
-    allowed = _typos_allowed(name_word)
-    close = allowed and abs(len(word) - len(name_word)) <= allowed
-    return TYPO if close and edit_distance(word, name_word) <= allowed else 0
+    allowed = typos_allowed(name_word)
+    return TYPO if allowed and edit_distance(word, name_word, allowed) <= allowed else 0
 
 
 def _initials(name_words: list[str]) -> set[str]:
@@ -71,7 +45,7 @@ def _initials(name_words: list[str]) -> set[str]:
 
 def _school_score(words: list[str], school: School) -> int:
     """How well the answer's words spell this school's name; 0 when any word does not fit."""
-    name_words = _tokens(school.name)
+    name_words = plain_words(school.name)
     if len(words) == 1 and len(words[0]) >= 2 and words[0] in _initials(name_words):
         return EXACT
     candidates = [word for word in name_words if word not in FILLER] or name_words
@@ -90,7 +64,7 @@ def _school_score(words: list[str], school: School) -> int:
 
 def menu_answer(text: str, schools: Sequence[School]) -> School | None:
     """The school a menu answer names (1-based number or name), or None."""
-    words = [word for word in _tokens(text) if word not in FILLER]
+    words = [word for word in plain_words(text) if word not in FILLER]
     if not words or len(words) > MAX_ANSWER_WORDS:
         return None
     if len(words) == 1 and words[0].isdigit():

@@ -1,17 +1,22 @@
 """Text the running tip line as Twilio would: `manage.py sms_simulate --from +15555550100
 --to +13035550101 "there is a fight planned after school"`.
 
-Signs the webhook with TWILIO_AUTH_TOKEN for exactly the URL it posts to (Twilio signs the
-URL it calls, so start the server with PUBLIC_BASE_URL equal to --url), sends the parameters
-Twilio sends (location fields included, which the server must drop), and prints the reply.
-`--media photo.jpg` serves the file from this machine for the server to fetch, like an MMS.
+`--url` is the server (`http://127.0.0.1:8001`) or the webhook itself
+(`http://127.0.0.1:8001/sms/twilio/inbound/`). Signs the webhook with TWILIO_AUTH_TOKEN for
+exactly the URL it posts to, as Twilio signs the URL it calls; a development server accepts
+that on any port (accounts/public_address.py), a production one only for PUBLIC_BASE_URL.
+Sends the parameters Twilio sends (location fields included, which the server must drop),
+and prints the reply. `--media photo.jpg` serves the file from this machine for the server to
+fetch, like an MMS.
 """
 
 import mimetypes
 import secrets
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import httpx
@@ -21,16 +26,22 @@ from django.urls import reverse
 
 from tipline.twilio_client import SIGNATURE_HEADER, signature_compute
 
+# Pictures stay served after the reply until fetched, for at most this long: a server with a
+# worker (`make run`) fetches them after it has answered.
+MEDIA_WAIT_SECONDS = 60
+
 
 def _media_server(paths: list[Path]) -> ThreadingHTTPServer:
     files = [
         (path.read_bytes(), mimetypes.guess_type(path.name)[0] or "image/jpeg") for path in paths
     ]
+    fetched = [threading.Event() for _ in files]
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
             try:
-                data, content_type = files[int(self.path.rsplit("/", 1)[-1])]
+                index = int(self.path.rsplit("/", 1)[-1])
+                data, content_type = files[index]
             except (ValueError, IndexError):
                 self.send_error(404)
                 return
@@ -39,13 +50,27 @@ def _media_server(paths: list[Path]) -> ThreadingHTTPServer:
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
+            fetched[index].set()
 
         def log_message(self, *args):
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.fetched = fetched
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+def webhook_url(given: str) -> str:
+    """The inbound webhook for a server address; a URL with a path is taken as it is."""
+    if urlsplit(given).path.strip("/"):
+        return given
+    return given.rstrip("/") + reverse("sms:twilio-inbound")
+
+
+def _all_fetched(events: list[threading.Event]) -> bool:
+    deadline = time.monotonic() + MEDIA_WAIT_SECONDS
+    return all(event.wait(max(0.0, deadline - time.monotonic())) for event in events)
 
 
 class Command(BaseCommand):
@@ -55,14 +80,18 @@ class Command(BaseCommand):
         parser.add_argument("text", nargs="?", default="", help="The text message.")
         parser.add_argument("--from", dest="sender", required=True, help="E.164, +15555550100")
         parser.add_argument("--to", required=True, help="A school or district tip-line number.")
-        parser.add_argument("--url", default="http://127.0.0.1:8000", help="The server.")
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000",
+            help="The server, or the full webhook URL (…/sms/twilio/inbound/).",
+        )
         parser.add_argument("--media", action="append", default=[], help="A picture to send.")
         parser.add_argument("--sid", default="", help="MessageSid (default: a new one).")
 
     def handle(self, *args, **options):
         if not settings.TWILIO_AUTH_TOKEN:
             raise CommandError("TWILIO_AUTH_TOKEN is empty: nothing to sign with.")
-        url = options["url"].rstrip("/") + reverse("sms:twilio-inbound")
+        url = webhook_url(options["url"])
         sid = options["sid"] or "SM" + secrets.token_hex(16)
         params = {
             "MessageSid": sid,
@@ -99,10 +128,16 @@ class Command(BaseCommand):
                 url, data=params, headers={SIGNATURE_HEADER: signature}, timeout=30
             )
         except httpx.HTTPError as error:
-            raise CommandError(f"Could not reach {url}: {error}") from None
-        finally:
             if server:
                 server.shutdown()
+            raise CommandError(f"Could not reach {url}: {error}") from None
+        if server:
+            if response.status_code == 200 and not _all_fetched(server.fetched):
+                self.stderr.write(
+                    f"The server did not fetch the picture(s) within {MEDIA_WAIT_SECONDS} s: "
+                    "is its Celery worker running?"
+                )
+            server.shutdown()
         if response.status_code != 200:
             raise CommandError(f"The server answered {response.status_code}: {response.text[:200]}")
         # The reply of our own server, not untrusted input.
