@@ -21,7 +21,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from accounts.models import School
-from cases.models import Case, CaseEvent, CaseTag, Category, Notice, PrioritySource
+from cases.models import Case, CaseEvent, CaseTag, Category, Notice, Priority, PrioritySource
 
 from .services.cases import PriorityDecision, case_open, priority_for_tip
 from .services.notices import case_news_notices_write, notices_send_later
@@ -37,6 +37,15 @@ def priority_for_tip_text(
     if reading.priority is not None and reading.priority < chosen.priority:
         return PriorityDecision(reading.priority, PrioritySource.SCORER, reading.reason)
     return chosen
+
+
+def tip_is_about_danger(*, category: str, danger_now: str = "", text: str = "") -> bool:
+    """Whether a tip would open a life-safety case: a life-safety category, "someone is in
+    danger now", or words the scorer reads as imminent harm (the rule case_open_for_tip
+    applies). Channels ask it before refusing anything: a limit never turns such a tip away."""
+    reading = tip_text_read(text)
+    decision = priority_for_tip_text(category=category, danger_now=danger_now, reading=reading)
+    return decision.priority == Priority.LIFE_SAFETY
 
 
 @transaction.atomic(savepoint=False)

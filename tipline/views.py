@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import crypto
 from accounts.models import School
+from cases.intake import tip_is_about_danger
 from tipline.models import Reporter
 
 from . import school_finder, throttle
@@ -38,8 +39,8 @@ FOLLOWUP_SESSION_SECONDS = 30 * 60
 SEARCH_RESULTS = 10
 
 ERROR_TOO_MANY_TIPS = gettext_lazy(
-    "You have sent several tips in a short time, so we cannot take another one right now. "
-    "Please wait about 10 minutes and try again. If someone is in danger right now, call 911."
+    "You have sent several tips in a short time, so this one was not sent. Please wait about "
+    "10 minutes and try again."
 )
 ERROR_TOO_MANY_ANSWERS = gettext_lazy(
     "You have sent several answers in a short time, so we cannot take another one right now. "
@@ -133,23 +134,29 @@ def tip_form(request, slug: str):
     }
     # A refused tip is not counted against the global rate.
     hits = throttle.hits(request, throttle.tip_client_limit(), throttle.tip_global_limit())
-    if not hits.client_ok:
+    over_client_limit = not hits.client_ok
+    if over_client_limit:
         # A resubmission of a tip already stored is not another tip: it gets its receipt.
         key = web.web_tip_sent_before(submission_token=data[TOKEN_FIELD], **fields)
         if key is not None:
             return _to_receipt(key)
-        form.add_error(None, ERROR_TOO_MANY_TIPS)
-        return render(
-            request, "tipline/tip_form.html", {"school": school, "form": form}, status=429
-        )
+        # A limit never refuses a tip about danger (danger now, a life-safety category, or
+        # words of imminent harm): it is kept, marked for review, and gets its receipt.
+        if not tip_is_about_danger(
+            category=data["category"], danger_now=data["danger_now"], text=data["body"]
+        ):
+            # Said once, as its own notice with the numbers to call, not as a form error.
+            context = {"school": school, "form": form, "refused": ERROR_TOO_MANY_TIPS}
+            return render(request, "tipline/tip_form.html", context, status=429)
     form = TipForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(
             request, "tipline/tip_form.html", {"school": school, "form": form}, status=400
         )
     # Past the global rate the tip is kept, only marked so counselors check it is genuine; so
-    # is a tip taken while the shared throttle cache was down (counted per process only).
-    needs_review = not hits.global_ok or not hits.shared
+    # is a tip about danger past its client's limit, and a tip taken while the shared
+    # throttle cache was down (counted per process only).
+    needs_review = over_client_limit or not hits.global_ok or not hits.shared
     # The text and token as first read (a missing token was made up once, there); the files
     # from the second reading.
     receipt = web.web_tip_submit(

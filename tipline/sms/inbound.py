@@ -274,7 +274,9 @@ def _deliver(
         case_event_record(case=tip.case, kind=CaseEvent.Kind.LINKED, related_case_id=case.id)
         case_event_record(case=case, kind=CaseEvent.Kind.LINKED, related_case_id=tip.case_id)
     _queue_media(media_urls, tip_id=tip.id)
-    if reporter.opted_out_at or flood:
+    # A flood is stored and marked, without an answer each time; but a tip about danger (its
+    # text read as imminent harm: the case is life safety) still gets its reference.
+    if reporter.opted_out_at or (flood and not tip.case.is_life_safety):
         return InboundResult("new_case")
     reply = keywords.text_new_case(
         school_name=school.name,
