@@ -25,7 +25,7 @@ from alerts.models import DEFAULT_THRESHOLD, Alert, Source
 from alerts.web_urls import web_url_or_blank
 from scoring import CATEGORIES, Scorer, default_scorer
 
-from .paging import CRITICAL, alerts_page
+from .paging import PAGED_SEVERITIES, alerts_page
 from .store import AlertGroup, PostRow, alerts_add, known_external_ids, posts_write
 
 # The same shape connectors produce: the push API builds these too.
@@ -132,7 +132,11 @@ def _judge(scorer: Scorer, text: str, profiles: list[SchoolProfile]) -> _Verdict
 
 @transaction.atomic
 def posts_ingest(
-    *, source: Source, posts: Sequence[PostInput], scorer: Scorer | None = None
+    *,
+    source: Source,
+    posts: Sequence[PostInput],
+    scorer: Scorer | None = None,
+    now: datetime | None = None,
 ) -> IngestResult:
     """Store the posts not seen before from this source, score them, and raise alerts.
 
@@ -141,6 +145,7 @@ def posts_ingest(
     stored only when it is an http(s) link (alerts.web_urls), whichever connector sent it;
     otherwise the post is stored without one (its words still count). Per-source ingests
     are serialized by a row lock, so two pushes of the same batch cannot both insert.
+    `now`: when the posts were received (the clock, unless a caller replays a moment).
     """
     scorer = scorer or default_scorer()
     Source.objects.select_for_update().filter(id=source.id).values_list("id").first()
@@ -156,7 +161,7 @@ def posts_ingest(
     known = known_external_ids(source_id=source.id, external_ids=list(unique))
     outcome.duplicates += len(known)
     profiles = school_profiles_for(source)
-    now = timezone.now()
+    now = now or timezone.now()
     verdicts: dict[str, _Verdict] = {}
     pending: list[tuple[str, str, dict]] = []  # (external id, group key, alert fields)
 
@@ -201,6 +206,8 @@ def _raise_alerts(
     outcome.alerts_created = alerts_add(source_id=source_id, groups=groups, now=now)
     outcome.alerts_grouped = len(pending) - outcome.alerts_created
     if outcome.alerts_created:
-        # The alerts this ingest raised carry its `now`; the critical ones page at once.
-        raised = Alert.objects.filter(source_id=source_id, created_at=now, severity=CRITICAL)
-        alerts_page(alert_ids=list(raised.values_list("id", flat=True)))
+        # The alerts this ingest raised carry its `now`; critical and high ones page someone.
+        raised = Alert.objects.filter(
+            source_id=source_id, created_at=now, severity__in=PAGED_SEVERITIES
+        )
+        alerts_page(alert_ids=list(raised.values_list("id", flat=True)), now=now)

@@ -15,7 +15,8 @@ next run is queued with a countdown, and `calldown_sweep` (beat) re-drives any s
 countdown was lost.
 
 Outside school hours only life-safety notices go out at once: routine and urgent new cases
-opened then are gathered into each school's morning digest (`digest_send`).
+opened then, and high social-post alerts raised then (held alert notice rows), are gathered
+into each school's morning digest (`digest_send`).
 """
 
 from __future__ import annotations
@@ -36,8 +37,10 @@ from ..queueing import queue_after_commit
 from .notices import (
     NoticeText,
     SendOutcome,
+    alert_feed_url,
     case_list_url,
     case_url,
+    held_alerts_count,
     notice_send,
     notices_claim,
     notices_reclaim_stale,
@@ -58,6 +61,13 @@ DIGEST_TEXT = (
     "{count} new case(s) arrived at {school} outside school hours. "
     "Sign in to see them: {link}\n\n"
     "For the tipsters' privacy this email holds no details of the tips."
+)
+DIGEST_ALERTS_SUBJECT = (
+    "Tip line: {count} new case(s) and {alerts} high alert(s) at {school} overnight"
+)
+DIGEST_ALERTS_TEXT = (
+    "\n\n{alerts} high social-post alert(s) were raised outside school hours. "
+    "Sign in to review them: {link}"
 )
 
 
@@ -177,13 +187,17 @@ def calldown_sweep(*, now: datetime | None = None, backend=None) -> int:
 # --- The morning digest --------------------------------------------------------------------
 
 
-def digest_cases(*, school: School, now: datetime):
-    """Open, non-life-safety cases opened between the last school day's end and this one's
-    start (what nobody was told about at once)."""
+def digest_window(*, school: School, now: datetime) -> tuple[datetime, datetime]:
+    """From the last school day's end to this one's start: what nobody was told at once."""
     hours = sla.SchoolHours.of(school)
     today = now.astimezone(hours.tz).date()
     window_end = sla.local_moment(today, hours.day_starts_at, hours.tz)
-    window_start = sla.previous_school_day_end(window_end, hours)
+    return sla.previous_school_day_end(window_end, hours), window_end
+
+
+def digest_cases(*, school: School, now: datetime):
+    """Open, non-life-safety cases opened in the digest window (digest_window)."""
+    window_start, window_end = digest_window(school=school, now=now)
     return Case.objects.filter(
         school=school,
         status__in=OPEN_STATUSES,
@@ -193,17 +207,30 @@ def digest_cases(*, school: School, now: datetime):
     ).exclude(priority=Priority.LIFE_SAFETY)
 
 
+def digest_text(*, school: School, cases: int, alerts: int) -> NoticeText:
+    """What the digest says: counts and links, never a tip's or a post's words."""
+    subject = DIGEST_SUBJECT.format(count=cases, school=school.name)
+    text = DIGEST_TEXT.format(count=cases, school=school.name, link=case_list_url())
+    if alerts:
+        subject = DIGEST_ALERTS_SUBJECT.format(count=cases, alerts=alerts, school=school.name)
+        text += DIGEST_ALERTS_TEXT.format(alerts=alerts, link=alert_feed_url())
+    return NoticeText(subject=subject, text=text)
+
+
 def digest_send(*, now: datetime | None = None) -> int:
-    """Email each school's counselors, once per school day, how many cases arrived outside
-    hours. Runs every few minutes; sends for schools whose day has begun. Returns emails."""
+    """Email each school's counselors, once per school day, how many cases arrived and how
+    many high alerts were raised outside hours. Runs every few minutes; sends for schools
+    whose day has begun. Returns emails."""
     now = now or timezone.now()
     sent = 0
     for school in School.objects.filter(is_active=True):
         hours = sla.SchoolHours.of(school)
         if not sla.is_school_hours(now, hours):
             continue
-        count = digest_cases(school=school, now=now).count()
-        if not count:
+        cases = digest_cases(school=school, now=now).count()
+        since, until = digest_window(school=school, now=now)
+        alerts = held_alerts_count(school_id=school.id, since=since, until=until)
+        if not (cases or alerts):
             continue
         counselors = [
             membership.user
@@ -215,10 +242,7 @@ def digest_send(*, now: datetime | None = None) -> int:
             reason=Notice.Reason.DIGEST,
             school_id=school.id,
             digest_date=now.astimezone(hours.tz).date(),
-            text=NoticeText(
-                subject=DIGEST_SUBJECT.format(count=count, school=school.name),
-                text=DIGEST_TEXT.format(count=count, school=school.name, link=case_list_url()),
-            ),
+            text=digest_text(school=school, cases=cases, alerts=alerts),
             targets=[t for t in targets_for(counselors) if t.via == Notice.Via.EMAIL],
             now=now,
         )

@@ -94,6 +94,13 @@ def case_list_url() -> str:
         return staff_link("/staff/cases/")
 
 
+def alert_feed_url() -> str:
+    try:
+        return staff_link(reverse("alerts:feed"))
+    except NoReverseMatch:
+        return staff_link("/alerts/")
+
+
 def claim_lease() -> timedelta:
     """How long a SENDING row stays its worker's: longer than the task time limit."""
     return timedelta(seconds=settings.NOTICE_CLAIM_LEASE_SECONDS)
@@ -318,50 +325,86 @@ def notice_send(
     return outcome
 
 
-# --- Social-post alerts: the on-call contacts are paged with a link, never the post ---------
+# --- Social-post alerts: paged with a link, never the post ---------------------------------
 
 ALERT_SUBJECT = "Critical alert for {school}"
 ALERT_TEXT = "A critical social-post alert needs review at {school}: {link}"
+HIGH_ALERT_SUBJECT = "High alert for {school}"
+HIGH_ALERT_TEXT = "A high social-post alert needs review at {school}: {link}"
 
 
 @dataclass(frozen=True)
 class AlertPage:
-    """Who to page about one alert (`ref`), at which school, with which link."""
+    """Who to page about one alert (`ref`), at which school, with which link.
+
+    critical: SMS and email to each of `users` (the on-call list), at any hour. high: email
+    to each of `users` (the counselors), written HELD when `held` (outside school hours:
+    the morning digest counts it instead)."""
 
     school_id: int
     school_name: str
     alert_id: int
     link: str
     users: tuple = ()
+    critical: bool = True
+    held: bool = False
 
-
-def alert_notices_write(*, pages: Iterable[AlertPage]) -> list[int]:
-    """One row per paged user and channel (SMS and email) for each alert of `pages`, in one
-    INSERT; returns the ids to send after commit. A second writer inserts nothing."""
-    now = timezone.now()
-    pages = list(pages)
-    Notice.objects.bulk_create(
-        [
+    def rows(self, now: datetime) -> list[Notice]:
+        subject, text = (
+            (ALERT_SUBJECT, ALERT_TEXT) if self.critical else (HIGH_ALERT_SUBJECT, HIGH_ALERT_TEXT)
+        )
+        targets = targets_for(self.users)
+        if not self.critical:
+            targets = [target for target in targets if target.via == Notice.Via.EMAIL]
+        return [
             Notice(
                 reason=Notice.Reason.ALERT,
-                school_id=page.school_id,
-                ref=page.alert_id,
-                subject=ALERT_SUBJECT.format(school=page.school_name),
-                text=ALERT_TEXT.format(school=page.school_name, link=page.link),
+                school_id=self.school_id,
+                ref=self.alert_id,
+                subject=subject.format(school=self.school_name),
+                text=text.format(school=self.school_name, link=self.link),
                 via=target.via,
                 recipient_id=target.recipient_id,
-                attempts=1,
-                claimed_until=now + overdue_after(),
+                status=Notice.Status.HELD if self.held else Notice.Status.PENDING,
+                attempts=0 if self.held else 1,
+                claimed_until=None if self.held else now + overdue_after(),
                 created_at=now,
             )
-            for page in pages
-            for target in targets_for(page.users)
-        ],
-        ignore_conflicts=True,
+            for target in targets
+        ]
+
+
+def alert_notices_write(*, pages: Iterable[AlertPage], now: datetime | None = None) -> list[int]:
+    """The rows of every page of `pages` (AlertPage.rows), in one INSERT; returns the ids to
+    send after commit (held rows are not among them). A second writer inserts nothing."""
+    now = now or timezone.now()
+    pages = list(pages)
+    Notice.objects.bulk_create(
+        [row for page in pages for row in page.rows(now)], ignore_conflicts=True
     )
     # ignore_conflicts leaves the ids unset: the rows this writer inserted carry its `now`.
     return list(
         Notice.objects.filter(
-            reason=Notice.Reason.ALERT, ref__in=[p.alert_id for p in pages], created_at=now
+            reason=Notice.Reason.ALERT,
+            ref__in=[p.alert_id for p in pages],
+            created_at=now,
+            status=Notice.Status.PENDING,
         ).values_list("id", flat=True)
+    )
+
+
+def held_alerts_count(*, school_id: int, since: datetime, until: datetime) -> int:
+    """How many alerts of the school were held for the morning digest between the two
+    moments (each counts once, however many counselors it was held for)."""
+    return (
+        Notice.objects.filter(
+            reason=Notice.Reason.ALERT,
+            status=Notice.Status.HELD,
+            school_id=school_id,
+            created_at__gte=since,
+            created_at__lt=until,
+        )
+        .values("ref")
+        .distinct()
+        .count()
     )
