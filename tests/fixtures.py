@@ -2,6 +2,8 @@
 (`pytest_plugins`), so no test imports a fixture. None of them is autouse here: each folder's
 conftest.py turns on the ones its tests rely on."""
 
+import time
+
 import pytest
 from django.core.cache import cache
 
@@ -81,3 +83,31 @@ def ingest(push_source):
 def threat_alert(ingest, personas):
     ingest(("threat-1", THREAT))
     return personas.school_a.alerts.get()
+
+
+@pytest.fixture
+def worker_outbox(monkeypatch, tmp_path):
+    """Where a real worker's staff SMS and emails land, readable from the test's process: a
+    journal file (tests.cases.calldown_journal) and a mail directory. Request it before
+    `celery_worker_process`: the worker inherits the environment set here."""
+    journal, mail_dir = tmp_path / "sms.journal", tmp_path / "mail"
+    journal.touch()
+    mail_dir.mkdir()
+    monkeypatch.setenv("CALLDOWN_JOURNAL", str(journal))
+    monkeypatch.setenv("CALLDOWN_GATE", str(tmp_path / "no-gate"))
+    monkeypatch.setenv("WORKER_TEST_SMS_BACKEND", "tests.cases.calldown_journal.JournalBackend")
+    monkeypatch.setenv(
+        "WORKER_TEST_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
+    )
+    monkeypatch.setenv("WORKER_TEST_EMAIL_FILE_PATH", str(mail_dir))
+    return {"journal": journal, "mail": mail_dir}
+
+
+def wait_until(predicate, timeout: float = 45.0) -> bool:
+    """Poll `predicate` (a database or file condition another process makes true)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
