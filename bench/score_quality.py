@@ -99,7 +99,7 @@ def report_validation(path: Path) -> None:
     settings = v["meta"]["settings"]
     print(
         f"Cross-source validation (leave one source out; alert point at a false-positive "
-        f"rate of {settings['fpr']:.1%} per head on real-post negatives)"
+        f"rate of {settings['fpr']:.1%} per head on ordinary posts)"
     )
     print(f"  rule weights per head: {v['meta']['rule_weights']}")
     print(f"  {'head':10} {'held-out source':16} {'shipped':>8} {'learned':>8} {'rules':>8}")

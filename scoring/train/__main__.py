@@ -16,7 +16,10 @@ Steps (all deterministic: the same inputs give a byte-identical artifact):
 5. per head, fit a Platt slope on those held-out predictions and pick the alert point
    where ``--fpr`` of the ordinary posts pass it (``ordinary``: Davidson's offensive and
    neither tweets, ThreatGram's non-threats, unflagged moderation samples, Reddit outside
-   the mental-health subreddits; each source weighing the same);
+   the mental-health subreddits; each source weighing the same); for violence, also no
+   lower than where ``--keyword-fpr`` of the ordinary posts a keyword list would flag
+   pass (``KEYWORD_FLAGGED``: kill, shoot, die, gun...: the posts whose false alarms made
+   keyword lists useless);
 6. train the shipped heads on every row; raise each alert point to where ``--fpr`` of
    the ordinary posts pass under the shipped heads themselves, if that is higher (they
    have seen those sources); write the artifact, versioned by a digest of its content,
@@ -46,13 +49,16 @@ from scoring.normalize import Normalizer
 from scoring.ruletier import RuleTier
 
 from .fit import Settings, fit_heads, out_of_source, roc_auc
-from .sources import HEADS, Example, load_all, load_extra, ordinary
+from .sources import HEADS, KEYWORD_FLAGGED, Example, load_all, load_extra, ordinary
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = ROOT / "data" / "scorer"
 RULE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 RULE_WEIGHT_TOLERANCE = 0.0
 FLATTERING = ("hatecheck",)
+# Heads whose alert point is also held to the keyword-flagged ordinary posts: violence is
+# where a keyword list floods ("this test is killing me", "shoot me a text").
+KEYWORD_HEADS = ("violence",)
 
 
 def _round(x: float) -> float:
@@ -124,14 +130,19 @@ def choose_rule_weights(rows, oof, strengths) -> tuple[list[float], dict]:
     return best, table
 
 
-def calibrate(rows, combined: np.ndarray, fpr: float, seed: int) -> tuple[list, list]:
-    """Per head: Platt slope on held-out logits, and the logit where ``fpr`` of the
-    ordinary posts (each source weighing the same) pass."""
+def calibrate(
+    rows, combined: np.ndarray, fpr: float, keyword_fpr: float, seed: int
+) -> tuple[list, list]:
+    """Per head: Platt slope on held-out logits, and the alert point: the logit where
+    ``fpr`` of the ordinary posts pass; for violence, also no lower than where
+    ``keyword_fpr`` of the ordinary posts a keyword list would flag pass (each source
+    weighing the same in both pools)."""
     sources = np.array([r.source for r in rows])
+    pool = np.array([ordinary(r) for r in rows])
+    flagged = pool & np.array([KEYWORD_FLAGGED.search(r.text) is not None for r in rows])
     slopes, thresholds = [], []
     for h, head in enumerate(HEADS):
         y = labels_of(rows, head)
-        pool = np.array([ordinary(r) for r in rows])
         m = y >= 0
         keys = list(zip(sources[m].tolist(), y[m].tolist(), strict=True))
         counts = {k: keys.count(k) for k in set(keys)}
@@ -139,25 +150,29 @@ def calibrate(rows, combined: np.ndarray, fpr: float, seed: int) -> tuple[list, 
         clf = LogisticRegression(C=1e4, solver="liblinear", random_state=seed)
         clf.fit(combined[m, h : h + 1], y[m], sample_weight=w * len(w) / w.sum())
         slopes.append(_round(float(clf.coef_[0, 0])))
-        negatives = {
-            s: np.sort(combined[(sources == s) & pool, h])
-            for s in sorted(set(sources[pool].tolist()))
-        }
-
-        def rate(t: float, negatives=negatives) -> float:
-            return float(np.mean([np.mean(v >= t) for v in negatives.values()]))
-
-        candidates = np.unique(np.concatenate(list(negatives.values())))
-        # the lowest threshold whose source-averaged false-positive rate is <= fpr
-        lo, hi = 0, len(candidates) - 1
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if rate(candidates[mid]) <= fpr:
-                hi = mid
-            else:
-                lo = mid + 1
-        thresholds.append(_round(float(candidates[lo]) + 1e-6))
+        point = _alert_point(combined[:, h], sources, pool, fpr)
+        if head in KEYWORD_HEADS:
+            point = max(point, _alert_point(combined[:, h], sources, flagged, keyword_fpr))
+        thresholds.append(_round(point))
     return slopes, thresholds
+
+
+def _alert_point(scores: np.ndarray, sources: np.ndarray, pool: np.ndarray, fpr: float):
+    """The lowest logit whose source-averaged pass rate over ``pool`` is <= ``fpr``."""
+    negatives = {s: scores[(sources == s) & pool] for s in sorted(set(sources[pool].tolist()))}
+
+    def rate(t: float) -> float:
+        return float(np.mean([np.mean(v >= t) for v in negatives.values()]))
+
+    candidates = np.unique(np.concatenate(list(negatives.values())))
+    lo, hi = 0, len(candidates) - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if rate(candidates[mid]) <= fpr:
+            hi = mid
+        else:
+            lo = mid + 1
+    return float(candidates[lo]) + 1e-6
 
 
 def pools(rows, calibrated: np.ndarray) -> dict[str, dict]:
@@ -211,6 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--report", type=Path)
     parser.add_argument("--fpr", type=float, default=0.005)
+    parser.add_argument("--keyword-fpr", type=float, default=0.01)
     parser.add_argument("--limit", type=int, default=0, help="rows per source (tests)")
     parser.add_argument("--min-df", type=int, default=Settings.min_df)
     parser.add_argument("--c", type=float, default=Settings.c)
@@ -230,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     oof = out_of_source(rows, features, settings)
     rule_weights, by_weight = choose_rule_weights(rows, oof, strengths)
     combined = oof + np.array(rule_weights) * strengths
-    slopes, thresholds = calibrate(rows, combined, args.fpr, settings.seed)
+    slopes, thresholds = calibrate(rows, combined, args.fpr, args.keyword_fpr, settings.seed)
     calibrated = (combined - np.array(thresholds)) * np.array(slopes)
     log(f"train: rule weights {rule_weights}; fitting the shipped heads...\n")
     heads = fit_heads(rows, features, settings)
@@ -241,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # insults high, and stay in the pool that should almost never alert: ranking and
     # alerting are two questions.
     shipped = heads.raw(features) + np.array(rule_weights) * strengths
-    _, in_sample = calibrate(rows, shipped, args.fpr, settings.seed)
+    _, in_sample = calibrate(rows, shipped, args.fpr, args.keyword_fpr, settings.seed)
     thresholds = [max(a, b) for a, b in zip(thresholds, in_sample, strict=True)]
     calibrated = (combined - np.array(thresholds)) * np.array(slopes)
     counts: dict[str, dict[str, list[int]]] = {}
@@ -261,6 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "norm_smoothing": settings.norm_smoothing,
             "max_features": settings.max_features,
             "fpr": args.fpr,
+            "keyword_fpr": args.keyword_fpr,
         },
         "rows": len(rows),
         "rule_weights": dict(zip(HEADS, rule_weights, strict=True)),

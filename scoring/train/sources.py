@@ -37,6 +37,7 @@ from pathlib import Path
 __all__ = [
     "AT_RISK_GROUPS",
     "HEADS",
+    "KEYWORD_FLAGGED",
     "SOURCES",
     "Example",
     "load_all",
@@ -72,6 +73,12 @@ AT_RISK_GROUPS = frozenset(
         "schizophrenia",
         "socialanxiety",
     ]
+)
+# What a keyword list flags: the posts whose false alarms made such lists useless. The
+# alert point is set on the ordinary posts among them (see scoring.train).
+KEYWORD_FLAGGED = re.compile(
+    r"\b(?:kill|shoot|shot|stab|gun|bomb|die|dead|death|suicid|murder|knife|hurt|hang)\w*",
+    re.IGNORECASE,
 )
 _HC_BULLY_NEG = ("negate_", "counter_", "ident_", "profanity_nh", "target_obj_nh", "slur_")
 
