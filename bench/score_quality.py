@@ -17,9 +17,9 @@ Then, as before, ROC-AUC (HateCheck threats vs every other case; vs their contra
 rates at the threshold (HateCheck threats and non-threats, Davidson per class), the same
 for our hand-written self-harm/bullying cases, per family for the hand-written family
 cases (``families.jsonl``, which the rules were tuned on, and ``holdout.jsonl``, written
-before tuning and never tuned on: report both, separately), and the peer figures of
-DESIGN.md. Pure
-standard library: ROC-AUC is the Mann-Whitney statistic with ties counted half.
+before tuning and never tuned on: report both, separately), and peers' published
+HateCheck figures. Standard library only (the scorer's own data loaders): ROC-AUC is the
+Mann-Whitney statistic with ties counted half.
 ``--show N`` also prints the N highest-scoring negatives and lowest-scoring positives, for
 error analysis (their text comes from the data files, never from this script).
 """
