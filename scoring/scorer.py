@@ -17,12 +17,15 @@ How a score is made, in two tiers:
    logit from its word n-grams.
 2. Candidates only: the rule tier (ruletier.py) reads lexicon phrases in context. A text
    is a candidate when it holds an anchor (a word one of which every core phrase needs,
-   ``Lexicons.anchors``: without one the rules could find nothing) and is short, or a
-   learned head reaches ``CANDIDATE_PROBABILITY``, or it holds a gate word (weapons,
-   Spanish harm words: ``lexicons/gate.txt``); and any text with emoji the lexicons
-   read or obfuscated spelling (``k1ll``, ``k y s``). The rules' strength in a category
-   (context included: negation, idiom, counter-speech, a school, a time) is added to the
-   learned logit with the weight the training picked; weapons come from the rules alone.
+   anchors.py: without one the rules could find nothing) and is short, or a learned head
+   reaches ``CANDIDATE_PROBABILITY``, or it holds a gate word (weapons, Spanish harm
+   words: ``lexicons/gate.txt``); and any text with emoji the lexicons read or
+   obfuscated spelling (``k1ll``, ``k y s``). The rules' strength in a category (context
+   included: negation, idiom, counter-speech, a school, a time) is added to the learned
+   logit with the weight the training picked; the n-grams of a phrase the rules set
+   aside stop counting; a confident rules' verdict is a floor; weapons come from the
+   rules alone and stay "low" unless the text is read as violent; one word alone keeps
+   violence and self-harm at "low".
 
 Each head's logit is then calibrated (``slope * (logit - threshold)``, both fitted on
 out-of-source validation predictions) so that 0.5 is the head's alert point, chosen at a
