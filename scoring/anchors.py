@@ -24,12 +24,14 @@ __all__ = ["ANCHOR_FUNCTION_WORDS", "core_anchors"]
 
 
 def core_anchors(
-    lexicons: Lexicons, rarity: Callable[[bytes], float] = len
+    lexicons: Lexicons,
+    rarity: Callable[[bytes], float] = len,
+    names: tuple[str, ...] = CORE,
 ) -> tuple[frozenset[bytes], tuple[bytes, ...]]:
-    """The anchors of the core lexicons (see the module doc)."""
+    """The anchors of the core lexicons ``names`` (see the module doc)."""
     words: set[bytes] = set()
     prefixes: set[bytes] = set()
-    for name in CORE:
+    for name in names:
         for entry in lexicons[name].entries:
             choices = [c for c in _mandatory_parts(entry.phrase.lower()) if c]
             if choices:
@@ -49,6 +51,7 @@ def core_anchors(
     return frozenset(words), tuple(sorted(prefixes))
 
 
+_DOUBLED = re.compile(r"([a-z])\1")
 # What separates the literal words of a phrase: spaces and the syntax's own marks.
 _PIECE_SPLIT = re.compile(r"[^\w'?*]+")
 # Too common to say anything about whether a core phrase can match.
@@ -230,4 +233,9 @@ def _spellings(piece: str) -> set[str]:
         else:
             forms = {f + ch for f in forms}
         i += 1
+    # A doubled letter also matches a single one ("shoots" matches "shots").
+    singles = {_DOUBLED.sub(r"\1", f) for f in forms}
+    forms |= {
+        f for f in singles if len(f.strip("*")) >= 3 and f.strip("*") not in ANCHOR_FUNCTION_WORDS
+    }
     return {f for f in forms if f.strip("*")}

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from .lexicon import Lexicons
 from .normalize import Normalized, Normalizer
 from .relevance import Relevance, compile_school_terms, relevance_of
-from .rules import BIAS, Evidence, find_evidence
+from .rules import BIAS, CORE_CATEGORIES, Evidence, find_evidence
 
 __all__ = ["RULE_CATEGORIES", "RuleOutcome", "RuleTier"]
 
@@ -82,10 +82,18 @@ class RuleTier:
         self.lexicons = lexicons
         self.normalizer = normalizer
 
-    def run(self, text: str, *, school_terms: Sequence[str] = ()) -> RuleOutcome:
+    def run(
+        self,
+        text: str,
+        *,
+        school_terms: Sequence[str] = (),
+        categories: Sequence[str] = CORE_CATEGORIES,
+    ) -> RuleOutcome:
+        """The rules on ``text``; only the core lexicons of ``categories`` are scanned
+        (the scorer leaves out those whose anchors the text lacks: they cannot match)."""
         normalized = self.normalizer(text)
         school_re = compile_school_terms(school_terms, self.normalizer) if school_terms else None
-        evidence = find_evidence(normalized.norm, self.lexicons, school_re)
+        evidence = find_evidence(normalized.norm, self.lexicons, school_re, categories)
         relevance = (
             relevance_of(normalized, school_terms, self.lexicons, self.normalizer)
             if school_terms

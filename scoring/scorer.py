@@ -50,7 +50,7 @@ from .learned import LearnedModel, load_model
 from .lexicon import Lexicons, load_lexicons
 from .normalize import Normalizer
 from .relevance import Relevance
-from .rules import BIAS
+from .rules import BIAS, CORE_CATEGORIES
 from .ruletier import RuleOutcome, RuleTier
 
 __all__ = [
@@ -278,12 +278,15 @@ class Scorer:
         self._heads = tuple(self.model.heads)
         self._gate = frozenset(e.phrase.encode("utf-8") for e in self.lexicons["gate"].entries)
         self._candidate = math.log(CANDIDATE_PROBABILITY / (1.0 - CANDIDATE_PROBABILITY))
-        words, prefixes = core_anchors(self.lexicons, lambda g: self.model.idf2.get(g, _UNSEEN))
-        self._anchors = (
-            words
-            | self._gate
-            | {g for g in self.model.vocabulary if b" " not in g and g.startswith(prefixes)}
-        )
+        unigrams = [g for g in self.model.vocabulary if b" " not in g]
+        self._anchors_by: dict[str, frozenset[bytes]] = {}
+        for cat in CORE_CATEGORIES:
+            words, prefixes = core_anchors(
+                self.lexicons, lambda g: self.model.idf2.get(g, _UNSEEN), (cat,)
+            )
+            stems = {g for g in unigrams if g.startswith(prefixes)} if prefixes else set()
+            self._anchors_by[cat] = words | stems
+        self._anchors = frozenset().union(*self._anchors_by.values()) | self._gate
 
     @property
     def model_version(self) -> str:
@@ -304,6 +307,13 @@ class Scorer:
             or not self._gate.isdisjoint(features)
         )
 
+    def _scanned(self, text: str, features: set[bytes]) -> tuple[str, ...]:
+        """The core lexicons worth scanning: those whose anchors the text holds (every
+        one when spelling, emoji or a gate word may hide what the tokens show)."""
+        if _obfuscated(text) or not text.isascii() or not self._gate.isdisjoint(features):
+            return CORE_CATEGORIES
+        return tuple(c for c in CORE_CATEGORIES if not self._anchors_by[c].isdisjoint(features))
+
     def features(self, text: str) -> set[bytes]:
         """The learned tier's n-grams; an obfuscated short text ("k1ll", "k i l l",
         "killllll") is read as the normalizer spells it, so the model knows the words."""
@@ -321,7 +331,9 @@ class Scorer:
         calibrated = model.calibrated(raw)
         rules = None
         if self.is_candidate(text, features, calibrated):
-            rules = self.rules.run(text, school_terms=school_terms)
+            rules = self.rules.run(
+                text, school_terms=school_terms, categories=self._scanned(text, features)
+            )
             dismissed = self._dismissed_grams(text, rules)
             if dismissed:
                 raw = model.without(raw, features, dismissed)

@@ -39,6 +39,9 @@ def test_no_text_with_a_core_phrase_lacks_an_anchor(sample):
         obfuscated_or_emoji = scorer.is_candidate(text, set(), (-9.0,) * 3)
         if scorer._anchors.isdisjoint(features) and not obfuscated_or_emoji:
             missed.append(text[:80])
+        scanned = scorer._scanned(text, features)
+        if scorer.rules.run(text, categories=scanned).evidence != outcome.evidence:
+            missed.append(text[:80])  # a lexicon left unscanned would have matched
     # one in a thousand at most: a phrase whose every content word is optional
     assert len(missed) <= len(sample) // 1000, missed[:5]
 
