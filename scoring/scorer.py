@@ -293,14 +293,12 @@ class Scorer:
         return self.model.version
 
     def is_candidate(self, text: str, features: set[bytes], calibrated: Sequence[float]) -> bool:
-        """Whether the rule tier should read this text (see the module doc)."""
-        if _obfuscated(text):
-            return True
-        emoji = self.normalizer.emoji_pattern
-        if not text.isascii() and emoji is not None and emoji.search(text) is not None:
-            return True
+        """Whether the rule tier should read this text (see the module doc). ``features``
+        are ``self.features(text)``: for obfuscated or emoji texts, the normalizer's."""
         if self._anchors.isdisjoint(features):
             return False  # no core phrase can match: the rules would find nothing
+        if self._disguised(text):
+            return True
         return (
             len(text) <= _SHORT
             or max(calibrated) >= self._candidate
@@ -315,11 +313,21 @@ class Scorer:
         return tuple(c for c in CORE_CATEGORIES if not self._anchors_by[c].isdisjoint(features))
 
     def features(self, text: str) -> set[bytes]:
-        """The learned tier's n-grams; an obfuscated short text ("k1ll", "k i l l",
-        "killllll") is read as the normalizer spells it, so the model knows the words."""
-        if _obfuscated(text):
+        """The learned tier's n-grams. An obfuscated short text ("k1ll", "k i l l",
+        "killllll") or one with emoji the lexicons read ("🔫") is read as the normalizer
+        spells it, so the model knows the words."""
+        if self._disguised(text):
             return grams(self.normalizer(_STRETCHED.sub(r"\1\1", text)).norm)
         return grams(text)
+
+    def _has_emoji(self, text: str) -> bool:
+        emoji = self.normalizer.emoji_pattern
+        return emoji is not None and emoji.search(text) is not None
+
+    def _disguised(self, text: str) -> bool:
+        """Obfuscated spelling, or emoji the lexicons read as words: the tokens of the
+        text as written are not the words the scorer should read."""
+        return _obfuscated(text) or (not text.isascii() and self._has_emoji(text))
 
     def score(self, text: str, *, school_terms: Sequence[str] = ()) -> ScoreResult:
         """Score one text; ``school_terms`` are the school's own words (see relevance)."""
