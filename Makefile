@@ -7,7 +7,7 @@ DEV_SETTINGS := config.settings.dev
 # The port `make run` serves on, on 127.0.0.1: `make run PORT=8001`.
 PORT ?= 8000
 
-.PHONY: run test lint format worker up install migrate demo clean
+.PHONY: run test lint format worker up install migrate demo clean train-scorer
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ run: demo
 ## make test: the whole suite (SQLite unless DATABASE_URL is set)
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make train-scorer: re-train the scorer's learned tier from data/scorer (seeded: the same
+## data gives a byte-identical scoring/model/harm.json.gz); EXTRA=triage.jsonl adds an export
+train-scorer: install
+	$(BIN)/python -m scoring.train $(foreach f,$(EXTRA),--extra $(f)) --report scoring/model/validation.json
 
 lint: install
 	$(BIN)/ruff check .

@@ -6,6 +6,12 @@ import sys
 
 
 def main():
+    if sys.argv[1:2] == ["score_posts"]:
+        # The scorer needs no Django: evaluation tools stream posts through this command,
+        # and Django's start-up would cost more than scoring thousands of them.
+        from scoring.cli import main as score_posts
+
+        sys.exit(score_posts(sys.argv[2:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     from django.core.management import execute_from_command_line
 

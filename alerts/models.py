@@ -149,6 +149,9 @@ class Alert(models.Model):
         Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts"
     )
     group_key = models.CharField(max_length=40)
+    # The scorer's learned model that raised it (scoring's artifact version): a re-trained
+    # model is visible in the feed's history, never a silent change.
+    model_version = models.CharField(max_length=40, blank=True, default="")
     group_size = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     last_seen_at = models.DateTimeField(default=timezone.now)
@@ -200,3 +203,24 @@ class SchoolAlertSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Alert settings for {self.school}"
+
+
+class TriageExport(models.Model):
+    """One export of triage decisions as training rows: who took which district's, when.
+
+    The audit record of ``alerts:triage_export`` (the rows hold public post text, but
+    about students: an export is a deliberate act, and it is written down)."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
+    exported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    exported_at = models.DateTimeField(default=timezone.now)
+    export_format = models.CharField(max_length=8)
+    rows = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-exported_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Triage export of {self.district_id} at {self.exported_at:%Y-%m-%d %H:%M}"

@@ -164,3 +164,24 @@ def cases_attachable_for(*, user, alert: Alert) -> QuerySet[Case]:
         .filter(school_id=alert.school_id, status__in=OPEN_STATUSES, merged_into__isnull=True)
         .order_by("-created_at")[:50]
     )
+
+
+# Dismissals that say the scorer was wrong about the harm itself; "not our school",
+# "duplicate" and "handled elsewhere" say nothing about the text, so they teach nothing.
+TRIAGE_NEGATIVE_REASONS = ("false_positive",)
+
+
+def triage_labels_for(*, user) -> QuerySet[Alert]:
+    """Reviewed alerts whose post text is still kept, in the user's district(s): the rows
+    of a training export. District admins only (MANAGE_SCHOOL); others get none."""
+    school_ids = permissions.school_ids_for(user, Action.MANAGE_SCHOOL)
+    return (
+        Alert.objects.filter(school_id__in=school_ids)
+        .filter(
+            Q(status=AlertStatus.ESCALATED)
+            | Q(status=AlertStatus.DISMISSED, dismissal_reason__in=TRIAGE_NEGATIVE_REASONS)
+        )
+        .exclude(post__text="")
+        .select_related("post", "school")
+        .order_by("id")
+    )

@@ -1,18 +1,25 @@
-"""Quality of the harm-language scorer on the shared data and on our own cases.
+"""Quality of the harm-language scorer on the committed data and on our own cases.
 
 Usage (from the repository root):
 
-    .venv/bin/python bench/score_quality.py [--data DIR] [--threshold 0.5]
-        [--cases tests/scoring_cases/self_harm_bullying.jsonl]
-        [--family-cases tests/scoring_cases/families.jsonl ...] [--show 0]
+    .venv/bin/python bench/score_quality.py [--data data/scorer] [--threshold 0.5]
+        [--cases tests/alerts/scoring_cases/self_harm_bullying.jsonl]
+        [--family-cases tests/alerts/scoring_cases/families.jsonl ...] [--show 0]
 
-Prints ROC-AUC (HateCheck threats vs every other case; vs their contrasts only), alert
+First the figures that do not flatter: the cross-source validation written by training
+(``scoring/model/validation.json``: every row scored by a model that never saw its
+source; AUC per head and held-out source for the shipped combination, the learned tier
+alone and the rules alone; the alert rate of every pool of posts). Then the shipped
+scorer itself on pools of ordinary posts (Davidson classes, each Reddit subreddit,
+ThreatGram's non-threats, our hand-written ``ordinary.jsonl`` and ``spanish.jsonl``);
+the training sources among them were seen in training, so those rates are optimistic.
+Then, as before, ROC-AUC (HateCheck threats vs every other case; vs their contrasts only), alert
 rates at the threshold (HateCheck threats and non-threats, Davidson per class), the same
 for our hand-written self-harm/bullying cases, per family for the hand-written family
 cases (``families.jsonl``, which the rules were tuned on, and ``holdout.jsonl``, written
-before tuning and never tuned on: report both, separately), and the peers' published
-figures. Pure
-standard library: ROC-AUC is the Mann-Whitney statistic with ties counted half.
+before tuning and never tuned on: report both, separately), and peers' published
+HateCheck figures. Standard library only (the scorer's own data loaders): ROC-AUC is the
+Mann-Whitney statistic with ties counted half.
 ``--show N`` also prints the N highest-scoring negatives and lowest-scoring positives, for
 error analysis (their text comes from the data files, never from this script).
 """
@@ -21,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gzip
 import json
 import sys
 from collections.abc import Sequence
@@ -30,6 +38,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scoring import DEFAULT_THRESHOLD, Scorer, ScoreResult  # noqa: E402
+from scoring.train.sources import load_all  # noqa: E402
+
+VALIDATION = ROOT / "scoring" / "model" / "validation.json"
 
 THREATS = {"threat_dir_h", "threat_norm_h"}
 CONTRAST_PREFIXES = ("negate_", "counter_", "profanity_nh", "target_", "slur_", "ident_")
@@ -70,13 +81,55 @@ def rate(flags: Sequence[bool]) -> str:
 
 
 def load_hatecheck(data: Path) -> list[dict[str, str]]:
-    with (data / "hatecheck" / "test_suite_cases.csv").open(encoding="utf-8") as f:
+    with gzip.open(data / "hatecheck" / "test_suite_cases.csv.gz", "rt", encoding="utf-8") as f:
         return list(csv.DictReader(f))
 
 
 def load_davidson(data: Path) -> list[dict[str, str]]:
-    with (data / "davidson" / "data_labeled_data.csv").open(encoding="utf-8") as f:
+    with gzip.open(data / "davidson" / "labeled_data.csv.gz", "rt", encoding="utf-8") as f:
         return list(csv.DictReader(f))
+
+
+def report_validation(path: Path) -> None:
+    """The held-out figures training wrote (each source scored by a model without it)."""
+    if not path.exists():
+        print(f"(no cross-source validation at {path}: run `make train-scorer`)")
+        return
+    v = json.loads(path.read_text(encoding="utf-8"))
+    settings = v["meta"]["settings"]
+    print(
+        f"Cross-source validation (leave one source out; alert point at a false-positive "
+        f"rate of {settings['fpr']:.1%} per head on ordinary posts)"
+    )
+    print(f"  rule weights per head: {v['meta']['rule_weights']}")
+    print(f"  {'head':10} {'held-out source':16} {'shipped':>8} {'learned':>8} {'rules':>8}")
+    for head, by_source in v["meta"]["held_out_auc"].items():
+        for source, auc in by_source.items():
+            learned = v["learned_only_auc"][head].get(source, float("nan"))
+            rules = v["rules_only_auc"][head].get(source, float("nan"))
+            print(f"  {head:10} {source:16} {auc:8.3f} {learned:8.3f} {rules:8.3f}")
+    print("  alert rate per pool (held-out predictions, learned heads + rules):")
+    for pool, figures in v["pools"].items():
+        print(f"    {pool:32} {100 * figures['alert_rate']:6.2f}% of {figures['n']}")
+
+
+def report_pools(scorer: Scorer, data: Path) -> None:
+    """The shipped scorer on pools of ordinary posts (training sources: in-sample)."""
+    print("\nShipped scorer on pools of posts (training sources were seen in training)")
+    pools: dict[str, list[str]] = {}
+    for r in load_all(data):
+        if r.source in ("davidson", "rmhd", "threatgram"):
+            pools.setdefault(f"{r.source}/{r.group}", []).append(r.text)
+    for name in ("ordinary", "spanish"):
+        path = CASES / f"{name}.jsonl"
+        if path.exists():
+            for c in load_cases(path):
+                key = f"{name}/{c.get('pool', c.get('category'))}"
+                if name == "spanish":
+                    key += "/positive" if c["label"] else "/negative"
+                pools.setdefault(key, []).append(str(c["text"]))
+    for pool, texts in sorted(pools.items()):
+        print(f"  {pool:32} {rate([scorer.score(t).alert for t in texts])}")
 
 
 def load_cases(path: Path) -> list[dict[str, object]]:
@@ -94,7 +147,7 @@ def show(title: str, rows: list[tuple[float, str]], n: int) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--data", type=Path, default=ROOT / "data" / "scorer")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     parser.add_argument(
         "--cases",
@@ -111,7 +164,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--show", type=int, default=0, help="print N worst errors per set")
     args = parser.parse_args(argv)
     scorer = Scorer(threshold=args.threshold)
-    print(f"scorer threshold {args.threshold}; data {args.data}")
+    print(f"model {scorer.model_version}; threshold {args.threshold}; data {args.data}\n")
+    report_validation(VALIDATION)
+    report_pools(scorer, args.data)
 
     # --- HateCheck ---
     hc = load_hatecheck(args.data)
@@ -131,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     rest_clean = [(r, s) for r, s in rest if r["case_id"] not in rewrites]
     pos = [s.score for _, s in thr]
-    print("\nHateCheck (3,728 template cases)")
+    print("\nHateCheck (3,728 template cases; in-sample: the violence head trains on them)")
     print(
         f"  ROC-AUC threats ({len(thr)}) vs every other case ({len(rest)}): "
         f"{roc_auc(pos, [s.score for _, s in rest]):.3f}"
@@ -165,7 +220,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # --- Davidson ---
     dv = load_davidson(args.data)
-    print(f"\nDavidson et al. ({len(dv):,} tweets; no threat label: should almost never alert)")
+    print(
+        f"\nDavidson et al. ({len(dv):,} tweets; no threat label: should almost never alert;"
+        " in-sample)"
+    )
     dv_scored = [(r, scorer.score(r["tweet"])) for r in dv]
     print(f"  alert rate, all:                  {rate([s.alert for _, s in dv_scored])}")
     for cls, name in DAVIDSON_CLASSES.items():

@@ -9,8 +9,11 @@ What counts as imminent harm in a tip, in terms of the scorer's output:
 
 - **Life safety**: violence, self-harm or weapons language scored *high* or *critical* (a
   score that needs context to get there: intent, a time, a target, a weapon carried); or a
-  weapon scored *medium* or above (a weapon that someone has, carries or brings: a tip that
-  names one is a weapon tip, which the category rule already treats as life safety).
+  weapon the scorer names (weapons at *low* or above: on posts the scorer keeps a bare weapon
+  "low", since gun-hobby posts are ordinary) together with possession or a place in school
+  ("has a knife in their locker", "tiene una pistola en su mochila"): a tip is a report about
+  real people, and a weapon someone has at school is a weapon tip, which the category rule
+  already treats as life safety.
 - **Urgent**: any category, bullying included, scored *medium*.
 - Anything lower changes nothing: a bare "kill" or an idiom ("this test is killing me",
   "me muero de risa") stays where the tipster put it.
@@ -22,6 +25,7 @@ keeps the tipster's own category and answer when they say more than the text doe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from cases.models import Category, Priority
@@ -38,6 +42,18 @@ LIFE_SAFETY_SCORES = ("violence", "self_harm", "weapons")
 _RANK = {"none": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 # The longest phrase quoted on the case page (the whole text never is).
 PHRASE_MAX_LENGTH = 80
+# Someone has, carries or brings a weapon, or it is somewhere at school (English and Spanish).
+# Read only when the scorer has named a weapon.
+WEAPON_AT_HAND = re.compile(
+    r"\b(?:ha[sd]|have|having|got|brought|brings?|bringing|carr(?:y|ies|ying|ied)|keeps?|"
+    r"hid(?:es|den|ing)?|pack(?:s|ed|ing)|showed|flash(?:es|ed|ing)|"
+    r"locker|backpack|back\s?pack|bag|purse|pocket|waistband|car|truck|school|class(?:room)?|"
+    r"bus|bathroom|gym|campus|"
+    r"tiene|ten[ií]a|trae|tra[jy]o|traer[aá]?|lleva|llev[oó]|guarda|escond(?:e|i[oó])|"
+    r"ense[nñ][oó]|mochila|casillero|bolsa|bolsillo|carro|coche|escuela|colegio|clase|"
+    r"sal[oó]n|ba[nñ]o|autob[uú]s)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +80,14 @@ def _rank(score: float) -> int:
     return _RANK[severity_for(score)]
 
 
+def _weapon_at_hand(scores: dict[str, float], phrases: dict[str, str], text: str) -> bool:
+    return (
+        "weapons" in phrases
+        and _rank(scores.get("weapons", 0.0)) >= _RANK["low"]
+        and WEAPON_AT_HAND.search(text) is not None
+    )
+
+
 def _reading(
     priority: Priority, scorer_category: str, phrases: dict[str, str], text: str
 ) -> TextReading:
@@ -80,12 +104,17 @@ def tip_text_read(text: str) -> TextReading:
     if not text or not text.strip():
         return NOTHING
     result = score_text(text)
-    if result.severity in ("none", "low"):
-        return NOTHING
     phrases: dict[str, str] = {}
     for match in result.matches:
-        phrases.setdefault(match.category, match.phrase)
+        # The most telling words of a category: the longest phrase that raised it
+        # ("kill myself" rather than "want to" or "tonight").
+        if len(match.phrase) > len(phrases.get(match.category, "")):
+            phrases[match.category] = match.phrase
     scores = result.categories
+    if _weapon_at_hand(scores, phrases, text):
+        return _reading(Priority.LIFE_SAFETY, "weapons", phrases, text)
+    if result.severity in ("none", "low"):
+        return NOTHING
     life_safety = [
         name
         for name in LIFE_SAFETY_SCORES

@@ -53,9 +53,12 @@ CONTEXT = (
     "news",
     "return",
     "earnest",
+    "gate",
 )
 
 _WORD_START = r"(?<!\w)"
+# At most this many (match, next character) -> entry answers are remembered per lexicon.
+_WHICH_CACHE = 50_000
 # "$" in a phrase: the clause ends there ("i'm done$" is not "i'm done with homework").
 _CLAUSE_END = r"(?=[\s,]*(?:[.!?;,\n]|$))"
 # A gap of up to three words ("cut _ throat" -> "cut their gay throats").
@@ -104,18 +107,29 @@ class Lexicon:
     entries: tuple[Entry, ...]
     pattern: re.Pattern[str] = field(repr=False)
     entry_patterns: tuple[re.Pattern[str], ...] = field(repr=False)
+    # (matched text, next character) -> entry; None for lexicons with "$" entries,
+    # whose match depends on more than the next character.
+    _which: dict[tuple[str, str], Entry] | None = field(repr=False, default=None)
 
     def finditer(self, norm: str, pos: int = 0, endpos: int | None = None) -> Iterator[Hit]:
         """Non-overlapping hits, left to right; longer phrases win at the same start."""
         end = len(norm) if endpos is None else endpos
+        which = self._which
         for m in self.pattern.finditer(norm, pos, end):
             start, stop = m.start(), m.end()
-            entry = self.entries[0]
-            for e, p in zip(self.entries, self.entry_patterns, strict=True):
-                found = p.match(norm, start, end)
-                if found is not None and found.end() == stop:
-                    entry = e
-                    break
+            # Which entry matched depends on the matched text and, through the
+            # end-of-word guard, on the character after it; "$" entries look further.
+            key = (m.group(), norm[stop : stop + 1] if stop < end else "")
+            entry = which.get(key) if which is not None else None
+            if entry is None:
+                entry = self.entries[0]
+                for e, p in zip(self.entries, self.entry_patterns, strict=True):
+                    found = p.match(norm, start, end)
+                    if found is not None and found.end() == stop:
+                        entry = e
+                        break
+                if which is not None and len(which) < _WHICH_CACHE:
+                    which[key] = entry
             while stop > start and not norm[stop - 1].isalnum():
                 stop -= 1  # a phrase may end on a separator; spans should not
             yield Hit(entry, start, stop)
@@ -250,6 +264,7 @@ def _compile(name: str, entries: list[Entry]) -> Lexicon:
         tuple(ordered),
         re.compile(source),
         tuple(re.compile(_WORD_START + b) for b in bodies),
+        None if any("$" in e.phrase for e in ordered) else {},
     )
 
 

@@ -87,6 +87,11 @@ class Normalizer:
             re.compile("(?:" + "|".join(re.escape(k) for k in keys) + ")\ufe0f?") if keys else None
         )
 
+    @property
+    def emoji_pattern(self) -> re.Pattern[str] | None:
+        """The regex of the emoji this normalizer reads as words (None without any)."""
+        return self._emoji_re
+
     def __call__(self, text: str) -> Normalized:
         low = text.lower()
         if len(low) == len(text) and text.isascii() and not _NEEDS_SLOW.search(low):

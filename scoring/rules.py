@@ -35,6 +35,7 @@ Three readings change which category a hit feeds, or which way a frame pushes it
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .lexicon import Entry, Hit, Lexicon, Lexicons
@@ -342,15 +343,19 @@ def _evaluate(ctx: _Text, category: str, hit: Hit) -> Evidence | None:
     )
 
 
+CORE_CATEGORIES = ("violence", "weapons", "self_harm", "bullying")
+
+
 def find_evidence(
-    norm: str, lex: Lexicons, school_re: re.Pattern[str] | None = None
+    norm: str,
+    lex: Lexicons,
+    school_re: re.Pattern[str] | None = None,
+    categories: Sequence[str] = CORE_CATEGORIES,
 ) -> list[Evidence]:
-    """Every core hit of ``norm`` evaluated in context (empty for most texts)."""
-    hits = [
-        (cat, hit)
-        for cat in ("violence", "weapons", "self_harm", "bullying")
-        for hit in lex[cat].finditer(norm)
-    ]
+    """Every core hit of ``norm`` evaluated in context (empty for most texts); only the
+    core lexicons of ``categories`` are scanned (the caller knows the others cannot
+    match, see anchors.py)."""
+    hits = [(cat, hit) for cat in categories for hit in lex[cat].finditer(norm)]
     if not hits:
         return []
     ctx = _Text(norm, lex, school_re)

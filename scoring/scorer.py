@@ -1,44 +1,57 @@
 """The scorer: texts in, calibrated and explained harm scores out.
 
-Contract (see DESIGN.md, "The scorer's contract"):
+Contract (see docs/scorer.md and the ``score_posts`` command):
 
-* ``Scorer(threshold=DEFAULT_THRESHOLD, lexicon_dir=None)`` loads and compiles the
-  lexicons once; a scorer is immutable and safe to share between threads.
+* ``Scorer(threshold=DEFAULT_THRESHOLD, lexicon_dir=None, model_path=None)`` loads the
+  learned model and compiles the lexicons once; a scorer is immutable and safe to share
+  between threads. ``model_version`` names the learned model it uses.
 * ``Scorer.score(text, *, school_terms=())`` -> :class:`ScoreResult`. Deterministic: the
-  same text, terms, threshold and lexicons always give the same result.
+  same text, terms, threshold, model and lexicons always give the same result.
 * ``ScoreResult.to_dict(id=...)`` is exactly the JSON line of ``score_posts``:
   ``{"id", "score", "severity", "categories", "alert", "matches"}``; ``matches`` hold
   ``{"category", "phrase", "start", "end"}`` with offsets into the ORIGINAL text.
 
-How a score is made: each core hit gets a logit (entry weight + context modifiers, see
-rules.py). Per category, the strongest hit counts fully and up to two more add a quarter
-of theirs (repetition is evidence, but weak), plus the category's bias; a logistic squash
-turns that into 0-1. A text's ``score`` is its highest category score, and ``severity``
-is a fixed band of ``score`` (``SEVERITY_BANDS``), independent of the threshold.
+How a score is made, in two tiers:
 
-Self-harm is read the way suicide-risk screening reads a note: DIFFERENT warning signs in
-one short post (the ``[section]`` of self_harm.txt: ideation, plan, act, means, timing,
-farewell, finality, preparation, burden) compound. The strongest sign counts fully, every
-other distinct sign adds ``_SIGN_SHARE`` of its logit, and a time anywhere in the post
-adds ``_POST_TIME`` when no sign already used one; repeats of one sign stay a quarter.
+1. Every text: the learned tier (learned.py) gives violence, self-harm and bullying a raw
+   logit from its word n-grams.
+2. Candidates only: the rule tier (ruletier.py) reads lexicon phrases in context. A text
+   is a candidate when it holds an anchor (a word one of which every core phrase needs,
+   anchors.py: without one the rules could find nothing) and is short, or a learned head
+   reaches ``CANDIDATE_PROBABILITY``, or it holds a gate word (weapons, Spanish harm
+   words: ``lexicons/gate.txt``); and any text with emoji the lexicons read or
+   obfuscated spelling (``k1ll``, ``k y s``). The rules' strength in a category (context
+   included: negation, idiom, counter-speech, a school, a time) is added to the learned
+   logit with the weight the training picked; the n-grams of a phrase the rules set
+   aside stop counting; a confident rules' verdict is a floor; weapons come from the
+   rules alone and stay "low" unless the text is read as violent; one word alone keeps
+   violence and self-harm at "low".
 
-A strong harm word standing alone ("murder", "suicide": entry weight >= ``_STRONG`` in
-violence or self_harm, with nothing that lowered it) is "low", never "none": a counselor
-searching the feed should find it, and it still never alerts.
+Each head's logit is then calibrated (``slope * (logit - threshold)``, both fitted on
+out-of-source validation predictions) so that 0.5 is the head's alert point, chosen at a
+stated false-positive rate (docs/scorer.md). A text's ``score`` is its highest category
+score; ``severity`` is a fixed band of ``score``; ``alert`` is ``score >= threshold``.
+A strong harm word standing alone ("murder", "suicide") is at least "low": a counselor
+searching the feed should find it, and it still never alerts on its own.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .anchors import core_anchors
+from .features import grams, token_spans
+from .learned import LearnedModel, load_model
 from .lexicon import Lexicons, load_lexicons
 from .normalize import Normalizer
-from .relevance import Relevance, compile_school_terms, relevance_of
-from .rules import BIAS, Evidence, find_evidence
+from .relevance import Relevance
+from .rules import BIAS, CORE_CATEGORIES
+from .ruletier import RuleOutcome, RuleTier
 
 __all__ = [
     "CATEGORIES",
@@ -63,24 +76,129 @@ SEVERITY_BANDS: tuple[tuple[str, float], ...] = (
     ("low", 0.2),
     ("none", 0.0),
 )
-# Alert from "medium" up: a hit needs context (intent, target, time, means, or an
-# explicit self-harm or harassment phrase) to get there; a bare keyword stays "low".
+# Alert from "medium" up: each head is calibrated so that 0.5 is its alert point.
 DEFAULT_THRESHOLD = 0.5
-
-# Repeated hits in one category add this share of their logit (at most two of them).
-_EXTRA_SHARE = 0.25
-# A weapon carried or brought with intent counts as violence too, a little weaker.
-_WEAPON_TO_VIOLENCE = 1.0
-# Each further distinct self-harm warning sign adds this share of its logit.
-_SIGN_SHARE = 0.8
-# A time elsewhere in a post that already shows a warning sign ("...tonight.").
-_POST_TIME = 1.0
-# Only this many characters around the first sign count as "one short post".
-_POST_SPAN = 400
-# Bare strong words are floored at the bottom of "low".
-_STRONG = 1.8
-_STRONG_CATEGORIES = ("violence", "self_harm")
+# The rule tier reads a text that holds a word a core phrase needs (an anchor) when a
+# learned head reaches this probability, the text is short, or a gate word is there;
+# and any text with emoji the lexicons read or obfuscated spelling.
+CANDIDATE_PROBABILITY = 0.2
+_SHORT = 160
+# A rules' logit from which their own verdict stands, whatever the learned tier says:
+# their alert point (0.0) in a short post, the lexicons' home ground (0.5-0.7% of
+# ordinary tweets reach it); 1.0 (0.73, "high") in a longer one, where phrases meet by
+# chance more often (1.6% of ordinary Reddit posts reach it, 4.2% reach 0.0).
+_RULES_CONFIDENT = 1.0
+_RULES_SHORT_POST = 280
+# The words around a phrase the rules set aside that go with it ("I'm not going to").
+_WORDS_BEFORE = re.compile(r"(?:[\w']+\W+){1,4}$")
+_WORDS_AFTER = re.compile(r"(?:\W+[\w']+){1,3}")
+_AROUND = 60
+# A text of one word: violence and self-harm stay at most "low" (see score()).
+_BARE_CAPPED = ("violence", "self_harm")
+_BARE_CAP = 0.45
+# The rarity of a word the model never saw (idf**2 of the rarest words is ~100).
+_UNSEEN = 1000.0
 _LOW = dict(SEVERITY_BANDS)["low"]
+# Explanations: at most this many n-grams per raised category, each adding at least
+# this much to its head's logit.
+_NGRAMS_SHOWN = 4
+_MIN_CONTRIBUTION = 0.15
+# Leetspeak inside a word, three or more letters spelled out, or a letter stretched
+# ("killllll"); looked for in short texts only (long posts are not written that way).
+_OBFUSCATED = re.compile(
+    r"[a-z][0-9@$!|]+[a-z]|(?<![a-z])[a-z][ .\-_*][a-z][ .\-_*][a-z](?![a-z])|([a-z])\1\1"
+)
+_OBFUSCATION_SPAN = 500
+_STRETCHED = re.compile(r"(\w)\1{2,}")
+
+
+def _obfuscated(text: str) -> bool:
+    return len(text) <= _OBFUSCATION_SPAN and _OBFUSCATED.search(text.lower()) is not None
+
+
+# Words that explain nothing to a counselor on their own (the model may still weigh them).
+_FUNCTION_WORDS = frozenset(
+    [
+        "i",
+        "me",
+        "my",
+        "mine",
+        "we",
+        "us",
+        "our",
+        "you",
+        "u",
+        "ur",
+        "your",
+        "he",
+        "him",
+        "his",
+        "she",
+        "her",
+        "they",
+        "them",
+        "their",
+        "it",
+        "its",
+        "a",
+        "an",
+        "the",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "for",
+        "and",
+        "or",
+        "but",
+        "if",
+        "so",
+        "is",
+        "am",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "do",
+        "does",
+        "did",
+        "have",
+        "has",
+        "had",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "here",
+        "not",
+        "no",
+        "just",
+        "im",
+        "i'm",
+        "i'll",
+        "i've",
+        "it's",
+        "don't",
+        "can't",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "with",
+        "from",
+        "as",
+        "by",
+        "about",
+        "up",
+        "out",
+        "all",
+    ]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +252,7 @@ def severity_for(score: float) -> str:
 
 
 def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, x))))
 
 
 # A category without a single hit scores exactly 0, not its bias.
@@ -145,129 +263,207 @@ class Scorer:
     """Scores texts for violence, weapons, self-harm and bullying language."""
 
     def __init__(
-        self, threshold: float = DEFAULT_THRESHOLD, lexicon_dir: Path | str | None = None
+        self,
+        threshold: float = DEFAULT_THRESHOLD,
+        lexicon_dir: Path | str | None = None,
+        model_path: Path | str | None = None,
     ) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be within 0..1, got {threshold}")
         self.threshold = threshold
         self.lexicons: Lexicons = load_lexicons(lexicon_dir)
         self.normalizer = Normalizer(self.lexicons.emoji, self.lexicons.short_words())
-        self._empty = ScoreResult(
-            score=0.0, severity="none", categories=dict(_ZERO), alert=False, matches=()
+        self.rules = RuleTier(self.lexicons, self.normalizer)
+        self.model: LearnedModel = load_model(model_path)
+        self._heads = tuple(self.model.heads)
+        self._gate = frozenset(e.phrase.encode("utf-8") for e in self.lexicons["gate"].entries)
+        self._candidate = math.log(CANDIDATE_PROBABILITY / (1.0 - CANDIDATE_PROBABILITY))
+        unigrams = [g for g in self.model.vocabulary if b" " not in g]
+        self._anchors_by: dict[str, frozenset[bytes]] = {}
+        for cat in CORE_CATEGORIES:
+            words, prefixes = core_anchors(
+                self.lexicons, lambda g: self.model.idf2.get(g, _UNSEEN), (cat,)
+            )
+            stems = {g for g in unigrams if g.startswith(prefixes)} if prefixes else set()
+            self._anchors_by[cat] = words | stems
+        self._anchors = frozenset().union(*self._anchors_by.values()) | self._gate
+
+    @property
+    def model_version(self) -> str:
+        return self.model.version
+
+    def is_candidate(self, text: str, features: set[bytes], calibrated: Sequence[float]) -> bool:
+        """Whether the rule tier should read this text (see the module doc). ``features``
+        are ``self.features(text)``: for obfuscated or emoji texts, the normalizer's."""
+        if self._anchors.isdisjoint(features):
+            return False  # no core phrase can match: the rules would find nothing
+        if self._disguised(text):
+            return True
+        return (
+            len(text) <= _SHORT
+            or max(calibrated) >= self._candidate
+            or not self._gate.isdisjoint(features)
         )
+
+    def _scanned(self, text: str, features: set[bytes]) -> tuple[str, ...]:
+        """The core lexicons worth scanning: those whose anchors the text holds (every
+        one when spelling, emoji or a gate word may hide what the tokens show)."""
+        if _obfuscated(text) or not text.isascii() or not self._gate.isdisjoint(features):
+            return CORE_CATEGORIES
+        return tuple(c for c in CORE_CATEGORIES if not self._anchors_by[c].isdisjoint(features))
+
+    def features(self, text: str) -> set[bytes]:
+        """The learned tier's n-grams. An obfuscated short text ("k1ll", "k i l l",
+        "killllll") or one with emoji the lexicons read ("🔫") is read as the normalizer
+        spells it, so the model knows the words."""
+        if self._disguised(text):
+            return grams(self.normalizer(_STRETCHED.sub(r"\1\1", text)).norm)
+        return grams(text)
+
+    def _has_emoji(self, text: str) -> bool:
+        emoji = self.normalizer.emoji_pattern
+        return emoji is not None and emoji.search(text) is not None
+
+    def _disguised(self, text: str) -> bool:
+        """Obfuscated spelling, or emoji the lexicons read as words: the tokens of the
+        text as written are not the words the scorer should read."""
+        return _obfuscated(text) or (not text.isascii() and self._has_emoji(text))
 
     def score(self, text: str, *, school_terms: Sequence[str] = ()) -> ScoreResult:
         """Score one text; ``school_terms`` are the school's own words (see relevance)."""
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
-        normalized = self.normalizer(text)
-        school_re = compile_school_terms(school_terms, self.normalizer) if school_terms else None
-        evidence = find_evidence(normalized.norm, self.lexicons, school_re)
-        relevance = (
-            relevance_of(normalized, school_terms, self.lexicons, self.normalizer)
-            if school_terms
-            else None
-        )
-        if not evidence:
-            if relevance is None:
-                return self._empty
-            return ScoreResult(**{**_fields(self._empty), "relevance": relevance})
-
-        logits: dict[str, float] = {}
-        sign_reasons: list[str] = []
-        for cat in CATEGORIES:
-            own = sorted((e.logit for e in evidence if e.category == cat), reverse=True)
-            if cat == "violence":
-                carried = [
-                    e.logit - _WEAPON_TO_VIOLENCE
-                    for e in evidence
-                    if e.category == "weapons" and e.uses_action
-                ]
-                own = sorted(own + carried, reverse=True)
-            if own:
-                extra = _EXTRA_SHARE * sum(max(0.0, x) for x in own[1:3])
-                logits[cat] = BIAS[cat] + own[0] + extra
-        if "self_harm" in logits:
-            signs = self._warning_signs(normalized.norm, evidence, sign_reasons)
-            logits["self_harm"] = max(logits["self_harm"], BIAS["self_harm"] + signs)
-        categories = {c: _sigmoid(logits[c]) if c in logits else 0.0 for c in CATEGORIES}
-        for cat in _STRONG_CATEGORIES:
-            if 0.0 < categories[cat] < _LOW and any(
-                e.category == cat and e.base >= _STRONG and not e.lowered for e in evidence
-            ):
-                categories[cat] = _LOW
-                sign_reasons.append(f"{cat}: a strong word standing alone is low")
+        model = self.model
+        features = self.features(text)
+        raw = model.logits(features)
+        calibrated = model.calibrated(raw)
+        rules = None
+        if self.is_candidate(text, features, calibrated):
+            rules = self.rules.run(
+                text, school_terms=school_terms, categories=self._scanned(text, features)
+            )
+            dismissed = self._dismissed_grams(text, rules)
+            if dismissed:
+                raw = model.without(raw, features, dismissed)
+            raw = tuple(
+                z + w * rules.strength(h)
+                for z, w, h in zip(raw, model.rule_weight, self._heads, strict=True)
+            )
+            calibrated = model.calibrated(raw)
+        categories = dict(_ZERO)
+        for head, logit in zip(self._heads, calibrated, strict=True):
+            categories[head] = _sigmoid(logit)
+        relevance = None
+        reasons: list[str] = []
+        if rules is not None:
+            relevance = rules.relevance
+            if "weapons" in rules.logits:
+                categories["weapons"] = _sigmoid(rules.logits["weapons"])
+            for cat in self._heads:
+                # The rules confident on their own (intent, target, time, means, a
+                # first-hand report, several warning signs) keep at least their verdict.
+                confident = rules.logits.get(cat, -math.inf)
+                floor = _RULES_CONFIDENT if len(text) > _RULES_SHORT_POST else 0.0
+                if confident >= floor and _sigmoid(confident) > categories[cat]:
+                    categories[cat] = _sigmoid(confident)
+                    reasons.append(f"{cat}: the rules alone say {categories[cat]:.2f}")
+            for cat in rules.floored:
+                if categories[cat] < _LOW:
+                    categories[cat] = _LOW
+                    reasons.append(f"{cat}: a strong word standing alone is low")
+            reasons[:0] = rules.reasons
+        elif school_terms:
+            relevance = self.rules.relevance(text, school_terms)
+        if categories["violence"] < DEFAULT_THRESHOLD and categories["weapons"] > _BARE_CAP:
+            # A weapon in a text not read as violent (a purchase, a range day, a
+            # collection) is "low": owning a gun is not a threat. With a threat, a school
+            # or a time the violence reading is there and the weapon keeps its score.
+            categories["weapons"] = _BARE_CAP
+            reasons.append("weapons: the text is not read as violent, at most low")
+        if len(features) <= 1:
+            # One word has no context: the model cannot tell a threat from a title or a
+            # game, so a bare "kill" or "suicide" stays "low" (harassment like "kys" is
+            # bullying and keeps its score).
+            for cat in _BARE_CAPPED:
+                categories[cat] = min(categories[cat], _BARE_CAP)
         score = max(categories.values())
-        matches = []
-        for e in sorted(evidence, key=lambda e: (e.start, e.category)):
-            # Report a phrase only if, in its context, it pushes its category upward.
-            if e.logit <= 0.0:
-                continue
-            a, b = normalized.span(e.start, e.end)
-            matches.append(Match(e.category, text[a:b], a, b))
-        reasons = tuple(" ; ".join(e.reasons) for e in evidence) + tuple(sign_reasons)
+        matches: tuple[Match, ...] = ()
+        if score >= _LOW:
+            matches = self._matches(text, features, categories, rules, reasons)
         return ScoreResult(
             score=score,
             severity=severity_for(score),
             categories=categories,
             alert=score >= self.threshold,
-            matches=tuple(matches),
-            reasons=reasons,
+            matches=matches,
+            reasons=tuple(reasons),
             relevance=relevance,
         )
 
-    def _warning_signs(self, norm: str, evidence: list[Evidence], reasons: list[str]) -> float:
-        """Logit of the distinct self-harm warning signs of one short post, compounded."""
-        signs = sorted(
-            (e for e in evidence if e.category == "self_harm" and e.logit > 0.0),
-            key=lambda e: e.start,
-        )
-        if not signs:
-            return 0.0
-        first = signs[0].start
-        signs = [e for e in signs if e.start - first <= _POST_SPAN]
-        by_kind: dict[str, list[float]] = {}
-        for e in signs:
-            by_kind.setdefault(e.kind or "other", []).append(e.logit)
-        per_kind = sorted(
-            (
-                (max(v) + _EXTRA_SHARE * sum(sorted(v, reverse=True)[1:3]), k)
-                for k, v in by_kind.items()
-            ),
-            reverse=True,
-        )
-        total = per_kind[0][0] + _SIGN_SHARE * sum(x for x, _ in per_kind[1:])
-        if not any(e.used_time for e in signs):
-            time_hit = next(
-                (
-                    t
-                    for t in self.lexicons["time"].finditer(norm, first, first + _POST_SPAN)
-                    if not any(e.start < t.end and t.start < e.end for e in signs)
-                ),
-                None,
-            )
-            if time_hit is not None:
-                total += _POST_TIME
-                reasons.append(
-                    f"self_harm: time in the post {norm[time_hit.start : time_hit.end]!r}"
-                )
-        if len(per_kind) > 1 or total > per_kind[0][0]:
-            reasons.append(
-                "self_harm warning signs: " + ", ".join(f"{k} {x:+.1f}" for x, k in per_kind)
-            )
-        return total
+    def _dismissed_grams(self, text: str, rules: RuleOutcome) -> set[bytes]:
+        """The n-grams around phrases the rules read and set aside: lowered (negated,
+        an idiom, quoted, reported, counter-speech, a game...) to below their alert
+        point. In such a phrase, and the few words around it, the words are no evidence
+        for the learned tier either ("I'm not going to kill myself", "in Fortnite I'm
+        gonna shoot everyone")."""
+        found: set[bytes] = set()
+        for e in rules.evidence:
+            if e.lowered and BIAS[e.category] + e.logit < 0.0:
+                a, b = rules.normalized.span(e.start, e.end)
+                lead = max(0, a - _AROUND)
+                before = _WORDS_BEFORE.search(text[lead:a])
+                after = _WORDS_AFTER.match(text, b, b + _AROUND)
+                start = lead + before.start() if before else a
+                found |= grams(text[start : after.end() if after else b])
+        return found
+
+    def _matches(
+        self,
+        text: str,
+        features: set[bytes],
+        categories: dict[str, float],
+        rules: RuleOutcome | None,
+        reasons: list[str],
+    ) -> tuple[Match, ...]:
+        """What pushed each raised category up: rule phrases first, then the n-grams
+        with the largest positive weight, all as spans of the original text."""
+        found: list[Match] = []
+        if rules is not None:
+            for e in sorted(rules.evidence, key=lambda e: (e.start, e.category)):
+                # A phrase counts only if, in its context, it pushes its category upward.
+                if e.logit <= 0.0 or categories[e.category] < _LOW:
+                    continue
+                a, b = rules.normalized.span(e.start, e.end)
+                found.append(Match(e.category, text[a:b], a, b))
+        for head in self._heads:
+            if categories[head] < _LOW:
+                continue
+            shown = 0
+            for gram, contribution in self.model.contributions(features, head):
+                if contribution < _MIN_CONTRIBUTION or shown >= _NGRAMS_SHOWN:
+                    break
+                word = gram.decode("utf-8")
+                if _FUNCTION_WORDS.issuperset(word.split(" ")):
+                    continue  # "i", "to", "if i": real weights, but no explanation
+                span = next(token_spans(text, word), None)
+                if span is None:
+                    continue
+                a, b = span
+                if any(m.start < b and a < m.end for m in found):
+                    continue  # a rule phrase or a longer n-gram already covers it
+                found.append(Match(head, text[a:b], a, b))
+                reasons.append(f"{head}: n-gram {word!r} {contribution:+.2f}")
+                shown += 1
+        found.sort(key=lambda m: (m.start, m.category))
+        return tuple(found)
 
     def relevance(self, text: str, terms: Sequence[str] = ()) -> Relevance:
         """School relevance of ``text`` (see :func:`scoring.school_relevance`)."""
-        return relevance_of(self.normalizer(text), terms, self.lexicons, self.normalizer)
+        return self.rules.relevance(text, terms)
 
     def explain(self, text: str, *, school_terms: Sequence[str] = ()) -> list[str]:
         """Human-readable lines: every hit and the modifiers that moved it."""
         return list(self.score(text, school_terms=school_terms).reasons)
-
-
-def _fields(result: ScoreResult) -> dict[str, object]:
-    return {name: getattr(result, name) for name in ScoreResult.__slots__}
 
 
 @lru_cache(maxsize=1)

@@ -1,5 +1,6 @@
 """Every write of the alerts app: ingest (store, score, raise and group alerts), triage
-(dismiss, escalate, attach) and source health (polling, backoff, push tokens)."""
+(dismiss, escalate, attach), source health (polling, backoff, push tokens) and the
+audited export of triage decisions as training rows."""
 
 from .ingest import (
     IngestResult,
@@ -17,6 +18,7 @@ from .sources import (
     source_push_token_issue,
     sources_claim_due,
 )
+from .training import EXPORT_FIELDS, EXPORT_FORMATS, triage_export_record
 from .triage import (
     AlertAlreadyReviewed,
     alert_attach,
@@ -27,6 +29,8 @@ from .triage import (
 )
 
 __all__ = [
+    "EXPORT_FIELDS",
+    "EXPORT_FORMATS",
     "AlertAlreadyReviewed",
     "IngestResult",
     "PollOutcome",
@@ -45,4 +49,5 @@ __all__ = [
     "source_push_token_issue",
     "sources_claim_due",
     "text_fingerprint",
+    "triage_export_record",
 ]

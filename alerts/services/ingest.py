@@ -28,6 +28,9 @@ from scoring import CATEGORIES, Scorer, default_scorer
 from .paging import PAGED_SEVERITIES, alerts_page
 from .store import AlertGroup, PostRow, alerts_add, known_external_ids, posts_write
 
+# A text scoring below this without school words is not re-scored with each school's.
+RESCORE_FROM = 0.1
+
 # The same shape connectors produce: the push API builds these too.
 PostInput = FetchedPost
 
@@ -92,7 +95,7 @@ class _Verdict:
     alerts: tuple[dict, ...]
 
 
-def _alert_for(result, profile: SchoolProfile) -> dict | None:
+def _alert_for(result, profile: SchoolProfile, model_version: str) -> dict | None:
     """The alert fields when this score should alert this school, else None."""
     if result.score < profile.threshold or not result.matches:
         return None
@@ -105,6 +108,7 @@ def _alert_for(result, profile: SchoolProfile) -> dict | None:
         "score": round(result.score, 4),
         "severity": result.severity,
         "top_category": max(categories, key=categories.get),
+        "model_version": model_version,
         "categories": categories,
         "matches": [m.to_dict() for m in result.matches],
         "school_matches": [
@@ -115,16 +119,16 @@ def _alert_for(result, profile: SchoolProfile) -> dict | None:
 
 
 def _judge(scorer: Scorer, text: str, profiles: list[SchoolProfile]) -> _Verdict:
-    # School words only strengthen evidence the lexicons found (a named target): a text
-    # with no evidence at all cannot alert any school, so it is scored once, cheaply.
+    # School words only strengthen evidence already there (a named target): a text far
+    # below the alert point without them cannot alert any school, so it is scored once.
     best = scorer.score(text)
     alerts = []
-    if best.matches or best.score > 0.0:
+    if best.matches or best.score >= RESCORE_FROM:
         for profile in profiles:
             result = scorer.score(text, school_terms=profile.terms)
             if result.score > best.score:
                 best = result
-            fields = _alert_for(result, profile)
+            fields = _alert_for(result, profile, scorer.model_version)
             if fields is not None:
                 alerts.append(fields)
     return _Verdict(round(best.score, 4), best.severity, text_fingerprint(text), tuple(alerts))

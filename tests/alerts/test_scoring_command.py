@@ -1,13 +1,20 @@
-"""``manage.py score_posts`` through call_command: streams, contract, bad lines.
-
-Uses the project's Django settings (pytest-django) but never the database.
+"""``manage.py score_posts``: streams, contract, bad lines, through call_command (the
+project's Django settings, never the database) and as ``manage.py`` runs it (no Django).
 """
 
 import io
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+
+from scoring import default_scorer
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(lines, *args):
@@ -73,3 +80,38 @@ def test_it_takes_school_terms():
     plain, _ = run(line)
     named, _ = run(line, "--school-term", "Lincoln")
     assert named[0]["categories"]["violence"] > plain[0]["categories"]["violence"]
+
+
+def test_it_prints_the_model_version():
+    out = io.StringIO()
+    call_command("score_posts", "--model-version", stdout=out)
+    assert out.getvalue().strip() == default_scorer().model_version
+
+
+def test_manage_py_streams_without_starting_django():
+    # Settings that do not exist: Django would fail to start; the scorer needs none.
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "no.such.settings"}
+    lines = [json.dumps({"id": i, "text": t}) for i, t in enumerate(["hi", "kill yourself"])]
+    done = subprocess.run(
+        [sys.executable, "manage.py", "score_posts"],
+        input="\n".join(lines) + "\nnot json\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(x) for x in done.stdout.splitlines()]
+    assert [r["id"] for r in rows] == [0, 1, None]
+    assert rows[1]["alert"] is True and "error" in rows[2]
+    assert "line 3: not valid JSON" in done.stderr
+    version = subprocess.run(
+        [sys.executable, "manage.py", "score_posts", "--model-version"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    assert version.stdout.strip() == default_scorer().model_version

@@ -70,4 +70,5 @@ def test_it_points_a_leet_match_at_the_leet_spelling():
 
 def test_it_does_not_turn_numbers_into_letters():
     # "5pm" and "1st" are times and ordinals, not leetspeak
-    assert score_text("practice at 5pm, 1st period test tomorrow").score == 0.0
+    result = score_text("practice at 5pm, 1st period test tomorrow")
+    assert result.severity == "none" and result.matches == () and not result.alert

@@ -129,9 +129,11 @@ def test_it_alerts_on_cant_do_this_anymore_but_not_in_its_homework_sense():
     "text", ["kill yourself", "nobody would miss you", "you should die", "kys loser"]
 )
 def test_it_flags_bullying(text):
+    # Bullying reaches its alert point; "you should die" also reads as a threat, so
+    # violence may be as high.
     result = score_text(text)
     assert result.alert
-    assert max(result.categories, key=result.categories.get) == "bullying"
+    assert result.categories["bullying"] >= 0.5
 
 
 def test_it_keeps_negated_self_harm_low():
@@ -156,6 +158,9 @@ def test_it_respects_the_configured_threshold():
         Scorer(threshold=1.5)
 
 
-def test_it_gives_zero_for_a_text_without_any_trigger():
+def test_it_keeps_a_text_without_any_trigger_at_none_with_nothing_to_explain():
+    # The learned tier gives every text a probability (never exactly 0): an everyday
+    # text stays below "low", alerts on nothing and has no phrase to highlight.
     result = score_text("see you at practice, bring snacks")
-    assert result.score == 0.0 and result.severity == "none" and result.matches == ()
+    assert result.score < 0.2 and result.severity == "none" and result.matches == ()
+    assert not result.alert

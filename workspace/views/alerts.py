@@ -4,11 +4,17 @@ Thin: parse, call a selector or a service, render. Every action answers htmx wit
 re-rendered card (or list) and a plain POST with a redirect back to the feed.
 """
 
+import csv
+import io
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,6 +23,7 @@ from accounts.permissions import Action
 from alerts import selectors, services
 from alerts.models import DismissalReason
 from cases.selectors import case_get_for_user
+from scoring import default_scorer
 from workspace.alert_forms import DismissForm, FeedFilterForm
 
 PAGE_SIZE = 50
@@ -156,7 +163,10 @@ def sources(request):
     return render(
         request,
         "workspace/alerts/sources.html",
-        {"sources": selectors.sources_managed_by(user=request.user)},
+        {
+            "sources": selectors.sources_managed_by(user=request.user),
+            "model_version": default_scorer().model_version,
+        },
     )
 
 
@@ -165,3 +175,33 @@ def sources(request):
 def alert_detail(request, alert_id: int):
     """One card on its own (the htmx 'cancel' of the escalation panel re-renders it)."""
     return _card(request, selectors.alert_get_for_user(user=request.user, alert_id=alert_id))
+
+
+@login_required
+@require_GET
+def triage_export(request):
+    """The district's triage decisions as labelled rows (?format=jsonl|csv), for
+    re-training the scorer; district admins only, and every export is recorded."""
+    if not permissions.school_ids_for(request.user, Action.MANAGE_SCHOOL):
+        raise PermissionDenied
+    export_format = request.GET.get("format", "jsonl")
+    if export_format not in services.EXPORT_FORMATS:
+        export_format = "jsonl"
+    rows = services.triage_export_record(
+        alerts=selectors.triage_labels_for(user=request.user),
+        actor=request.user,
+        export_format=export_format,
+    )
+    if export_format == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=services.EXPORT_FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)
+        body, content_type = buffer.getvalue(), "text/csv; charset=utf-8"
+    else:
+        body = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+        content_type = "application/x-ndjson; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="triage-{stamp}.{export_format}"'
+    return response

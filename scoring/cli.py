@@ -1,0 +1,126 @@
+"""The ``score_posts`` stream: JSON lines in, one scored JSON line out for each.
+
+Contract (outside tools depend on it; ``manage.py score_posts`` runs exactly this):
+
+    in:  {"id": "...", "text": "..."}                       one object a line
+    out: {"id", "score", "severity", "categories", "alert", "matches"}   same order
+
+* Streams line by line: memory stays flat whatever the input size.
+* Needs no Django, no database: ``manage.py`` hands ``score_posts`` straight to
+  :func:`main` before Django starts, so the command starts in a fraction of a second.
+* A bad line (not JSON, not an object, no "text", "text" not a string) is reported on
+  stderr with its line number, and answered with ``{"id": ..., "error": "..."}`` so output
+  line N always answers input line N. Blank lines are skipped (no output line).
+* ``matches[].start``/``end`` are offsets in Unicode code points of the input text.
+* Exit status is 0 even with bad lines; they are data errors, not command failures.
+* ``--model-version`` prints the learned model's version and exits; ``--model PATH``
+  scores with another artifact (a re-trained candidate) instead of the shipped one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
+
+from .scorer import DEFAULT_THRESHOLD, Scorer
+
+__all__ = ["build_parser", "main", "score_stream"]
+
+
+def build_parser(prog: str = "score_posts") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Score JSON lines {id, text} from stdin for harm language; "
+        "JSON lines to stdout.",
+    )
+    add_arguments(parser)
+    return parser
+
+
+def add_arguments(parser: Any) -> None:
+    """The options, shared with the Django management command."""
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD,
+        help=f"alert when score >= threshold (0..1, default {DEFAULT_THRESHOLD})",
+    )
+    parser.add_argument(
+        "--school-term",
+        action="append",
+        default=[],
+        dest="school_terms",
+        metavar="TERM",
+        help="a school's own word (name, mascot, handle); repeat for several",
+    )
+    parser.add_argument("--model", default=None, help="a model artifact instead of the shipped one")
+    parser.add_argument(
+        "--model-version", action="store_true", help="print the model's version and exit"
+    )
+
+
+def score_stream(
+    scorer: Scorer,
+    lines: Iterable[str],
+    out: TextIO,
+    err: TextIO,
+    *,
+    school_terms: Sequence[str] = (),
+) -> int:
+    """Score every line of ``lines`` to ``out``; returns how many lines were bad."""
+    bad = 0
+    write = out.write
+    for lineno, line in enumerate(lines, start=1):
+        line = line.rstrip("\r\n")
+        if not line.strip():
+            continue
+        record, error = _parse(line)
+        if error is not None:
+            bad += 1
+            err.write(f"score_posts: line {lineno}: {error}\n")
+            result: dict[str, object] = {"id": record.get("id"), "error": error}
+        else:
+            result = scorer.score(record["text"], school_terms=school_terms).to_dict(
+                id=record.get("id")
+            )
+        write(json.dumps(result, ensure_ascii=False) + "\n")
+    if bad:
+        err.write(f"score_posts: {bad} bad line(s) answered with an error\n")
+    return bad
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if not 0.0 <= args.threshold <= 1.0:
+        sys.stderr.write(f"score_posts: --threshold must be within 0..1, got {args.threshold}\n")
+        return 2
+    scorer = Scorer(threshold=args.threshold, model_path=args.model)
+    if args.model_version:
+        sys.stdout.write(scorer.model_version + "\n")
+        return 0
+    # Posts are UTF-8 whatever the locale; undecodable bytes must not kill the stream.
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+    stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", write_through=False)
+    try:
+        score_stream(scorer, stdin, stdout, sys.stderr, school_terms=tuple(args.school_terms))
+    finally:
+        stdout.flush()
+    return 0
+
+
+def _parse(line: str) -> tuple[dict[str, Any], str | None]:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return {}, f"not valid JSON ({exc.msg} at column {exc.colno})"
+    if not isinstance(record, dict):
+        return {}, f"expected a JSON object, got {type(record).__name__}"
+    if "text" not in record:
+        return record, 'missing "text"'
+    if not isinstance(record["text"], str):
+        return record, f'"text" must be a string, got {type(record["text"]).__name__}'
+    return record, None

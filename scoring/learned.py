@@ -1,0 +1,157 @@
+"""The learned tier: one logistic-regression head per category over word n-grams.
+
+Contract:
+
+* ``load_model(path=None)`` reads a model artifact (gzipped JSON written by
+  ``python -m scoring.train``; the shipped one is ``model/harm.json.gz``: scalars as JSON,
+  the n-grams as one newline-joined string, ``idf**2`` and each head's weights as base64
+  little-endian float32 arrays) once per process and path (cached), and returns an
+  immutable :class:`LearnedModel`. Nothing else is
+  needed at run time: no scikit-learn, no numpy, nothing fetched.
+* ``LearnedModel.logits(features)`` -> one raw logit per head for a set of features
+  (``scoring.features.grams``). The logit is the head's decision value: bias plus the dot
+  product of its weights with the text's TF-IDF vector (binary term frequency, divided
+  by ``sqrt(sum(idf**2) + norm_smoothing)`` over the features the model knows).
+* ``LearnedModel.contributions(features, head)`` -> ``[(gram, contribution)]``, largest
+  first: what each n-gram added to that head's logit, for explanations.
+* ``version`` names the artifact (a digest of its content): alerts and ``score_posts``
+  record it, so a re-trained model never replaces the shipped one unnoticed.
+
+Inference is plain Python on purpose: a set intersection finds the known features of a
+text at C speed, and one ``sum(map(dict.__getitem__, known))`` per column adds them up
+without a Python-level loop. Per feature the artifact stores ``idf**2`` (for the norm)
+and ``weight * idf`` per head (so no multiplication is left).
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import math
+import sys
+from array import array
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = ["DEFAULT_MODEL", "FORMAT", "LearnedModel", "ModelError", "load_model"]
+
+DEFAULT_MODEL = Path(__file__).resolve().parent / "model" / "harm.json.gz"
+FORMAT = 2
+
+
+class ModelError(ValueError):
+    """The artifact is missing, of another format, or inconsistent."""
+
+
+@dataclass(frozen=True)
+class LearnedModel:
+    """Weights of every head, keyed by n-gram. Immutable; safe to share between threads."""
+
+    version: str
+    heads: tuple[str, ...]
+    bias: tuple[float, ...]
+    # Per head: raw logit -> calibrated logit is ``slope * (raw - threshold)``, so that
+    # 0.0 (a probability of 0.5) is the alert point chosen on validation data.
+    slope: tuple[float, ...]
+    threshold: tuple[float, ...]
+    rule_weight: tuple[float, ...]  # per head: how much the rule tier's strength counts
+    norm_smoothing: float  # added to the squared norm: one word is not a certainty
+    idf2: dict[bytes, float] = field(repr=False)  # gram -> idf**2 (for the norm)
+    rows: dict[bytes, tuple[float, ...]] = field(repr=False)  # gram -> (idf**2, *w*idf)
+    columns: tuple[dict[bytes, float], ...] = field(repr=False)  # per head: gram -> w*idf
+    vocabulary: frozenset[bytes] = field(repr=False)
+    meta: dict = field(repr=False, default_factory=dict)
+
+    def logits(self, features: set[bytes]) -> tuple[float, ...]:
+        """Raw decision values per head (bias when no feature is known)."""
+        known = features.intersection(self.vocabulary)
+        if not known:
+            return self.bias
+        # One dict lookup per known feature, then C-level column sums of the rows.
+        rows = map(self.rows.__getitem__, known)
+        idf2, *columns = map(sum, zip(*rows, strict=True))
+        norm = math.sqrt(idf2 + self.norm_smoothing)
+        return tuple(b + c / norm for b, c in zip(self.bias, columns, strict=True))
+
+    def without(
+        self, raw: tuple[float, ...], features: set[bytes], removed: set[bytes]
+    ) -> tuple[float, ...]:
+        """``raw`` (the logits of ``features``) less what the ``removed`` n-grams added:
+        the text's norm stays, only their evidence goes."""
+        gone = removed.intersection(self.vocabulary).intersection(features)
+        if not gone:
+            return raw
+        known = features.intersection(self.vocabulary)
+        norm = math.sqrt(sum(map(self.idf2.__getitem__, known)) + self.norm_smoothing)
+        return tuple(
+            z - sum(map(column.__getitem__, gone)) / norm
+            for z, column in zip(raw, self.columns, strict=True)
+        )
+
+    def calibrated(self, raw: tuple[float, ...]) -> tuple[float, ...]:
+        """Calibrated logits: 0.0 at each head's alert point."""
+        return tuple(s * (z - t) for s, z, t in zip(self.slope, raw, self.threshold, strict=True))
+
+    def contributions(self, features: set[bytes], head: str) -> list[tuple[bytes, float]]:
+        """What each known n-gram added to ``head``'s raw logit, largest first."""
+        column = self.columns[self.heads.index(head)]
+        known = features.intersection(self.vocabulary)
+        if not known:
+            return []
+        norm = math.sqrt(sum(map(self.idf2.__getitem__, known)) + self.norm_smoothing)
+        found = [(g, column[g] / norm) for g in known]
+        found.sort(key=lambda x: (-x[1], x[0]))
+        return found
+
+
+def _floats(encoded: str, n: int) -> array:
+    """A base64 string of ``n`` little-endian float32 values, as an array of floats."""
+    values = array("f")
+    values.frombytes(base64.b64decode(encoded))
+    if sys.byteorder != "little":
+        values.byteswap()
+    if len(values) != n:
+        raise ModelError(f"model array of {len(values)} values, expected {n}")
+    return values
+
+
+def _parse(data: dict) -> LearnedModel:
+    if data.get("format") != FORMAT:
+        raise ModelError(f"model format {data.get('format')!r}, expected {FORMAT}")
+    heads = tuple(data["heads"])
+    # Features are joined by newlines (a feature never holds one): one split, not a
+    # JSON list of 100,000 strings, keeps loading fast.
+    grams = data["features"].encode("utf-8").split(b"\n")
+    n = len(grams)
+    idf2 = _floats(data["idf2"], n)
+    weights = [_floats(w, n) for w in data["weights"]]
+    if len(weights) != len(heads):
+        raise ModelError("model weights do not match its heads")
+    return LearnedModel(
+        version=data["version"],
+        heads=heads,
+        bias=tuple(data["bias"]),
+        slope=tuple(data["slope"]),
+        threshold=tuple(data["threshold"]),
+        rule_weight=tuple(float(w) for w in data["rule_weight"]),
+        norm_smoothing=float(data["norm_smoothing"]),
+        idf2=dict(zip(grams, idf2, strict=True)),
+        rows=dict(zip(grams, zip(idf2, *weights, strict=True), strict=True)),
+        columns=tuple(dict(zip(grams, w, strict=True)) for w in weights),
+        vocabulary=frozenset(grams),
+        meta=data.get("meta", {}),
+    )
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path | str | None = None) -> LearnedModel:
+    """Read and index a model artifact (default: the shipped one); cached per path."""
+    target = Path(path) if path is not None else DEFAULT_MODEL
+    try:
+        with gzip.open(target, "rt", encoding="utf-8") as f:
+            data = json.load(f)
+    except FileNotFoundError as exc:
+        raise ModelError(f"no model at {target}: run `make train-scorer`") from exc
+    return _parse(data)

@@ -1,0 +1,63 @@
+"""The rule tier's gate: it reads every text where a core phrase could match, and spares
+the many where none can."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scoring import default_scorer
+from scoring.anchors import core_anchors
+from scoring.train.sources import load_all
+
+ROOT = Path(__file__).resolve().parents[2]
+CASES = ROOT / "tests" / "alerts" / "scoring_cases"
+
+
+def case_texts() -> list[str]:
+    texts = []
+    for path in sorted(CASES.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as f:
+            texts += [json.loads(line)["text"] for line in f if line.strip()]
+    return texts
+
+
+@pytest.fixture(scope="module")
+def sample():
+    rows = load_all(ROOT / "data" / "scorer")
+    return [r.text for r in rows[::10]] + case_texts()
+
+
+def test_no_text_with_a_core_phrase_lacks_an_anchor(sample):
+    scorer = default_scorer()
+    missed = []
+    for text in sample:
+        outcome = scorer.rules.run(text)
+        if not outcome.evidence:
+            continue
+        features = scorer.features(text)
+        obfuscated_or_emoji = scorer.is_candidate(text, set(), (-9.0,) * 3)
+        if scorer._anchors.isdisjoint(features) and not obfuscated_or_emoji:
+            missed.append(text[:80])
+        scanned = scorer._scanned(text, features)
+        if scorer.rules.run(text, categories=scanned).evidence != outcome.evidence:
+            missed.append(text[:80])  # a lexicon left unscanned would have matched
+    # one in a thousand at most: a phrase whose every content word is optional
+    assert len(missed) <= len(sample) // 1000, missed[:5]
+
+
+def test_the_gate_spares_most_ordinary_texts(sample):
+    scorer = default_scorer()
+    read = 0
+    for text in sample[:3000]:
+        features = scorer.features(text)
+        calibrated = scorer.model.calibrated(scorer.model.logits(features))
+        read += scorer.is_candidate(text, features, calibrated)
+    assert read / 3000 < 0.6
+
+
+def test_anchors_are_content_words_and_prefixes():
+    words, prefixes = core_anchors(default_scorer().lexicons)
+    assert {b"kill", b"kys", b"suicide", b"gun", b"matar"} <= words
+    assert b"the" not in words and b"you" not in words
+    assert b"self" in prefixes
