@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .anchors import core_anchors
+from .anchors import ANCHOR_FUNCTION_WORDS, core_anchors
 from .features import grams, token_spans
 from .learned import LearnedModel, load_model
 from .lexicon import Lexicons, load_lexicons
@@ -116,89 +116,19 @@ def _obfuscated(text: str) -> bool:
     return len(text) <= _OBFUSCATION_SPAN and _OBFUSCATED.search(text.lower()) is not None
 
 
-# Words that explain nothing to a counselor on their own (the model may still weigh them).
-_FUNCTION_WORDS = frozenset(
-    [
-        "i",
-        "me",
-        "my",
-        "mine",
-        "we",
-        "us",
-        "our",
-        "you",
-        "u",
-        "ur",
-        "your",
-        "he",
-        "him",
-        "his",
-        "she",
-        "her",
-        "they",
-        "them",
-        "their",
-        "it",
-        "its",
-        "a",
-        "an",
-        "the",
-        "to",
-        "of",
-        "in",
-        "on",
-        "at",
-        "for",
-        "and",
-        "or",
-        "but",
-        "if",
-        "so",
-        "is",
-        "am",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "do",
-        "does",
-        "did",
-        "have",
-        "has",
-        "had",
-        "this",
-        "that",
-        "these",
-        "those",
-        "there",
-        "here",
-        "not",
-        "no",
-        "just",
-        "im",
-        "i'm",
-        "i'll",
-        "i've",
-        "it's",
-        "don't",
-        "can't",
-        "will",
-        "would",
-        "can",
-        "could",
-        "should",
-        "with",
-        "from",
-        "as",
-        "by",
-        "about",
-        "up",
-        "out",
-        "all",
-    ]
-)
+# Words that explain nothing to a counselor on their own (the model may still weigh them):
+# the anchors' function words, less the verbs of intent they keep ("going", "gonna"), plus a
+# few more that no phrase needs.
+_FUNCTION_WORDS = (ANCHOR_FUNCTION_WORDS - {"get", "go", "going", "gonna", "got"}) | {
+    "about",
+    "being",
+    "can't",
+    "don't",
+    "here",
+    "i've",
+    "mine",
+    "there",
+}
 
 
 @dataclass(frozen=True, slots=True)
