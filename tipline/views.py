@@ -310,8 +310,11 @@ def _followup_reply(request, reporter: Reporter, *, case_exists: bool):
         # The same answer posted again was stored already: it is not another answer.
         if web.web_followup_sent_before(reporter=reporter, body=body, submission_token=token):
             return form, 302
-        form.add_error(None, ERROR_TOO_MANY_ANSWERS)
-        return form, 429
+        # An answer about danger is never turned away: the limit only slows the rest (the
+        # pictures it carries are still held to the per-request pixel budget).
+        if not tip_is_about_danger(category="other", text=body):
+            form.add_error(None, ERROR_TOO_MANY_ANSWERS)
+            return form, 429
     form = FollowupReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         return form, 400

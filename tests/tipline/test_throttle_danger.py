@@ -4,10 +4,10 @@ an ordinary tip past the limit is refused once, with the numbers to call."""
 import pytest
 
 from cases.models import Case, Priority
-from tipline.models import Tip
+from tipline.models import Message, Tip
 
 from .sms_support import replies, text
-from .web_helpers import submit_tip
+from .web_helpers import receipt_code_from, submit_tip
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +71,17 @@ def test_it_stays_silent_to_an_ordinary_flooding_texter(client, personas, settin
     settings.SMS_THREAD_RATE_PER_MINUTE = 0
     assert replies(text(client, "the vending machine ate my dollar")) == []
     assert Case.objects.get().needs_review
+
+
+def test_it_keeps_an_answer_about_danger_past_the_answer_limit(client, personas, settings):
+    settings.TIPLINE_REPLIES_PER_CLIENT = 1
+    code = receipt_code_from(submit_tip(client))
+    client.post("/followup/", {"code": code})
+    assert client.post("/followup/thread/", {"body": "It was Tuesday"}).status_code == 302
+    refused = client.post("/followup/thread/", {"body": "And Friday too"})
+    assert refused.status_code == 429
+    urgent = client.post("/followup/thread/", {"body": "he has a gun in his backpack right now"})
+    assert urgent.status_code == 302
+    answers = Message.objects.filter(direction="in").order_by("id")
+    assert [m.body for m in answers] == ["It was Tuesday", "he has a gun in his backpack right now"]
+    assert Case.objects.get().priority == Priority.LIFE_SAFETY
