@@ -9,8 +9,9 @@ from cases.models import Case, Category, Notice, Priority, PrioritySource
 from tipline.forms import submission_token_new
 from tipline.models import Reporter
 from tipline.services.web import web_followup_reply
+from tipline.sms.gsm7 import is_gsm7, segment_count
 
-from .sms_support import text
+from .sms_support import replies, text
 from .web_helpers import receipt_code_from, submit_tip
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("numbers")]
@@ -32,8 +33,12 @@ def test_an_sms_tip_of_imminent_harm_is_life_safety_with_a_call_down(
     client, personas, django_capture_on_commit_callbacks, body, category, phrase
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        text(client, body)
+        response = text(client, body)
     case = Case.objects.get()
+    (answer,) = replies(response)
+    assert "alert" in answer.lower() or "avisando" in answer
+    assert "school day" not in answer and "dia escolar" not in answer
+    assert is_gsm7(answer) and segment_count(answer) <= 2
     assert (case.priority, case.priority_source) == (Priority.LIFE_SAFETY, PrioritySource.SCORER)
     assert case.category == category
     assert case.priority_reason == f"Raised to life safety: '{phrase}'"

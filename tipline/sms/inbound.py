@@ -282,6 +282,7 @@ def _deliver(
         school_name=school.name,
         reference=tip.case.reference,
         language=reply_language(detected=detected, reporter=reporter, school=school),
+        life_safety=tip.case.is_life_safety,
     )
     return InboundResult("new_case", [reply])
 

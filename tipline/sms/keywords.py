@@ -111,6 +111,19 @@ NEW_CASE = {
     "Recibimos tu aviso, caso {reference}. Te respondera un consejero aqui. "
     "Emergencia: 911. Crisis: 988.",
 }
+# The reference answer to a text read as imminent harm: staff are being paged now, so the
+# student is not told "usually within a school day".
+NEW_CASE_LIFE_SAFETY = {
+    ENGLISH: "{name}: we got your tip, case {reference}. Staff are being alerted now. If "
+    "someone is in danger, call 911. Crisis: call or text 988. Text STOP to opt out.",
+    SPANISH: "{name}: recibimos tu aviso, caso {reference}. Estamos avisando al personal ahora. "
+    "Si alguien esta en peligro, llama al 911. Crisis: llama o escribe al 988. Envia PARAR "
+    "para no recibir mas textos.",
+    BILINGUAL: "{name}: got your tip, case {reference}. Staff are being alerted now. "
+    "Danger: 911. Crisis: 988. STOP to opt out.\n"
+    "Recibimos tu aviso, caso {reference}. Avisamos al personal ahora. "
+    "Peligro: 911. Crisis: 988.",
+}
 HELP = {
     ENGLISH: "{name} anonymous tip line. Text what is happening and a counselor will reply. "
     "Emergency: call 911. Crisis: call or text 988. Text STOP to opt out.",
@@ -153,8 +166,11 @@ def _one_language(language: str) -> str:
     return SPANISH if language == SPANISH else ENGLISH
 
 
-def text_new_case(*, school_name: str, reference: str, language: str) -> str:
-    template = NEW_CASE[_language(language)].replace("{reference}", reference)
+def text_new_case(
+    *, school_name: str, reference: str, language: str, life_safety: bool = False
+) -> str:
+    templates = NEW_CASE_LIFE_SAFETY if life_safety else NEW_CASE
+    template = templates[_language(language)].replace("{reference}", reference)
     return _fit(template, name=_gsm7_name(school_name))
 
 
