@@ -46,7 +46,14 @@ from cryptography.fernet import Fernet
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.drill_faults import ADMIN_DSN, Stack, free_port, seed  # noqa: E402
+from bench.drill_faults import (  # noqa: E402
+    ADMIN_DSN,
+    Stack,
+    free_port,
+    school_number_add,
+    seed,
+    teardown,
+)
 from tipline.twilio_client import signature_compute  # noqa: E402
 
 # A name of your own (DRILL_DB_NAME) when several people drill on one PostgreSQL server.
@@ -324,21 +331,10 @@ def main() -> int:
     try:
         stack.redis_start()
         seed(stack)
-        stack.manage(
-            "shell",
-            "-c",
-            "from accounts.models import PhoneNumber, School\n"
-            "s = School.objects.get(slug='drill-high')\n"
-            f"PhoneNumber.objects.create(number='{SMS_NUMBER}', district=s.district, school=s)\n",
-        )
+        school_number_add(stack, SMS_NUMBER)
         drill(stack, workdir, problems)
     finally:
-        stack.stop_all()
-        with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
-            for name in (SOURCE_DB, RESTORED_DB):
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not args.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
+        teardown(stack, databases=(SOURCE_DB, RESTORED_DB), workdir=workdir, keep=args.keep)
     for problem in problems:
         print("FAIL", problem)
     print(

@@ -208,6 +208,32 @@ class Stack:
         self.redis_stop()
 
 
+def school_number_add(stack: Stack, number: str) -> None:
+    """Give the drill school an SMS number, so signed texts to it are routed there."""
+    stack.manage(
+        "shell",
+        "-c",
+        "from accounts.models import PhoneNumber, School\n"
+        "s = School.objects.get(slug='drill-high')\n"
+        f"PhoneNumber.objects.create(number='{number}', district=s.district, school=s)\n",
+    )
+
+
+def teardown(stack: Stack, *, databases: tuple[str, ...], workdir: Path, keep: bool) -> None:
+    """Stop every process, drop the drill's databases, and remove its folder unless kept."""
+    stack.stop_all()
+    from django.conf import settings
+    from django.db import connections
+
+    if settings.configured:  # a drill that read rows through the ORM: let the drop through
+        connections.close_all()
+    with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
+        for name in databases:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    if not keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def seed(stack: Stack) -> None:
     """One school, one counselor, one on-call contact; call-down steps an hour apart (so only
     the first step is due during the drill); beat sweeps every 5 s."""
@@ -465,14 +491,7 @@ def main() -> int:
             problems.append("[down] notices still unsent after Redis returned")
         check(stack, dict.fromkeys(down, "down"), "down", problems)
     finally:
-        stack.stop_all()
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        if not args.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
+        teardown(stack, databases=(DB_NAME,), workdir=workdir, keep=args.keep)
     for problem in problems[:40]:
         print("FAIL", problem)
     print("drill: " + ("FAILED" if problems else "passed: nothing lost, nothing doubled"))

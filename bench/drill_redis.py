@@ -28,7 +28,6 @@ import argparse
 import os
 import re
 import secrets
-import shutil
 import signal
 import sys
 import tempfile
@@ -40,7 +39,15 @@ import psycopg
 from twilio.request_validator import RequestValidator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from drill_faults import ADMIN_DSN, Stack, django_ready, free_port, seed
+from drill_faults import (
+    ADMIN_DSN,
+    Stack,
+    django_ready,
+    free_port,
+    school_number_add,
+    seed,
+    teardown,
+)
 
 DB_NAME = "drill_redis"
 SCHOOL_NUMBER = "+13035550199"
@@ -172,14 +179,7 @@ def main() -> int:
     try:
         stack.redis_start()
         seed(stack)
-        stack.manage(
-            "shell",
-            "-c",
-            "from accounts.models import PhoneNumber, School\n"
-            "s = School.objects.get(slug='drill-high')\n"
-            f"PhoneNumber.objects.create(number='{SCHOOL_NUMBER}', district=s.district,"
-            " school=s)\n",
-        )
+        school_number_add(stack, SCHOOL_NUMBER)
         for name in ("web", "worker", "beat"):
             stack.start(name)
         base = f"http://127.0.0.1:{stack.web_port}"
@@ -309,14 +309,7 @@ def main() -> int:
         print(f"  fallback log lines: {fallbacks} throttle, {replay_fallbacks} SMS replay claim")
         print(f"  {notices} staff notices, all sent {drain_seconds:.1f} s after Redis returned")
     finally:
-        stack.stop_all()
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        if not args.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
+        teardown(stack, databases=(DB_NAME,), workdir=workdir, keep=args.keep)
     for problem in problems:
         print("FAIL", problem)
     elapsed = time.perf_counter() - started
