@@ -299,6 +299,16 @@ class DistrictPolicy(models.Model):
         help_text=_("Small counts can identify a student; they are shown as “fewer than N”."),
     )
 
+    after_hours_line = models.CharField(
+        _("24/7 line for callers outside school hours"),
+        max_length=16,
+        blank=True,
+        validators=[E164_VALIDATOR],
+        help_text=_(
+            "A caller who asks to be connected outside the school's hours is put through to "
+            "this number (a crisis line that answers at any hour). Empty: they leave a message."
+        ),
+    )
     critical_alert_action = models.CharField(
         _("a critical social-post alert"),
         max_length=16,

@@ -20,6 +20,7 @@ class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
     SOCIAL = "social", _("Social post alert")
     STAFF = "staff", _("Entered by staff")
+    VOICE = "voice", _("Phone call")
 
 
 class Category(models.TextChoices):

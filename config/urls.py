@@ -11,6 +11,7 @@ urlpatterns = [
     path("staff/", include("workspace.urls")),
     path("summaries/", include("summaries.urls")),
     path("sms/", include("tipline.sms_urls")),
+    path("voice/", include("tipline.voice_urls")),
     path("alerts/", include("workspace.alert_urls")),
     path("api/v1/alerts/", include("alerts.api_urls")),
     path("", include("config.api_urls")),

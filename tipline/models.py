@@ -22,9 +22,14 @@ class Reporter(models.Model):
     """An anonymous tipster's thread: how we recognise them without knowing who they are."""
 
     channel = models.CharField(
-        max_length=8, choices=[(Channel.WEB, Channel.WEB.label), (Channel.SMS, Channel.SMS.label)]
+        max_length=8,
+        choices=[
+            (Channel.WEB, Channel.WEB.label),
+            (Channel.SMS, Channel.SMS.label),
+            (Channel.VOICE, Channel.VOICE.label),
+        ],
     )
-    # Web: HMAC of the receipt code. The code itself is shown once and never stored.
+    # Web and voice: HMAC of the receipt code. The code itself is shown once and never stored.
     receipt_code_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
     # SMS: HMAC of the phone number (the thread key), and the number encrypted for replies.
     phone_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
@@ -203,3 +208,43 @@ class WebSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"Web submission {self.pk}"
+
+
+class VoiceCall(models.Model):
+    """One call to a tip-line number, known by Twilio's CallSid (unique: a replayed webhook
+    finds its row). Holds no caller number, in clear or hashed: the caller is known only by
+    the receipt code they were read, as a web tipster is.
+
+    The tip (and its case) is written when the caller finishes their message; Twilio's
+    recording-status callback may come before or after that, so the recording's details are
+    kept here until both are known, and then a task fetches the recording, stores it
+    encrypted as the tip's attachment and deletes it at Twilio.
+    """
+
+    call_sid = models.CharField(max_length=64, unique=True, help_text=_("Twilio CallSid."))
+    tip = models.OneToOneField(
+        Tip, on_delete=models.SET_NULL, null=True, blank=True, related_name="voice_call"
+    )
+    recording_sid = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # The recording's resource URL at Twilio (our account's; no caller data in it).
+    recording_url = models.CharField(max_length=300, blank=True)
+    recording_seconds = models.PositiveIntegerField(null=True, blank=True)
+    recording_status = models.CharField(max_length=16, blank=True)
+    fetch_queued_at = models.DateTimeField(null=True, blank=True)
+    stored_at = models.DateTimeField(null=True, blank=True)
+    deleted_at_twilio_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Call {self.pk}"
+
+    @property
+    def duration_display(self) -> str:
+        """m:ss of the recording, or an empty string while Twilio has not said."""
+        if self.recording_seconds is None:
+            return ""
+        minutes, seconds = divmod(self.recording_seconds, 60)
+        return f"{minutes}:{seconds:02d}"

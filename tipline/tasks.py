@@ -1,4 +1,5 @@
-"""SMS tasks: send a counselor's reply, fetch an inbound MMS's pictures, sweep lost replies.
+"""SMS and call tasks: send a counselor's reply, fetch an inbound MMS's pictures or a call's
+recording, sweep lost replies.
 
 Thin: ids in, one service call, transient failures retried with exponential backoff, safe to
 run twice (the services claim their work).
@@ -16,6 +17,7 @@ from .sms.outbound import (
     sms_replies_sweep,
     sms_retry_delay,
 )
+from .voice.recording import voice_recording_store
 
 
 @shared_task(bind=True, name="tipline.sms_message_send")
@@ -46,6 +48,20 @@ def sms_media_fetch(
             max_retries=settings.SMS_SEND_MAX_RETRIES,
         ) from None
     return len(outcome.stored)
+
+
+@shared_task(bind=True, name="tipline.voice_recording_fetch")
+def voice_recording_fetch(self, call_id: int) -> bool:
+    """Store a call's recording on its tip and delete it at Twilio."""
+    try:
+        return voice_recording_store(call_id=call_id)
+    except MediaTransientError:
+        if self.request.retries >= settings.SMS_SEND_MAX_RETRIES:
+            raise
+        raise self.retry(
+            countdown=sms_retry_delay(self.request.retries),
+            max_retries=settings.SMS_SEND_MAX_RETRIES,
+        ) from None
 
 
 @shared_task(name="tipline.sms_reply_sweep")

@@ -1,12 +1,14 @@
 """The one module that imports the Twilio SDK (one seam per outside service).
 
-Everything Twilio-shaped passes through here: webhook signature checks, TwiML replies, and the
-REST calls (send a message, delete a media item). The REST client is always built as
-`twilio.rest.Client(..., http_client=...)`, so tests hand in a fake implementing the SDK's
-`HttpClient` interface and assert the exact request the SDK would have sent.
+Everything Twilio-shaped passes through here: webhook signature checks, TwiML replies (texts
+and calls), and the REST calls (send a message, delete a media item or a call recording). The
+REST client is always built as `twilio.rest.Client(..., http_client=...)`, so tests hand in a
+fake implementing the SDK's `HttpClient` interface and assert the exact request the SDK would
+have sent.
 
 Media downloads are the exception to the SDK seam: the SDK's HTTP response keeps text only,
-so pictures are fetched with an injected `httpx.Client` (see `media_fetch`).
+so pictures and call recordings are fetched with an injected `httpx.Client` (see
+`media_fetch`, `recording_fetch`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from twilio.request_validator import (
 )
 from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
+from twilio.twiml.voice_response import VoiceResponse
 
 from cases.sms_transport import SendFailure, SentMessage
 
@@ -37,9 +40,13 @@ __all__ = [
     "HttpClient",
     "SendFailure",
     "SentMessage",
+    "VoiceResponse",
     "media_delete",
     "media_fetch",
     "message_create",
+    "recording_delete",
+    "recording_fetch",
+    "recording_url_is_ours",
     "signature_compute",
     "signature_is_valid",
     "twiml_messages",
@@ -155,6 +162,22 @@ def message_create(
     return SentMessage(sid=message.sid, status=str(message.status or "queued"))
 
 
+def _fetch_ours(*, url: str, http_client: httpx.Client, max_bytes: int) -> tuple[bytes, str]:
+    """GET one of our account's files with its credentials, following Twilio's redirect to
+    its CDN (httpx drops Authorization on a cross-host redirect)."""
+    auth = (settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
+    with http_client.stream("GET", url, auth=auth, follow_redirects=True) as response:
+        response.raise_for_status()
+        content_type = response.headers.get("content-type", "").split(";")[0].strip()
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > max_bytes:
+                raise ValueError("File is larger than the attachment limit.")
+            chunks.append(chunk)
+    return b"".join(chunks), content_type
+
+
 def _media_path_parts(media_url: str) -> tuple[str, str] | None:
     """(MessageSid, MediaSid) of a Twilio media URL of our own account, else None."""
     parts = urlsplit(media_url)
@@ -186,17 +209,7 @@ def media_fetch(*, media_url: str, http_client: httpx.Client, max_bytes: int) ->
     """
     if not media_url_is_ours(media_url):
         raise ValueError("Not a media URL of this Twilio account.")
-    auth = (settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
-    with http_client.stream("GET", media_url, auth=auth, follow_redirects=True) as response:
-        response.raise_for_status()
-        content_type = response.headers.get("content-type", "").split(";")[0].strip()
-        chunks, size = [], 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > max_bytes:
-                raise ValueError("Media is larger than the attachment limit.")
-            chunks.append(chunk)
-    return b"".join(chunks), content_type
+    return _fetch_ours(url=media_url, http_client=http_client, max_bytes=max_bytes)
 
 
 def media_delete(*, media_url: str, http_client: HttpClient | None = None) -> None:
@@ -212,6 +225,67 @@ def media_delete(*, media_url: str, http_client: HttpClient | None = None) -> No
         ).delete()
     except TwilioRestException as error:
         if error.status != 404:  # already gone is what we wanted
+            raise _failure_from_rest(error) from None
+    except OSError as error:
+        raise SendFailure(
+            reason=f"Network error: {type(error).__name__}",
+            code=None,
+            transient=True,
+            opted_out=False,
+        ) from None
+
+
+# --- Call recordings -----------------------------------------------------------------------
+
+
+def recording_sid_of(recording_url: str) -> str | None:
+    """The RecordingSid of a recording URL of our own account, else None.
+
+    Twilio's RecordingUrl is /2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid},
+    sometimes with a format extension (.wav, .mp3, .json)."""
+    parts = urlsplit(recording_url)
+    segments = parts.path.strip("/").split("/")
+    if (
+        parts.scheme != "https"
+        or parts.hostname not in MEDIA_HOSTS
+        or len(segments) != 5
+        or segments[1] != "Accounts"
+        or segments[2] != settings.TWILIO_ACCOUNT_SID
+        or segments[3] != "Recordings"
+    ):
+        return None
+    sid = segments[4].split(".", 1)[0]
+    return sid if sid.startswith("RE") and sid.isalnum() else None
+
+
+def recording_url_is_ours(recording_url: str) -> bool:
+    return recording_sid_of(recording_url) is not None
+
+
+def recording_fetch(
+    *, recording_url: str, http_client: httpx.Client, max_bytes: int
+) -> tuple[bytes, str]:
+    """Download one call recording as WAV with the account's credentials: (content, type).
+
+    Raises ValueError for a URL that is not our account's recording or a body over
+    `max_bytes`, httpx.HTTPError for transport."""
+    sid = recording_sid_of(recording_url)
+    if sid is None:
+        raise ValueError("Not a recording URL of this Twilio account.")
+    base = recording_url.split("?", 1)[0].rsplit("/", 1)[0]
+    return _fetch_ours(url=f"{base}/{sid}.wav", http_client=http_client, max_bytes=max_bytes)
+
+
+def recording_delete(*, recording_url: str, http_client: HttpClient | None = None) -> None:
+    """DELETE the recording at Twilio once we hold our own encrypted copy (404: already gone)."""
+    sid = recording_sid_of(recording_url)
+    if sid is None:
+        raise ValueError("Not a recording URL of this Twilio account.")
+    client = rest_client(http_client=http_client)
+    try:
+        client.api.v2010.accounts(settings.TWILIO_ACCOUNT_SID).recordings(sid).delete()
+    except TwilioRestException as error:
+        if error.status != 404:
             raise _failure_from_rest(error) from None
     except OSError as error:
         raise SendFailure(

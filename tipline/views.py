@@ -257,7 +257,7 @@ def _session_reporter(request) -> Reporter | None:
     reporter_id = request.session.get(FOLLOWUP_SESSION_KEY)
     if not reporter_id:
         return None
-    return Reporter.objects.filter(id=reporter_id, channel="web").first()
+    return Reporter.objects.filter(id=reporter_id, channel__in=web.RECEIPT_CHANNELS).first()
 
 
 @never_cache

@@ -82,13 +82,18 @@ def receipt_code_digest(code: str) -> str:
     return keyed_digest(code, purpose=RECEIPT_PURPOSE)
 
 
+# Tipsters who hold a receipt code: web tipsters, and callers (a keypad code of digits).
+RECEIPT_CHANNELS = (Channel.WEB, Channel.VOICE)
+
+
 def reporter_for_receipt_code(raw: str) -> Reporter | None:
-    """The web tipster holding this code, or None (the caller says nothing more specific)."""
+    """The web tipster or caller holding this code, or None (the caller says nothing more
+    specific)."""
     code = receipt_code_normalise(raw)
     if code is None:
         return None
     return Reporter.objects.filter(
-        channel=Channel.WEB, receipt_code_digest=receipt_code_digest(code)
+        channel__in=RECEIPT_CHANNELS, receipt_code_digest=receipt_code_digest(code)
     ).first()
 
 

@@ -64,6 +64,14 @@ class BaseSmsBackend(SmsBackend):
     def media_delete(self, *, media_url: str) -> None:
         """Nothing to delete outside Twilio."""
 
+    def recording_fetch(self, *, recording_url: str, max_bytes: int) -> tuple[bytes, str]:
+        """A call recording, read like MMS media: development backends read only what is
+        served on this machine (what `voice_simulate` serves)."""
+        return BaseSmsBackend.media_fetch(self, media_url=recording_url, max_bytes=max_bytes)
+
+    def recording_delete(self, *, recording_url: str) -> None:
+        """Nothing to delete outside Twilio."""
+
 
 class ConsoleBackend(BaseSmsBackend):
     _sids = itertools.count(1)
@@ -126,6 +134,24 @@ class TwilioBackend(BaseSmsBackend):
         # A URL outside our account was never fetched, and is not ours to delete.
         if twilio_client.media_url_is_ours(media_url):
             twilio_client.media_delete(media_url=media_url, http_client=self.http_client)
+
+    def recording_fetch(self, *, recording_url, max_bytes):
+        if self.media_http_client is not None:
+            return twilio_client.recording_fetch(
+                recording_url=recording_url,
+                http_client=self.media_http_client,
+                max_bytes=max_bytes,
+            )
+        with httpx.Client(timeout=settings.TWILIO_HTTP_TIMEOUT) as client:
+            return twilio_client.recording_fetch(
+                recording_url=recording_url, http_client=client, max_bytes=max_bytes
+            )
+
+    def recording_delete(self, *, recording_url):
+        if twilio_client.recording_url_is_ours(recording_url):
+            twilio_client.recording_delete(
+                recording_url=recording_url, http_client=self.http_client
+            )
 
 
 def sms_backend() -> BaseSmsBackend:

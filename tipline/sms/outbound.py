@@ -100,11 +100,15 @@ def failure_reason(reason: str, code: int | str | None) -> str:
 
 def case_first_response_refresh(*, case_id: int) -> None:
     """first_response_at := when staff wrote the first reply that reached the tipster's
-    channel: a web reply (read at /followup/) at once, an SMS reply once Twilio took it and
-    unless it failed since. One UPDATE, whatever order replies and callbacks come in."""
+    channel: a web or call reply (read at /followup/, or heard by calling back) at once, an
+    SMS reply once Twilio took it and unless it failed since. One UPDATE, whatever order
+    replies and callbacks come in."""
     counted = (
         Message.objects.filter(case_id=case_id, direction=MessageDirection.TO_REPORTER)
-        .filter(Q(channel=Channel.WEB) | Q(channel=Channel.SMS, provider_sid__isnull=False))
+        .filter(
+            Q(channel__in=[Channel.WEB, Channel.VOICE])
+            | Q(channel=Channel.SMS, provider_sid__isnull=False)
+        )
         .exclude(delivery_status__in=FAILED_STATUSES)
         .order_by("created_at", "id")
         .values("created_at")[:1]
