@@ -21,17 +21,19 @@ from accounts.models import DistrictPolicy, OnCallContact, PhoneNumber, School
 from cases.models import Category, Channel, DangerNow
 from cases.queueing import queue_after_commit
 from cases.sla_arithmetic import SchoolHours, is_school_hours
-from tipline.models import Message, MessageDirection, Reporter, Tip, VoiceCall
+from tipline.models import MessageDirection, Reporter, Tip, VoiceCall
 from tipline.services.tips import tip_create
 from tipline.services.web import (
     RECEIPT_GROUP,
     RECEIPT_LENGTH,
-    STATUS_WORDS,
     receipt_code_digest,
     reporter_case,
     reporter_for_receipt_code,
+    reporter_messages,
     reporter_messages_mark_read,
 )
+
+from ..followup_status import followup_status
 
 VOICE_BODY = "(voice message: listen to the recording)"
 ALIAS_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -209,10 +211,13 @@ def voice_followup(*, digits: str) -> FollowupHeard | None:
     case = reporter_case(reporter)
     if case is None:
         return None
-    replies = list(
-        Message.objects.filter(reporter=reporter, direction=MessageDirection.TO_REPORTER)
-        .order_by("created_at", "id")
-        .values_list("body", flat=True)
-    )
+    conversation = list(reporter_messages(reporter))
+    # The web page's words: a tip with a counselor's reply is being reviewed.
+    status = followup_status(case=case, conversation=conversation)
+    replies = [
+        message.body
+        for message in conversation
+        if message.direction == MessageDirection.TO_REPORTER
+    ]
     reporter_messages_mark_read(reporter=reporter)
-    return FollowupHeard(status=STATUS_WORDS[case.status], replies=replies)
+    return FollowupHeard(status=status.word, replies=replies)

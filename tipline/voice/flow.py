@@ -39,11 +39,11 @@ CODE_SECONDS = 15
 MAX_TRIES = 3
 
 
-def _url(step: str, **state) -> str:
+def _url(name: str, **state) -> str:
     """A step's path with the call's state; relative, so Twilio (and voice_simulate) call
     it on the address they called this one at."""
     query = {key: value for key, value in state.items() if value not in (None, "", 0, False)}
-    path = reverse(f"voice:{step}")
+    path = reverse(f"voice:{name}")
     return path + ("?" + urlencode(query) if query else "")
 
 
