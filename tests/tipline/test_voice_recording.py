@@ -48,7 +48,7 @@ def test_it_stores_the_recording_encrypted_and_deletes_it_at_twilio(
     assert first.headers["authorization"].startswith("Basic ")
     assert redirected.url.host == "media.twiliocdn.com"
     assert "authorization" not in redirected.headers
-    [delete] = twilio["rest"].requests
+    [delete] = [r for r in twilio["rest"].requests if r["method"] == "DELETE"]
     assert delete["method"] == "DELETE"
     assert delete["url"] == RECORDING["recording_url"] + ".json"
     assert delete["auth"] == (settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)

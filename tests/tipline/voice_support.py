@@ -13,7 +13,7 @@ import httpx
 from django.conf import settings
 from twilio.http.response import Response
 
-from .sms_support import FIXTURES, TIPSTER, FakeTwilioHttp, sign
+from .sms_support import FIXTURES, TIPSTER, FakeTwilioHttp, message_json, sign
 
 PAYLOADS = json.loads((FIXTURES / "twilio_voice_payloads.json").read_text())
 RECORDING = json.loads((FIXTURES / "twilio_recording_response.json").read_text())
@@ -168,10 +168,22 @@ def recorded_delete() -> Response:
     return Response(item["response"]["status"], item["response"]["body"])
 
 
+class FakeTwilioVoiceHttp(FakeTwilioHttp):
+    """The SDK seam answering a recording's DELETE with the recorded 204, and anything else
+    (the call-down's texts) as a queued message."""
+
+    def request(self, method, uri, *args, **kwargs):
+        if method == "DELETE" and "/Recordings/" in uri:
+            self.script = [recorded_delete()]
+        else:
+            self.script = [message_json("queued")]
+        return super().request(method, uri, *args, **kwargs)
+
+
 def twilio_recording_backend(settings_fixture) -> dict:
     """The Twilio backend with both seams replaying the recorded exchanges."""
     seen: list = []
-    rest = FakeTwilioHttp(recorded_delete())
+    rest = FakeTwilioVoiceHttp()
     settings_fixture.SMS_BACKEND = "tipline.sms.backends.TwilioBackend"
     settings_fixture.SMS_BACKEND_OPTIONS = {
         "http_client": rest,

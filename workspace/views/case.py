@@ -138,8 +138,10 @@ def attachment_download(request, case_id: int, attachment_id: int):
     attachment_view_record(case=case, attachment=attachment, actor=request.user)
     extension = attachment.storage_name.split(".")[1]
     response = HttpResponse(data, content_type=attachment.content_type)
+    # A call's recording plays in the case page's <audio> player; anything else downloads.
+    disposition = "inline" if attachment.content_type.startswith("audio/") else "attachment"
     response["Content-Disposition"] = (
-        f'attachment; filename="case-{case.reference}-{attachment.id}.{extension}"'
+        f'{disposition}; filename="case-{case.reference}-{attachment.id}.{extension}"'
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store, private"
