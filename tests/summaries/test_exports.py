@@ -31,6 +31,7 @@ def test_it_exports_one_table_as_csv(client_for, personas, dataset):
         ["SMS", "2", "0"],
         ["Social post alert", "0", "0"],
         ["Entered by staff", "0", "0"],
+        ["Phone call", "0", "0"],
     ]
 
 
