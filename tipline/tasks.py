@@ -17,7 +17,7 @@ from .sms.outbound import (
     sms_replies_sweep,
     sms_retry_delay,
 )
-from .voice.recording import voice_recording_store
+from .voice.recording import voice_recording_store, voice_recordings_sweep
 
 
 @shared_task(bind=True, name="tipline.sms_message_send")
@@ -66,9 +66,11 @@ def voice_recording_fetch(self, call_id: int) -> bool:
 
 @shared_task(name="tipline.sms_reply_sweep")
 def sms_reply_sweep_task() -> dict:
-    """Beat, with the notice outbox: queue again the replies the broker lost."""
+    """Beat, with the notice outbox: queue again the replies and the call recording
+    fetches the broker lost."""
     result = sms_replies_sweep()
-    return {"sms": result.sms, "broker_down": result.broker_down}
+    recordings = voice_recordings_sweep()
+    return {"sms": result.sms, "broker_down": result.broker_down, "recordings": recordings}
 
 
 @shared_task(name="tipline.retention_sweep")

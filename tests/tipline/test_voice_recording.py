@@ -3,13 +3,18 @@
 at Twilio (recorded 204); whichever of the <Record> action and the recording-status
 callback comes first."""
 
+from datetime import timedelta
+
 import httpx
 import pytest
+from django.utils import timezone
 
+from cases.models import Case
+from summaries.figures import case_aggregates
 from tipline.attachments import attachment_read
 from tipline.models import Attachment, Tip, VoiceCall
 from tipline.sms.backends import TwilioBackend
-from tipline.voice.recording import voice_recording_store
+from tipline.voice.recording import voice_recording_store, voice_recordings_sweep
 
 from .sms_support import SCHOOL_A_NUMBER, FakeTwilioHttp
 from .voice_support import (
@@ -105,3 +110,22 @@ def test_a_refused_signature_on_the_callback_changes_nothing(client, twilio):
     response = post_call(client, record.record["recordingStatusCallback"], params, token="x")
     assert response.status_code == 403
     assert VoiceCall.objects.get().recording_url == ""
+
+
+def test_a_fetch_the_broker_lost_is_queued_again_by_the_sweep(client, twilio):
+    """Here the after-commit queueing never runs, as when the broker was down."""
+    Caller(client, SCHOOL_A_NUMBER).leave_message()
+    call = VoiceCall.objects.get()
+    assert call.fetch_queued_at is not None and Attachment.objects.count() == 0
+    assert voice_recordings_sweep(now=call.fetch_queued_at + timedelta(minutes=1)) == 0
+    later = call.fetch_queued_at + timedelta(minutes=20)
+    assert voice_recordings_sweep(now=later) == 1  # the task runs eagerly in tests
+    assert Attachment.objects.get().tip == Tip.objects.get()
+    assert VoiceCall.objects.get().deleted_at_twilio_at is not None
+    assert voice_recordings_sweep(now=later + timedelta(hours=1)) == 0
+
+
+def test_voice_cases_count_in_the_channel_figures(client):
+    Caller(client, SCHOOL_A_NUMBER).leave_message()
+    figures = Case.objects.aggregate(**case_aggregates(now=timezone.now()))
+    assert figures["channel_voice"] == 1 and figures["channel_sms"] == 0

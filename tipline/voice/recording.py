@@ -10,12 +10,14 @@ was deleted, and each step is skipped once done.
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 import httpx
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from cases.queueing import task_named
 from cases.services.events import case_surviving
 from tipline.models import VoiceCall
 
@@ -25,6 +27,9 @@ from ..sms.media import MediaTransientError
 
 logger = logging.getLogger(__name__)
 
+FETCH_TASK = "tipline.voice_recording_fetch"
+# A fetch not done this long after it was queued was lost (broker down, worker killed).
+FETCH_OVERDUE = timedelta(minutes=15)
 # Three minutes of Twilio's WAV (8 kHz, 16-bit, mono) is under 3 MB; the upload limit holds.
 MAX_RECORDING_BYTES = MAX_UPLOAD_BYTES
 
@@ -86,3 +91,37 @@ def voice_recording_store(*, call_id: int, backend: BaseSmsBackend | None = None
         VoiceCall.objects.filter(id=call.id).update(deleted_at_twilio_at=timezone.now())
     logger.info("call recording stored", extra={"event": "recording_stored"})
     return True
+
+
+def voice_recordings_sweep(*, now: datetime | None = None) -> int:
+    """Queue again the recording fetches the broker lost (beat, with the SMS reply sweep):
+    a completed recording of a stored tip, not stored (or not deleted at Twilio) long after
+    its fetch was queued. Each is claimed again by a conditional update first; stops at the
+    first broker error (the rest wait for the next sweep)."""
+    now = now or timezone.now()
+    overdue = VoiceCall.objects.filter(
+        tip__isnull=False,
+        recording_status="completed",
+        fetch_queued_at__lt=now - FETCH_OVERDUE,
+    ).exclude(recording_url="")
+    if settings.TWILIO_DELETE_MEDIA:
+        overdue = overdue.filter(stored_at__isnull=True) | overdue.filter(
+            deleted_at_twilio_at__isnull=True
+        )
+    else:
+        overdue = overdue.filter(stored_at__isnull=True)
+    queued = 0
+    for call_id, queued_at in overdue.values_list("id", "fetch_queued_at"):
+        if not VoiceCall.objects.filter(id=call_id, fetch_queued_at=queued_at).update(
+            fetch_queued_at=now
+        ):
+            continue
+        try:
+            task_named(FETCH_TASK).delay(call_id)
+        except Exception:
+            logger.exception("could not queue a call recording fetch", extra={"event": FETCH_TASK})
+            break
+        queued += 1
+    if queued:
+        logger.warning("recording sweep re-queued lost fetches", extra={"count": queued})
+    return queued
