@@ -56,3 +56,14 @@ def test_the_page_says_when_the_recording_has_not_arrived(client, client_for, pe
     case = Case.objects.get()
     html = client_for(personas.counselor_a).get(f"/staff/cases/{case.id}/").content.decode()
     assert "has not arrived from the phone service yet" in html
+
+
+def test_the_page_says_when_there_was_nothing_to_record(client, client_for, personas):
+    caller = Caller(client, SCHOOL_A_NUMBER)
+    record = caller.wait(caller.wait(caller.dial_in()))
+    caller.finish_recording(record, RecordingDuration="0")
+    caller.recording_ready(record, RecordingStatus="absent", RecordingDuration="0")
+    case = Case.objects.get()
+    html = client_for(personas.counselor_a).get(f"/staff/cases/{case.id}/").content.decode()
+    assert "hung up before saying anything" in html
+    assert Attachment.objects.count() == 0
