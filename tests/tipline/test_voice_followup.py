@@ -80,3 +80,20 @@ def test_a_wrong_code_is_asked_again_then_the_call_ends(client, personas, code):
     answer = caller.press(answer, wrong)
     assert answer.hangup and answer.gather is None
     assert "Reply from staff" not in answer.text
+
+
+def test_a_counselor_replies_on_the_case_page_and_the_caller_hears_it(
+    client, client_for, personas, code
+):
+    case = Case.objects.get()
+    reporter = case.tips.get().reporter
+    staff = client_for(personas.counselor_a)
+    response = staff.post(
+        f"/staff/cases/{case.id}/reply/",
+        {"reporter": reporter.id, "body": "Thank you for calling. We spoke to them."},
+        follow=True,
+    )
+    assert "the caller hears it read aloud when they call back" in response.content.decode()
+    staff.logout()
+    _caller, _prompt, answer = _call_back(client, code)
+    assert "Reply from staff: Thank you for calling. We spoke to them." in answer.text

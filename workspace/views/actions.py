@@ -113,6 +113,11 @@ def _reply(request, case):
         return _("Your text to %(alias)s is on its way: the timeline shows its delivery.") % {
             "alias": reporter.alias
         }
+    if reporter.channel == Channel.VOICE:
+        return _(
+            "Your message was saved: the caller hears it read aloud when they call back with "
+            "their receipt code, or reads it on the web."
+        )
     return _("Your message was sent to the tipster.")
 
 
