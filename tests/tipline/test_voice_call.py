@@ -50,6 +50,7 @@ def test_it_says_911_first_in_both_languages_then_offers_spanish(client):
     assert "911" in second[0] and second[2] == "es-MX" and second[1] == "Polly.Mia"
     assert "Para español, oprime 2." in welcome.spoken_in("es-MX")
     assert welcome.gather["numDigits"] == "1"
+    assert welcome.gather_says == 4  # all of it said while listening for the key
     assert VoiceCall.objects.get().call_sid == payload("inbound", to=SCHOOL_A_NUMBER)["CallSid"]
 
 

@@ -41,6 +41,7 @@ class Heard:
 
     says: list[tuple[str, str, str]] = field(default_factory=list)  # (text, voice, language)
     gather: dict | None = None
+    gather_says: int = 0  # sentences said inside the Gather (a key cuts them short)
     redirect: str | None = None
     dial: dict | None = None
     record: dict | None = None
@@ -65,6 +66,7 @@ def heard(response) -> Heard:
             result.says.append((node.text or "", node.get("voice", ""), node.get("language", "")))
         elif node.tag == "Gather":
             result.gather = dict(node.attrib)
+            result.gather_says = len(node.findall("Say"))
         elif node.tag == "Redirect":
             result.redirect = node.text
         elif node.tag == "Dial":

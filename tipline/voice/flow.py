@@ -57,7 +57,8 @@ class Call:
     def say(self, key: str, *, into=None, language: str | None = None, **params) -> None:
         language = language or self.language
         voice, locale = VOICES[language]
-        (into or self.response).say(say(language, key, **params), voice=voice, language=locale)
+        target = into if into is not None else self.response
+        target.say(say(language, key, **params), voice=voice, language=locale)
 
     def __str__(self) -> str:
         return str(self.response)
