@@ -6,7 +6,10 @@ sweep (beat, `tipline.retention_sweep`), which looks for purged cases:
 
 - the files of attachments on purged cases: the encrypted files are deleted from storage and
   their rows removed (meanwhile the case page refuses to serve them);
-- the phone numbers of SMS threads that have nothing left on a case that is not purged.
+- the phone numbers of SMS threads that have nothing left on a case that is not purged;
+- the rows of calls that left no tip (put through to staff, or hung up before a message),
+  a day after the call: their CallSid is Twilio's key to its own call log, which holds the
+  caller's number, and nothing here needs it.
 
 Idempotent: a second run finds nothing left to do.
 """
@@ -14,19 +17,24 @@ Idempotent: a second run finds nothing left to do.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
-from tipline.models import Attachment, Message, Reporter, Tip
+from tipline.models import Attachment, Message, Reporter, Tip, VoiceCall
 
 from .attachments import attachment_files_delete
+
+CALL_WITHOUT_TIP_KEPT = timedelta(days=1)
 
 
 @dataclass(frozen=True)
 class SweepResult:
     attachments: int
     phone_numbers: int
+    calls: int = 0
 
 
 def _attachments_erase() -> int:
@@ -57,6 +65,19 @@ def _phone_numbers_erase() -> int:
     return spent.filter(on_purged).update(phone_number_encrypted="")
 
 
-def retention_sweep() -> SweepResult:
-    """Delete the files of purged cases and the numbers of spent SMS threads."""
-    return SweepResult(attachments=_attachments_erase(), phone_numbers=_phone_numbers_erase())
+def _calls_forget(now: datetime) -> int:
+    """Calls that opened nothing, older than a day (a message is stored within minutes)."""
+    deleted, _by_model = VoiceCall.objects.filter(
+        tip__isnull=True, created_at__lt=now - CALL_WITHOUT_TIP_KEPT
+    ).delete()
+    return deleted
+
+
+def retention_sweep(*, now: datetime | None = None) -> SweepResult:
+    """Delete the files of purged cases, the numbers of spent SMS threads and the rows of
+    calls that left no tip."""
+    return SweepResult(
+        attachments=_attachments_erase(),
+        phone_numbers=_phone_numbers_erase(),
+        calls=_calls_forget(now or timezone.now()),
+    )

@@ -75,9 +75,14 @@ def sms_reply_sweep_task() -> dict:
 
 @shared_task(name="tipline.retention_sweep")
 def retention_sweep_task() -> dict:
-    """Beat, hourly: the files and phone numbers of purged cases (tipline/retention.py)."""
+    """Beat, hourly: the files and phone numbers of purged cases, the rows of calls that left
+    no tip (tipline/retention.py)."""
     result = retention_sweep()
-    return {"attachments": result.attachments, "phone_numbers": result.phone_numbers}
+    return {
+        "attachments": result.attachments,
+        "phone_numbers": result.phone_numbers,
+        "calls": result.calls,
+    }
 
 
 @shared_task(name="tipline.submissions_expire")

@@ -5,15 +5,19 @@ menu, press 1 with nobody answering, a message, the recording stored, a staff re
 back that hears it."""
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import OnCallContact
 from cases.models import Case
+from tipline.models import VoiceCall
+from tipline.retention import retention_sweep
 from tipline.services.tips import message_to_reporter
 
-from .sms_support import DISTRICT_NUMBER, TIPSTER
+from .sms_support import DISTRICT_NUMBER, SCHOOL_A_NUMBER, TIPSTER
 from .test_sms_privacy import _all_stored_values
 from .voice_support import Caller, receipt_code_heard, twilio_recording_backend
 
@@ -76,3 +80,14 @@ def test_it_logs_neither_the_number_nor_the_digits(
     for line in lines:
         for form in (*NUMBER_FORMS, *LOCATION_VALUES):
             assert form not in line
+
+
+def test_a_call_that_left_no_tip_is_forgotten_after_a_day(client, personas):
+    """Its CallSid is the key to Twilio's call log (which has the number): kept a day."""
+    quiet = Caller(client, DISTRICT_NUMBER, call_sid="CA" + "1" * 32)
+    quiet.dial_in()
+    Caller(client, SCHOOL_A_NUMBER).leave_message()
+    assert VoiceCall.objects.count() == 2
+    assert retention_sweep().calls == 0
+    assert retention_sweep(now=timezone.now() + timedelta(days=2)).calls == 1
+    assert VoiceCall.objects.get().tip is not None
