@@ -13,7 +13,9 @@ from tipline.models import Reporter, Tip, VoiceCall
 from .sms_support import DISTRICT_NUMBER, SCHOOL_A_NUMBER, SCHOOL_B_NUMBER, sign
 from .voice_support import (
     INBOUND_PATH,
+    STATUS_PATH,
     Caller,
+    heard,
     payload,
     post_call,
     receipt_code_heard,
@@ -143,3 +145,28 @@ def test_a_caller_who_hangs_up_while_recording_still_leaves_a_tip(client):
     record = caller.wait(caller.wait(caller.dial_in()))
     caller.finish_recording(record, Digits="hangup", CallStatus="completed")
     assert Tip.objects.get().case.channel == Channel.VOICE
+
+
+def test_odd_input_gets_an_answer_never_an_error(client):
+    """Keys, state and numbers that make no sense: the caller is asked again or told, and
+    nothing half-written is kept."""
+    caller = Caller(client, DISTRICT_NUMBER)
+    welcome = caller.dial_in()
+    schools = caller.press(welcome, "<script>")
+    assert schools.gather is not None and "Which school" in schools.text
+    lost = heard(post_call(client, "/voice/twilio/menu/?school=abc", caller.params("redirect")))
+    assert lost.gather is not None and "911" in lost.text  # back to the start
+    no_sid = {**caller.params("record_action"), "CallSid": ""}
+    answer = heard(post_call(client, "/voice/twilio/recorded/?school=1", no_sid))
+    assert answer.hangup and Tip.objects.count() == 0
+    status = {**payload("recording_status", to=DISTRICT_NUMBER), "CallSid": ""}
+    assert post_call(client, STATUS_PATH, status).status_code == 400
+    school_caller = Caller(client, SCHOOL_A_NUMBER, call_sid="CA" + "f" * 32)
+    record = school_caller.wait(school_caller.wait(school_caller.dial_in()))
+    school_caller.finish_recording(record, RecordingDuration="long", RecordingUrl="nonsense")
+    assert VoiceCall.objects.get(call_sid="CA" + "f" * 32).recording_seconds is None
+    assert Tip.objects.count() == 1
+
+
+def test_a_get_is_not_a_webhook(client):
+    assert client.get(INBOUND_PATH).status_code == 405
