@@ -441,6 +441,7 @@ def district_policy_update(*, district: District, actor: User, values: dict) -> 
         target=district.name,
         data={"changes": changes},
     )
+    district_policy_forget(district.id)
     transaction.on_commit(lambda: district_policy_forget(district.id))
     return changes
 

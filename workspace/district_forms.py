@@ -71,8 +71,7 @@ class OnCallAddForm(forms.Form):
 class PhoneNumberForm(forms.Form):
     number = forms.CharField(
         label=_("Number"),
-        max_length=16,
-        validators=[E164_VALIDATOR],
+        max_length=20,
         help_text=_("In international form, like +13035550100."),
     )
     school = forms.ModelChoiceField(
@@ -87,7 +86,9 @@ class PhoneNumberForm(forms.Form):
         self.fields["school"].queryset = schools
 
     def clean_number(self):
-        return self.cleaned_data["number"].strip().replace(" ", "")
+        number = self.cleaned_data["number"].strip().replace(" ", "")
+        E164_VALIDATOR(number)
+        return number
 
 
 class SourceForm(forms.Form):

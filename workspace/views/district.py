@@ -92,7 +92,7 @@ def staff_list(request, district_id: int):
 def staff_invite_view(request, district_id: int):
     scope = scoped.district_scope(request.user, district_id)
     scope.require_admin()
-    form = InviteForm(request.POST or None, schools=scope.schools())
+    form = InviteForm(request.POST if request.method == "POST" else None, schools=scope.schools())
     if request.method == "POST" and form.is_valid():
         try:
             user = staff_invite(
@@ -128,7 +128,7 @@ def staff_edit(request, district_id: int, user_id: int):
     person = scoped.staff_get(scope, user_id)
     initial_roles = {m.school_id: m.role for m in person.district_roles}
     form = StaffRolesForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         schools=scope.schools(),
         initial_roles=initial_roles,
         initial={"district_admin": bool(person.district_admin_roles)},

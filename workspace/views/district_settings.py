@@ -122,7 +122,9 @@ def on_call_remove_view(request, district_id: int, contact_id: int):
 def numbers(request, district_id: int):
     scope = scoped.district_scope(request.user, district_id)
     scope.require_admin()
-    form = PhoneNumberForm(request.POST or None, schools=scope.schools())
+    form = PhoneNumberForm(
+        request.POST if request.method == "POST" else None, schools=scope.schools()
+    )
     if request.method == "POST" and form.is_valid():
         try:
             row = phone_number_add(
@@ -190,7 +192,7 @@ def _token_page(request, scope, source, token: str):
 def source_new(request, district_id: int):
     scope = scoped.district_scope(request.user, district_id)
     scope.require_admin()
-    form = SourceForm(request.POST or None, schools=scope.schools())
+    form = SourceForm(request.POST if request.method == "POST" else None, schools=scope.schools())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -267,7 +269,9 @@ def policy(request, district_id: int):
     current = scoped.policy_of(scope)
     form = None
     if scope.is_admin:
-        form = PolicyForm(request.POST or None, instance=scoped.policy_of(scope))
+        form = PolicyForm(
+            request.POST if request.method == "POST" else None, instance=scoped.policy_of(scope)
+        )
     elif request.method == "POST":
         scope.require_admin()
     if form is not None and request.method == "POST" and form.is_valid():
@@ -301,7 +305,10 @@ def school_hours(request, district_id: int, school_id: int):
     scope = scoped.district_scope(request.user, district_id)
     scope.require_admin()
     school = scoped.school_get(scope, school_id)
-    form = SchoolHoursForm(request.POST or None, instance=scoped.school_get(scope, school_id))
+    form = SchoolHoursForm(
+        request.POST if request.method == "POST" else None,
+        instance=scoped.school_get(scope, school_id),
+    )
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
