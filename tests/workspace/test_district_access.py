@@ -144,3 +144,10 @@ def test_it_shows_the_district_in_the_navigation_of_admins_and_principals(client
     ]:
         page = client_for(persona).get("/accounts/home/").content.decode()
         assert ('href="/staff/district/"' in page) is shown, persona
+
+
+def test_it_speaks_spanish_to_a_spanish_reader(client_for, personas, settings):
+    client = client_for(personas.district_admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    text = client.get(_path(personas, "staff/")).content.decode()
+    assert "Invitar a una persona del personal" in text and "Listas de guardia" in text
