@@ -184,6 +184,26 @@ def staff_invitation_send(*, user: User, actor: User | None) -> None:
 
 
 @transaction.atomic
+def staff_invitation_resend(*, district: District, actor: User, user: User) -> None:
+    """A new invitation email for someone who has not chosen a password yet (the earlier
+    link keeps working until it expires or a password is set)."""
+    if user.has_usable_password():
+        raise DistrictAdminError(
+            _("This person has chosen a password already; they can reset it if forgotten.")
+        )
+    if not user.is_active:
+        raise DistrictAdminError(_("This account is deactivated."))
+    admin_change_record(
+        district=district,
+        actor=actor,
+        kind=AdminChange.Kind.STAFF_INVITED,
+        target=user.email,
+        data={"user_id": user.id, "again": True, "roles": _roles_in(user, district)},
+    )
+    transaction.on_commit(lambda: staff_invitation_send(user=user, actor=actor), robust=True)
+
+
+@transaction.atomic
 def staff_roles_set(
     *,
     district: District,
@@ -202,6 +222,10 @@ def staff_roles_set(
         )
     if user.is_superuser and not actor.is_superuser:
         raise DistrictAdminError(_("Operators' accounts are changed in the admin site."))
+    if not district_admin and not school_roles and not _has_roles_elsewhere(user, district):
+        raise DistrictAdminError(
+            _("Keep one role at least; to stop someone signing in, deactivate the account.")
+        )
     _set_roles(user, district, district_admin=district_admin, school_roles=school_roles)
     after = _roles_in(user, district)
     if after == before:

@@ -15,6 +15,11 @@ urlpatterns = [
         district.staff_active,
         name="staff_active",
     ),
+    path(
+        "<int:district_id>/staff/<int:user_id>/invite-again/",
+        district.staff_invite_again,
+        name="staff_invite_again",
+    ),
     path("<int:district_id>/on-call/", district_settings.on_call, name="on_call"),
     path(
         "<int:district_id>/on-call/schools/<int:school_id>/add/",

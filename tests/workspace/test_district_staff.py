@@ -206,3 +206,31 @@ def test_it_lists_staff_with_their_roles_and_state(client_for, personas):
     text = client_for(personas.district_admin).get(_url(personas)).content.decode()
     assert "Counselor at Lincoln High" in text and "District safety admin" in text
     assert "deactivated" in text and "olga@example.org" not in text
+
+
+def test_it_sends_an_invitation_again_until_a_password_is_chosen(
+    client_for, personas, django_capture_on_commit_callbacks
+):
+    client = client_for(personas.district_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(client, personas)
+    maria = User.objects.get(email="maria@example.org")
+    again = _url(personas, f"{maria.id}/invite-again/")
+    page = client.get(_url(personas, f"{maria.id}/")).content.decode()
+    assert "Send the invitation again" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(again).status_code == 302
+    assert [message.to for message in mail.outbox] == [["maria@example.org"]] * 2
+    invited = AdminChange.objects.filter(kind=AdminChange.Kind.STAFF_INVITED)
+    assert [change.data.get("again", False) for change in invited.order_by("id")] == [False, True]
+    # Someone with a password is not re-invited.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_url(personas, f"{personas.counselor_a.id}/invite-again/"))
+    assert len(mail.outbox) == 2
+
+
+def test_it_keeps_one_role_at_least(client_for, personas):
+    client = client_for(personas.district_admin)
+    response = client.post(_url(personas, f"{personas.counselor_a.id}/"), {})
+    assert response.status_code == 400 and "deactivate the account" in response.content.decode()
+    assert Membership.objects.filter(user=personas.counselor_a).exists()

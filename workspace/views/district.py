@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.district_admin import (
     DistrictAdminError,
     staff_active_set,
+    staff_invitation_resend,
     staff_invite,
     staff_roles_set,
 )
@@ -182,6 +183,23 @@ def staff_active(request, district_id: int, user_id: int):
                 _("%(name)s is deactivated: no sign-in, no API token, no call-down.")
                 % {"name": person},
             )
+    return redirect("district:staff_edit", district_id=scope.district.id, user_id=person.id)
+
+
+@login_required
+@require_POST
+def staff_invite_again(request, district_id: int, user_id: int):
+    scope = scoped.district_scope(request.user, district_id)
+    scope.require_admin()
+    person = scoped.staff_get(scope, user_id)
+    try:
+        staff_invitation_resend(district=scope.district, actor=request.user, user=person)
+    except DistrictAdminError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("Invitation sent to %(email)s again.") % {"email": person.email}
+        )
     return redirect("district:staff_edit", district_id=scope.district.id, user_id=person.id)
 
 
