@@ -178,6 +178,7 @@ def staff_invitation_send(*, user: User, actor: User | None) -> None:
                 "inviter": actor,
                 "link": staff_invitation_link(user),
                 "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+                "otp_required": settings.STAFF_OTP_REQUIRED,
             },
         )
     send_mail(INVITATION_SUBJECT, body, None, [user.email])

@@ -157,3 +157,32 @@ def test_it_shows_a_principal_their_school_read_only_on_a_phone(new_context, per
     expect(page.get_by_role("button", name="Save the policy")).to_have_count(0)
     assert serious_violations(page) == []
     assert csp == []
+
+
+def test_it_keeps_every_admin_page_accessible_on_a_phone(new_context, personas, artifacts_dir):
+    Source.objects.create(district=personas.school_a.district, kind=SourceKind.PUSH, name="Feed")
+    OnCallContact.objects.create(school=personas.school_a, user=personas.counselor_a, position=1)
+    OnCallContact.objects.create(school=personas.school_a, user=personas.principal_a, position=2)
+    page = new_context().new_page()
+    csp = _csp_watch(page)
+    _sign_in(page, "dana@example.org")
+    base = f"/staff/district/{personas.school_a.district_id}/"
+    for path in [
+        "",
+        "staff/",
+        "staff/invite/",
+        f"staff/{personas.counselor_a.id}/",
+        "on-call/",
+        "numbers/",
+        "sources/",
+        "sources/new/",
+        "policy/",
+        f"schools/{personas.school_a.id}/hours/",
+        "changes/",
+    ]:
+        page.goto(base + path)
+        expect(page.get_by_role("heading", name="Running Front Range")).to_be_visible()
+        assert serious_violations(page) == [], path
+    page.goto(base + "on-call/")
+    page.screenshot(path=str(artifacts_dir / "district-on-call-phone.png"), full_page=True)
+    assert csp == []

@@ -54,6 +54,7 @@ def test_it_invites_by_email_to_a_password_and_then_a_second_factor(
 
     (message,) = mail.outbox
     assert message.to == ["maria@example.org"] and "Dana Admin" in message.body
+    assert "authenticator app" in message.body
     link = _link(message)
     admin.logout()
     settings.STAFF_OTP_REQUIRED = True
