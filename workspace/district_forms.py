@@ -60,7 +60,9 @@ class InviteForm(StaffRolesForm):
 
 
 class OnCallAddForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Add to the list"), queryset=None)
+    user = forms.ModelChoiceField(
+        label=_("Add to the list"), queryset=None, empty_label=_("Choose a person")
+    )
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
