@@ -337,6 +337,7 @@ def on_call_add(*, school: School, actor: User, user: User) -> OnCallContact:
         raise DistrictAdminError(_("This account is deactivated."))
     if OnCallContact.objects.filter(school=school, user=user).exists():
         raise DistrictAdminError(_("This person is already on the list."))
+    _order(school)  # lock the list: two admins adding at once do not take one position
     last = OnCallContact.objects.filter(school=school).aggregate(last=Max("position"))["last"]
     contact = OnCallContact.objects.create(school=school, user=user, position=(last or 0) + 1)
     admin_change_record(
