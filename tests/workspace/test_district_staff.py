@@ -235,3 +235,25 @@ def test_it_keeps_one_role_at_least(client_for, personas):
     response = client.post(_url(personas, f"{personas.counselor_a.id}/"), {})
     assert response.status_code == 400 and "deactivate the account" in response.content.decode()
     assert Membership.objects.filter(user=personas.counselor_a).exists()
+
+
+def test_it_leaves_operators_accounts_to_the_admin_site(client_for, personas):
+    User.objects.filter(pk=personas.counselor_b.pk).update(is_superuser=True)
+    client = client_for(personas.district_admin)
+    response = client.post(
+        _url(personas, f"{personas.counselor_b.id}/"),
+        {f"school_{personas.school_a.id}": "counselor"},
+    )
+    assert response.status_code == 400 and "admin site" in response.content.decode()
+    client.post(_url(personas, f"{personas.counselor_b.id}/active/"), {"active": "0"})
+    personas.counselor_b.refresh_from_db()
+    assert personas.counselor_b.is_active and not AdminChange.objects.exists()
+
+
+def test_it_shows_a_hostile_name_as_text(client_for, personas):
+    client = client_for(personas.district_admin)
+    _invite(client, personas, full_name="<script>alert(1)</script>", email="x@example.org")
+    text = client.get(_url(personas)).content.decode()
+    assert "<script>alert(1)" not in text and "&lt;script&gt;alert(1)" in text
+    nul = _invite(client, personas, full_name="a\x00b", email="y@example.org")
+    assert nul.status_code == 400 and not User.objects.filter(email="y@example.org").exists()
