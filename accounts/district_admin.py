@@ -308,11 +308,12 @@ def _renumber(school: School, ordered_ids: list[int]) -> None:
 
 
 def _order(school: School) -> list[int]:
-    """The list's ids in order, its rows locked until the transaction ends: two admins
+    """The list's ids in order, with the list locked until the transaction ends (through its
+    school's row, which exists even while the list is empty): two admins adding or
     reordering at once take turns instead of colliding on a position."""
+    list(School.objects.select_for_update().filter(pk=school.pk).values_list("pk", flat=True))
     return list(
-        OnCallContact.objects.select_for_update()
-        .filter(school=school)
+        OnCallContact.objects.filter(school=school)
         .order_by("position", "id")
         .values_list("id", flat=True)
     )
@@ -355,6 +356,7 @@ def on_call_add(*, school: School, actor: User, user: User) -> OnCallContact:
 def on_call_remove(*, contact: OnCallContact, actor: User) -> None:
     school = contact.school
     email = contact.user.email
+    _order(school)  # lock the list first
     contact.delete()
     _renumber(school, _order(school))
     admin_change_record(
