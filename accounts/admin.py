@@ -7,6 +7,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import (
     AccountEvent,
+    AdminChange,
     District,
     DistrictMembership,
     DistrictPolicy,
@@ -24,6 +25,34 @@ from .two_factor import two_factor_reset
 # owner's verified pages, or the reset action below.
 if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
+
+
+def operators_only(request) -> bool:
+    """The admin site is the operators' (superusers'): district admins run their district
+    from the product's pages (/staff/district/), which keep them inside it and log every
+    change; `is_staff` alone no longer opens the admin site."""
+    user = request.user
+    return user.is_active and user.is_superuser
+
+
+admin.site.has_permission = operators_only
+
+
+@admin.register(AdminChange)
+class AdminChangeAdmin(admin.ModelAdmin):
+    """The district pages' changes log, read-only here as on the changes page."""
+
+    list_display = ["created_at", "district", "actor", "kind", "target"]
+    list_filter = ["kind", "district"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class MembershipInline(admin.TabularInline):

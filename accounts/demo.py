@@ -105,8 +105,9 @@ def demo_district_seed() -> list[DemoLogin]:
         for user, role in ((counselor, Role.COUNSELOR), (principal, Role.PRINCIPAL)):
             Membership.objects.update_or_create(user=user, school=school, defaults={"role": role})
             logins.append(DemoLogin(user.email, str(role.label), name))
-        for position, user in enumerate((counselor, principal), start=1):
-            OnCallContact.objects.update_or_create(
-                school=school, position=position, defaults={"user": user, "is_active": True}
-            )
+        # The list is made once: an order the demo admin chose on the district pages stays
+        # (re-seeding it position by position would collide with a reordered list).
+        if not OnCallContact.objects.filter(school=school).exists():
+            for position, user in enumerate((counselor, principal), start=1):
+                OnCallContact.objects.create(school=school, position=position, user=user)
     return logins

@@ -450,3 +450,46 @@ class AccountEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.user}"
+
+
+class AdminChange(models.Model):
+    """Append-only log of what a district's admins changed in the product: staff and roles,
+    on-call lists, SMS numbers, alert sources, policies and school hours. Who, what, when;
+    `data` holds field names and before/after values of settings, never a password, a token
+    or an invitation link. District admins read their district's on the "changes" page."""
+
+    class Kind(models.TextChoices):
+        STAFF_INVITED = "staff_invited", _("Staff member invited")
+        STAFF_ROLES_CHANGED = "staff_roles_changed", _("Staff roles changed")
+        STAFF_DEACTIVATED = "staff_deactivated", _("Staff member deactivated")
+        STAFF_REACTIVATED = "staff_reactivated", _("Staff member reactivated")
+        ON_CALL_ADDED = "on_call_added", _("On-call contact added")
+        ON_CALL_REMOVED = "on_call_removed", _("On-call contact removed")
+        ON_CALL_REORDERED = "on_call_reordered", _("On-call list reordered")
+        NUMBER_ADDED = "number_added", _("SMS number added")
+        NUMBER_REMOVED = "number_removed", _("SMS number removed")
+        SOURCE_CREATED = "source_created", _("Alert source created")
+        SOURCE_TOKEN_ROTATED = "source_token_rotated", _("Alert source token rotated")
+        SOURCE_DISABLED = "source_disabled", _("Alert source deactivated")
+        SOURCE_ENABLED = "source_enabled", _("Alert source reactivated")
+        POLICY_CHANGED = "policy_changed", _("District policy changed")
+        SCHOOL_HOURS_CHANGED = "school_hours_changed", _("School hours changed")
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="admin_changes")
+    school = models.ForeignKey(
+        School, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    target = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["district", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.target} · {self.district}"

@@ -13,10 +13,13 @@ Policy (who uses the product: docs/architecture.md, "Who uses it"):
 | VIEW_SUMMARY          | yes       | yes       | yes            |
 | VIEW_AUDIT            | no        | no        | yes            |
 | MANAGE_SCHOOL         | no        | no        | yes            |
+| VIEW_SCHOOL_SETTINGS  | no        | yes²      | yes            |
 | RECEIVE_ESCALATIONS   | no        | yes       | yes            |
 
 ¹ principals read only the cases escalated to them and their school's life-safety cases;
   the case selectors apply that narrowing, using `principal_school_ids`.
+² principals read their own school's staff, on-call list and the district's policies on the
+  district pages (workspace/views/district.py); only district admins change them.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ class Action(enum.StrEnum):
     VIEW_SUMMARY = "view_summary"
     VIEW_AUDIT = "view_audit"
     MANAGE_SCHOOL = "manage_school"
+    VIEW_SCHOOL_SETTINGS = "view_school_settings"
     RECEIVE_ESCALATIONS = "receive_escalations"
 
 
@@ -44,6 +48,7 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.VIEW_SUMMARY: frozenset({Role.COUNSELOR, Role.PRINCIPAL, Role.DISTRICT_ADMIN}),
     Action.VIEW_AUDIT: frozenset({Role.DISTRICT_ADMIN}),
     Action.MANAGE_SCHOOL: frozenset({Role.DISTRICT_ADMIN}),
+    Action.VIEW_SCHOOL_SETTINGS: frozenset({Role.PRINCIPAL, Role.DISTRICT_ADMIN}),
     Action.RECEIVE_ESCALATIONS: frozenset({Role.PRINCIPAL, Role.DISTRICT_ADMIN}),
 }
 

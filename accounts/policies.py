@@ -31,3 +31,8 @@ def district_policy(district_id: int) -> DistrictPolicy:
             return policy
         kept = _policies[district_id] = (now + ttl, policy)
     return copy.copy(kept[1])
+
+
+def district_policy_forget(district_id: int) -> None:
+    """Drop this process's copy after an edit (other processes catch up within the TTL)."""
+    _policies.pop(district_id, None)

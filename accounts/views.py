@@ -3,9 +3,12 @@
 The two-factor pages are accounts/two_factor_views.py; API tokens, accounts/token_views.py.
 """
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
 
 from . import permissions
 from .forms import StaffLoginForm
@@ -27,6 +30,22 @@ class StaffPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         response = super().form_valid(form)
         user_password_changed(user=form.user, actor=form.user, via="reset link")
+        return response
+
+
+class InvitationAcceptView(StaffPasswordResetConfirmView):
+    """The invitation's one-time link (accounts.district_admin.staff_invite): the new staff
+    member chooses a password, then signs in and meets the usual second-factor enrolment.
+    Django's reset token: it stops working once a password is set."""
+
+    template_name = "accounts/invitation_accept.html"
+    success_url = reverse_lazy("accounts:login")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(
+            self.request, _("Your password is set. Sign in with your email address and it.")
+        )
         return response
 
 

@@ -19,6 +19,7 @@ STAFF_NAVIGATION = (
     ("tipline:case_list", _("Cases"), Action.VIEW_CASES),
     ("alerts:feed", _("Alerts"), Action.TRIAGE_ALERTS),
     ("summaries:home", _("Summaries"), Action.VIEW_SUMMARY),
+    ("district:home", _("District"), Action.VIEW_SCHOOL_SETTINGS),
 )
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("staff/district/", include("workspace.district_urls")),
     path("staff/", include("workspace.urls")),
     path("summaries/", include("summaries.urls")),
     path("sms/", include("tipline.sms_urls")),

@@ -10,6 +10,7 @@ from .ingest import (
     school_profiles_for,
     text_fingerprint,
 )
+from .source_admin import source_create, source_enabled_set, source_token_rotate
 from .sources import (
     PollOutcome,
     backoff_delay,
@@ -44,9 +45,12 @@ __all__ = [
     "posts_ingest",
     "priority_for_alert",
     "school_profiles_for",
+    "source_create",
+    "source_enabled_set",
     "source_for_push_token",
     "source_poll",
     "source_push_token_issue",
+    "source_token_rotate",
     "sources_claim_due",
     "text_fingerprint",
     "triage_export_record",

@@ -33,3 +33,19 @@ def test_it_builds_the_demo_district():
     assert PhoneNumber.objects.filter(school__isnull=True).count() == 1
     for user in User.objects.all():
         assert user.check_password(DEMO_PASSWORD)
+
+
+def test_it_keeps_an_on_call_order_the_demo_admin_changed(client):
+    """The README tour reorders Lincoln's list on the district pages; `make run` seeds again."""
+    call_command("seed_demo")
+    admin = User.objects.get(email="admin@demo.tipline.test")
+    school = School.objects.get(slug="lincoln-high")
+    principal = OnCallContact.objects.get(school=school, position=2)
+    client.force_login(admin)
+    response = client.post(
+        f"/staff/district/{school.district_id}/on-call/{principal.id}/move/", {"direction": "up"}
+    )
+    assert response.status_code == 302
+    call_command("seed_demo")
+    first = OnCallContact.objects.get(school=school, position=1)
+    assert first.user == principal.user and OnCallContact.objects.count() == 4
