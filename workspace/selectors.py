@@ -374,7 +374,9 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
 
     entries = [
         TimelineEntry("tip", tip.received_at, tip)
-        for tip in case.tips.select_related("reporter").prefetch_related("attachments")
+        for tip in case.tips.select_related("reporter", "entered_by").prefetch_related(
+            "attachments"
+        )
     ]
     entries += [
         TimelineEntry("message", message.created_at, message)

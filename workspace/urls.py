@@ -1,11 +1,12 @@
 from django.urls import path
 
-from workspace.views import actions, audit, case, queues, schools
+from workspace.views import actions, audit, case, queues, schools, staff_tips
 
 app_name = "tipline"
 
 urlpatterns = [
     path("cases/", queues.case_list, name="case_list"),
+    path("tips/new/", staff_tips.staff_tip_new, name="staff_tip_new"),
     path("cases/<int:case_id>/", case.case_detail, name="case_detail"),
     path(
         "cases/<int:case_id>/attachments/<int:attachment_id>/",
