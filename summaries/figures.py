@@ -19,6 +19,11 @@ Definitions (they are what the pages and exports call these figures):
 * *Two-way dialogue rate*: among cases where staff wrote to the tipster (first_response_at,
   the time of staff's first reply that reached them: an SMS reply that failed does not
   count), the share where the tipster wrote back after it.
+* *Staff-entered*: reports of channel "staff" (a tip staff took by phone, in person, by
+  email or from a partner hotline and typed in), in the channel breakdown.
+* *Shared with partners*: reports shared at least once with a partner agency of that kind
+  (whenever the share was made); *referred to law enforcement*: shared with the police or a
+  sheriff. A case shared twice with the police counts once.
 * *Open cases* (a snapshot, now): status new, triaged or in progress and not merged away, by
   status and by age since opened.
 """
@@ -51,7 +56,18 @@ from django.db.models import Case as SqlCase
 from django.utils import timezone
 
 from accounts.models import School
-from cases.models import OPEN_STATUSES, Case, CaseStatus, Category, Channel, Outcome, Priority
+from cases.models import (
+    LAW_ENFORCEMENT_KINDS,
+    OPEN_STATUSES,
+    Case,
+    CaseShare,
+    CaseStatus,
+    Category,
+    Channel,
+    Outcome,
+    PartnerKind,
+    Priority,
+)
 from tipline.models import Message, MessageDirection
 
 from .periods import Period
@@ -146,6 +162,15 @@ def case_aggregates(*, now: datetime) -> dict:
     aggregates |= {f"channel_{c}": _count(Q(channel=c)) for c in Channel.values}
     aggregates |= {f"priority_{p}": _count(Q(priority=p)) for p in Priority.values}
     aggregates |= {f"outcome_{o}": _count(Q(outcome=o)) for o in Outcome.values}
+    shares = CaseShare.objects.filter(case=OuterRef("pk"))
+    aggregates |= {
+        f"shared_{kind}": _count(Q(Exists(shares.filter(contact__agency__kind=kind))))
+        for kind in PartnerKind.values
+    }
+    aggregates["shared_any"] = _count(Q(Exists(shares)))
+    aggregates["referred_law_enforcement"] = _count(
+        Q(Exists(shares.filter(contact__agency__kind__in=LAW_ENFORCEMENT_KINDS)))
+    )
     aggregates |= {
         "duplicates": _count(Q(outcome=Outcome.DUPLICATE) | Q(merged_into__isnull=False)),
         "ack_measured": _count(
