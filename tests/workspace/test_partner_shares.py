@@ -267,3 +267,18 @@ def test_the_share_form_refuses_bad_input_clearly(client_for, personas):
         f"/staff/cases/{case.id}/share/", {"share-hours": 5}
     )
     assert response.status_code == 400 and not CaseShare.objects.exists()
+
+
+def test_the_api_shows_a_partners_note_as_theirs(client, client_for, personas, shared):
+    case, contact, _row, token = shared
+    verify(client, token, contact)
+    client.post(f"/partner/{token}/notes/", {"body": "Family visited."})
+    notes = client_for(personas.counselor_a).get(f"/api/v1/cases/{case.id}/").json()["notes"]
+    partner_note = next(note for note in notes if note["body"] == "Family visited.")
+    assert partner_note["author"] is None
+    assert partner_note["partner"] == {
+        "agency": "Front Range Police",
+        "kind": "police",
+        "contact": "Officer Reyes",
+    }
+    assert next(n for n in notes if n["partner"] is None)["author"]["id"] == personas.counselor_a.id

@@ -128,3 +128,12 @@ def test_it_is_for_signed_in_staff_only(client, personas):
     outsider.memberships.all().delete()
     client.force_login(outsider)
     assert client.get(URL).status_code == 404
+
+
+def test_the_api_says_who_entered_a_tip_and_how(client_for, personas):
+    client = client_for(personas.counselor_a)
+    client.post(URL, _payload(personas, received_by=ReceivedBy.EMAIL))
+    tip = Tip.objects.get()
+    (row,) = client.get(f"/api/v1/cases/{tip.case_id}/tips/").json()
+    assert (row["channel"], row["received_by"], row["may_contact"]) == ("staff", "email", False)
+    assert row["entered_by"]["id"] == personas.counselor_a.id
