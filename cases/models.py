@@ -290,6 +290,7 @@ class Notice(models.Model):
         ESCALATION = "escalation", _("Missed-deadline escalation")
         DIGEST = "digest", _("Morning digest")
         ALERT = "alert", _("Social-post alert")
+        PARTNER_NOTE = "partner_note", _("A partner added a note")
 
     class Via(models.TextChoices):
         SMS = "sms", _("SMS")

@@ -6,7 +6,8 @@ tipster. The contact gets a link; the link alone shows nothing: opening it asks 
 one-time code sent to the contact's registered email (or phone, by SMS, when they have no
 email). Then the partner reads that case only, redacted as chosen (the partner pages are
 workspace/views/partner.py), and may add a note back, which joins the case's timeline as
-theirs. Access ends when the share expires or is revoked.
+theirs (the school's counselors are emailed a link, as of a tipster's answer). Access ends
+when the share expires or is revoked.
 
 Secrets are never stored: the link's token (256 random bits) and each code (6 digits) are kept
 as keyed digests (accounts.privacy.keyed_digest). A code expires after CODE_MINUTES and takes
@@ -49,12 +50,14 @@ from cases.models import (
     CaseEvent,
     CaseNote,
     CaseShare,
+    Notice,
     PartnerAgency,
     PartnerContact,
 )
 
 from ..sms_transport import sms_backend
 from .events import case_event_record
+from .notices import case_news_notices_write, notices_send_later
 from .workflow import CasePermissionError, CaseWorkflowError, require_work
 
 logger = logging.getLogger(__name__)
@@ -385,4 +388,9 @@ def partner_note_add(*, share: CaseShare, body: str, now: datetime | None = None
         share_id=share.id,
         contact_id=share.contact_id,
     )
+    # The school's counselors are told, like of a tipster's answer: a link, never the note.
+    notice_ids = case_news_notices_write(
+        case=share.case, reason=Notice.Reason.PARTNER_NOTE, ref=note.id
+    )
+    notices_send_later(notice_ids=notice_ids, case_id=share.case_id)
     return note

@@ -102,12 +102,20 @@ def test_messages_and_files_only_when_the_sharer_chose_them(client, personas, sh
     ).exists()
 
 
-def test_the_partner_adds_a_note_that_staff_see_as_theirs(client, client_for, personas, shared):
+def test_the_partner_adds_a_note_that_staff_see_as_theirs(
+    client, client_for, personas, shared, django_capture_on_commit_callbacks
+):
     case, contact, row, token = shared
     assert client.post(f"/partner/{token}/notes/", {"body": "x"}).status_code == 404  # no code
     verify(client, token, contact)
-    response = client.post(f"/partner/{token}/notes/", {"body": "Officer visited the home."})
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/partner/{token}/notes/", {"body": "Officer visited the home."})
     assert response.status_code == 302
+    (email,) = mail.outbox
+    assert email.to == ["alice@example.org"]
+    assert email.subject == "A partner added a note on a case at Lincoln High"
+    assert "visited" not in email.body and f"/staff/cases/{case.id}/" in email.body
     note = CaseNote.objects.get(share=row)
     assert note.author is None and note.body == "Officer visited the home."
     assert "Officer visited the home." in client.get(f"/partner/{token}/").content.decode()
