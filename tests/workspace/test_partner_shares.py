@@ -1,6 +1,7 @@
 """Sharing a case with a partner: the link, the one-time code, what the partner reads, the
 note back, and every way in that must stay shut (guessed, expired, revoked, other case)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -57,6 +58,11 @@ def test_the_link_alone_shows_nothing_of_the_case(client, shared):
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert "no-store" in response["Cache-Control"]
     assert response["Referrer-Policy"] == "no-referrer"
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "unsafe-inline" not in csp
+    # Nothing from anywhere else: every src and href is our own path.
+    assert not re.search(r'(?:src|href)="(?:https?:)?//', page)
+    assert '<meta name="robots" content="noindex, nofollow">' in page
     assert not CaseEvent.objects.filter(kind=CaseEvent.Kind.PARTNER_VIEWED).exists()
 
 
