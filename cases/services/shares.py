@@ -348,7 +348,12 @@ def share_code_check(*, share: CaseShare, code: str, now: datetime | None = None
         .exclude(code_digest="")
         .update(code_attempts=F("code_attempts") + 1)
     )
-    if counted and len(code) == CODE_DIGITS:
+    if not counted:
+        # No live code, or its tries are spent: refused without a trace, so that posting
+        # again and again cannot fill the case's trail (at most CODES_PER_SHARE x
+        # CODE_ATTEMPTS wrong codes are ever recorded).
+        return False
+    if len(code) == CODE_DIGITS:
         digest = _code_digest(share.id, code)
         stored = CaseShare.objects.filter(id=share.id).values_list("code_digest", flat=True).get()
         if hmac.compare_digest(stored, digest):
