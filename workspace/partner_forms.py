@@ -56,14 +56,23 @@ class ShareForm(forms.Form):
 
 
 class PartnerAgencyForm(forms.ModelForm):
+    district = forms.ModelChoiceField(label=_("District"), queryset=None, empty_label=None)
+
     class Meta:
         model = PartnerAgency
         fields = ["name", "kind"]
         labels = {"name": _("Agency name"), "kind": _("Kind")}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, districts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = PartnerKind.choices
+        self.fields["district"].queryset = districts
+        self.only_district = districts.first() if districts.count() == 1 else None
+        if self.only_district is not None:  # the usual case: nothing to choose
+            del self.fields["district"]
+
+    def chosen_district(self):
+        return self.only_district or self.cleaned_data["district"]
 
 
 class PartnerContactForm(forms.ModelForm):

@@ -106,3 +106,19 @@ def test_a_share_is_revoked_only_through_its_own_case(client_for, personas):
     client = client_for(personas.counselor_a)
     assert client.post(f"/staff/cases/{other.id}/shares/{row.id}/revoke/").status_code == 404
     assert CaseShare.objects.get(id=row.id).revoked_at is None
+
+
+def test_an_admin_of_two_districts_chooses_which(client_for, personas):
+    from accounts.models import DistrictMembership, Role
+
+    DistrictMembership.objects.create(
+        user=personas.district_admin, district=personas.school_c.district, role=Role.DISTRICT_ADMIN
+    )
+    client = client_for(personas.district_admin)
+    assert "District" in client.get("/staff/partners/").content.decode()
+    other = personas.school_c.district
+    response = client.post(
+        "/staff/partners/", {"name": "Far PD", "kind": "police", "district": other.id}
+    )
+    assert response.status_code == 302
+    assert PartnerAgency.objects.get().district == other

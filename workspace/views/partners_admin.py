@@ -22,8 +22,8 @@ from workspace.partner_forms import PartnerAgencyForm, PartnerContactForm
 
 
 def _districts(user):
-    districts = list(partner_districts_for(user=user))
-    if not districts:
+    districts = partner_districts_for(user=user)
+    if not districts.exists():
         raise Http404
     return districts
 
@@ -40,13 +40,13 @@ def _agency(user, agency_id: int) -> PartnerAgency:
 @require_http_methods(["GET", "POST"])
 def partner_list(request):
     districts = _districts(request.user)
-    form = PartnerAgencyForm(request.POST or None)
+    form = PartnerAgencyForm(request.POST or None, districts=districts)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
                 agency = partner_agency_create(
-                    district=districts[0],
+                    district=form.chosen_district(),
                     actor=request.user,
                     name=form.cleaned_data["name"],
                     kind=form.cleaned_data["kind"],
@@ -62,7 +62,7 @@ def partner_list(request):
         .prefetch_related("contacts")
         .order_by("name")
     )
-    context = {"agencies": agencies, "form": form, "district": districts[0]}
+    context = {"agencies": agencies, "form": form}
     return render(request, "workspace/partners/list.html", context, status=status)
 
 
