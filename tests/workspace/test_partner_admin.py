@@ -122,3 +122,17 @@ def test_an_admin_of_two_districts_chooses_which(client_for, personas):
     )
     assert response.status_code == 302
     assert PartnerAgency.objects.get().district == other
+
+
+def test_share_and_revoke_send_anonymous_visitors_to_sign_in(client, personas):
+    from tests.factories import case_factory
+
+    from .partner_support import share
+
+    case = case_factory(personas.school_a)
+    contact = police(personas.school_a.district)
+    row, _ = share(case, contact, personas.counselor_a)
+    assert client.post(f"/staff/cases/{case.id}/share/", {}).status_code == 302
+    assert client.post(f"/staff/cases/{case.id}/shares/{row.id}/revoke/").status_code == 302
+    row.refresh_from_db()
+    assert row.revoked_at is None
