@@ -432,6 +432,9 @@ class CaseShare(models.Model):
     shared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # The agency's kind when the case was shared (what the summaries count), kept on the row
+    # so that counting is one indexed lookup per case and kind, without two joins.
+    partner_kind = models.CharField(max_length=8, choices=PartnerKind.choices)
     with_attachments = models.BooleanField(default=False)
     with_messages = models.BooleanField(default=False)
     token_digest = models.CharField(max_length=64, unique=True)
@@ -453,6 +456,7 @@ class CaseShare(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["case", "partner_kind"], name="share_case_kind_idx")]
 
     def __str__(self) -> str:
         return f"Share {self.pk} of case {self.case_id}"

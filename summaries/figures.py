@@ -22,8 +22,9 @@ Definitions (they are what the pages and exports call these figures):
 * *Staff-entered*: reports of channel "staff" (a tip staff took by phone, in person, by
   email or from a partner hotline and typed in), in the channel breakdown.
 * *Shared with partners*: reports shared at least once with a partner agency of that kind
-  (whenever the share was made); *referred to law enforcement*: shared with the police or a
-  sheriff. A case shared twice with the police counts once.
+  (the agency's kind when it was shared; whenever the share was made); *referred to law
+  enforcement*: shared with the police or a sheriff. A case shared twice with the police
+  counts once.
 * *Open cases* (a snapshot, now): status new, triaged or in progress and not merged away, by
   status and by age since opened.
 """
@@ -162,15 +163,6 @@ def case_aggregates(*, now: datetime) -> dict:
     aggregates |= {f"channel_{c}": _count(Q(channel=c)) for c in Channel.values}
     aggregates |= {f"priority_{p}": _count(Q(priority=p)) for p in Priority.values}
     aggregates |= {f"outcome_{o}": _count(Q(outcome=o)) for o in Outcome.values}
-    shares = CaseShare.objects.filter(case=OuterRef("pk"))
-    aggregates |= {
-        f"shared_{kind}": _count(Q(Exists(shares.filter(contact__agency__kind=kind))))
-        for kind in PartnerKind.values
-    }
-    aggregates["shared_any"] = _count(Q(Exists(shares)))
-    aggregates["referred_law_enforcement"] = _count(
-        Q(Exists(shares.filter(contact__agency__kind__in=LAW_ENFORCEMENT_KINDS)))
-    )
     aggregates |= {
         "duplicates": _count(Q(outcome=Outcome.DUPLICATE) | Q(merged_into__isnull=False)),
         "ack_measured": _count(
@@ -245,6 +237,9 @@ def case_figures(
             else:
                 group.counts[key] = value
         groups[(school_id, which)] = group
+    if by_school:
+        for (school_id, which), counts in share_figures(window=window, period=period).items():
+            groups.setdefault((school_id, which), Group()).counts.update(counts)
     if not uses_percentile_cont():
         for (school_id, which), group in groups.items():
             rows = cohort.filter(which=which)
@@ -256,6 +251,42 @@ def case_figures(
                         rows, field_name, fraction, group[f"{key}_n"]
                     )
     return groups
+
+
+def share_figures(*, window: Window, period: Period) -> dict[tuple[int, int], dict[str, int]]:
+    """The cohort's cases shared with partners, per school and period, in one grouped query
+    over the shares (so its cost follows the number of shares, not of cases): each case
+    counted once per figure, however often it was shared."""
+    current = window.q(period, "case__created_at", "case__school_id")
+    previous = window.q(period.previous(), "case__created_at", "case__school_id")
+    cases = "case_id"
+    rows = (
+        CaseShare.objects.filter(current | previous)
+        .annotate(
+            which=SqlCase(
+                When(current, then=Value(CURRENT)),
+                default=Value(PREVIOUS),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by()
+        .values("case__school_id", "which")
+        .annotate(
+            shared_any=Count(cases, distinct=True),
+            referred_law_enforcement=Count(
+                cases, distinct=True, filter=Q(partner_kind__in=LAW_ENFORCEMENT_KINDS)
+            ),
+            **{
+                f"shared_{kind}": Count(cases, distinct=True, filter=Q(partner_kind=kind))
+                for kind in PartnerKind.values
+            },
+        )
+    )
+    figures = {}
+    for row in rows:
+        key = (row.pop("case__school_id"), row.pop("which"))
+        figures[key] = row
+    return figures
 
 
 def sum_groups(

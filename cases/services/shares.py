@@ -190,6 +190,7 @@ def case_share_create(
         case=case,
         contact=contact,
         shared_by=actor,
+        partner_kind=contact.agency.kind,
         with_attachments=with_attachments,
         with_messages=with_messages,
         token_digest=_token_digest(token),
