@@ -138,13 +138,13 @@ def measure(options) -> None:
 
     def baseline():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT COUNT(*) FROM tipline_case")
+            cursor.execute("SELECT COUNT(*) FROM cases_case")
             cursor.fetchone()
 
     base = timed(baseline, options.runs)
     base_p50 = percentile(base, 0.5)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM tipline_case")
+        cursor.execute("SELECT COUNT(*) FROM cases_case")
         cases = cursor.fetchone()[0]
         cursor.execute("SELECT COUNT(*) FROM alerts_alert")
         alerts = cursor.fetchone()[0]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import EncryptedTextField
-from accounts.models import School
+from accounts.models import District, School
 
 
 class Channel(models.TextChoices):
@@ -179,11 +179,15 @@ class CaseTag(models.Model):
 
 
 class CaseNote(models.Model):
-    """Internal note: staff only, never shown or sent to the tipster."""
+    """Internal note: staff only, never shown or sent to the tipster. A note a partner added
+    through a share (`share`) has no author: it is theirs."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    share = models.ForeignKey(
+        "CaseShare", on_delete=models.SET_NULL, null=True, blank=True, related_name="notes"
     )
     body = EncryptedTextField()
     created_at = models.DateTimeField(default=timezone.now)
@@ -219,6 +223,10 @@ class CaseEvent(models.Model):
         SMS_KEYWORD = "sms_keyword", _("SMS keyword (STOP, HELP...)")
         PURGED = "purged", _("Content erased (retention)")
         WATCHERS_CHANGED = "watchers_changed", _("Watchers changed")
+        SHARED = "shared", _("Shared with a partner")
+        SHARE_REVOKED = "share_revoked", _("Partner's access revoked")
+        PARTNER_VIEWED = "partner_viewed", _("Viewed by a partner")
+        PARTNER_CODE_FAILED = "partner_code_failed", _("Wrong code from a partner link")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -283,6 +291,7 @@ class Notice(models.Model):
         ESCALATION = "escalation", _("Missed-deadline escalation")
         DIGEST = "digest", _("Morning digest")
         ALERT = "alert", _("Social-post alert")
+        PARTNER_NOTE = "partner_note", _("A partner added a note")
 
     class Via(models.TextChoices):
         SMS = "sms", _("SMS")
@@ -349,3 +358,109 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} ({self.via}) to {self.recipient_id}: {self.status}"
+
+
+# --- Partners: agencies a district works with, and cases shared with them -------------------
+
+
+class PartnerKind(models.TextChoices):
+    POLICE = "police", _("Police")
+    SHERIFF = "sheriff", _("Sheriff")
+    CRISIS_CENTRE = "crisis", _("Crisis centre")
+    CHILD_PROTECTIVE_SERVICES = "cps", _("Child protective services")
+    OTHER = "other", _("Other")
+
+
+# "Referred to law enforcement" in the summaries counts shares with these kinds.
+LAW_ENFORCEMENT_KINDS = frozenset({PartnerKind.POLICE, PartnerKind.SHERIFF})
+
+
+class PartnerAgency(models.Model):
+    """An agency a district shares cases with (police, sheriff, crisis centre, CPS...)."""
+
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, related_name="partner_agencies"
+    )
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=8, choices=PartnerKind.choices)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "name"], name="one_partner_name_per_district"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PartnerContact(models.Model):
+    """A person at a partner agency: a shared case's link and its one-time codes go to their
+    registered email (or, without one, their phone by SMS), and nowhere else."""
+
+    agency = models.ForeignKey(PartnerAgency, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=120)
+    email = models.EmailField(blank=True)
+    phone_number = models.CharField(max_length=16, blank=True, help_text=_("E.164, +13035550100."))
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(email="") | ~Q(phone_number=""), name="partner_contact_reachable"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.agency})"
+
+
+class CaseShare(models.Model):
+    """One case shared with one partner contact, until `expires_at` or revocation.
+
+    The link's token and the one-time codes are never stored: only their keyed digests
+    (accounts.privacy.keyed_digest). A code lives a few minutes and takes a few tries; the
+    share takes a limited number of codes (cases/services/shares.py)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
+    contact = models.ForeignKey(PartnerContact, on_delete=models.PROTECT, related_name="shares")
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # The agency's kind when the case was shared (what the summaries count), kept on the row
+    # so that counting is one indexed lookup per case and kind, without two joins.
+    partner_kind = models.CharField(max_length=8, choices=PartnerKind.choices)
+    with_attachments = models.BooleanField(default=False)
+    with_messages = models.BooleanField(default=False)
+    token_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    code_digest = models.CharField(max_length=64, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(default=0)
+    codes_sent = models.PositiveSmallIntegerField(default=0)
+    last_code_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["case", "partner_kind"], name="share_case_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"Share {self.pk} of case {self.case_id}"
+
+    def is_active_at(self, now) -> bool:
+        return self.revoked_at is None and now < self.expires_at

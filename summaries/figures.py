@@ -19,6 +19,12 @@ Definitions (they are what the pages and exports call these figures):
 * *Two-way dialogue rate*: among cases where staff wrote to the tipster (first_response_at,
   the time of staff's first reply that reached them: an SMS reply that failed does not
   count), the share where the tipster wrote back after it.
+* *Staff-entered*: reports of channel "staff" (a tip staff took by phone, in person, by
+  email or from a partner hotline and typed in), in the channel breakdown.
+* *Shared with partners*: reports shared at least once with a partner agency of that kind
+  (the agency's kind when it was shared; whenever the share was made); *referred to law
+  enforcement*: shared with the police or a sheriff. A case shared twice with the police
+  counts once.
 * *Open cases* (a snapshot, now): status new, triaged or in progress and not merged away, by
   status and by age since opened.
 """
@@ -51,7 +57,18 @@ from django.db.models import Case as SqlCase
 from django.utils import timezone
 
 from accounts.models import School
-from cases.models import OPEN_STATUSES, Case, CaseStatus, Category, Channel, Outcome, Priority
+from cases.models import (
+    LAW_ENFORCEMENT_KINDS,
+    OPEN_STATUSES,
+    Case,
+    CaseShare,
+    CaseStatus,
+    Category,
+    Channel,
+    Outcome,
+    PartnerKind,
+    Priority,
+)
 from tipline.models import Message, MessageDirection
 
 from .periods import Period
@@ -220,6 +237,9 @@ def case_figures(
             else:
                 group.counts[key] = value
         groups[(school_id, which)] = group
+    if by_school:
+        for (school_id, which), counts in share_figures(window=window, period=period).items():
+            groups.setdefault((school_id, which), Group()).counts.update(counts)
     if not uses_percentile_cont():
         for (school_id, which), group in groups.items():
             rows = cohort.filter(which=which)
@@ -231,6 +251,42 @@ def case_figures(
                         rows, field_name, fraction, group[f"{key}_n"]
                     )
     return groups
+
+
+def share_figures(*, window: Window, period: Period) -> dict[tuple[int, int], dict[str, int]]:
+    """The cohort's cases shared with partners, per school and period, in one grouped query
+    over the shares (so its cost follows the number of shares, not of cases): each case
+    counted once per figure, however often it was shared."""
+    current = window.q(period, "case__created_at", "case__school_id")
+    previous = window.q(period.previous(), "case__created_at", "case__school_id")
+    cases = "case_id"
+    rows = (
+        CaseShare.objects.filter(current | previous)
+        .annotate(
+            which=SqlCase(
+                When(current, then=Value(CURRENT)),
+                default=Value(PREVIOUS),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by()
+        .values("case__school_id", "which")
+        .annotate(
+            shared_any=Count(cases, distinct=True),
+            referred_law_enforcement=Count(
+                cases, distinct=True, filter=Q(partner_kind__in=LAW_ENFORCEMENT_KINDS)
+            ),
+            **{
+                f"shared_{kind}": Count(cases, distinct=True, filter=Q(partner_kind=kind))
+                for kind in PartnerKind.values
+            },
+        )
+    )
+    figures = {}
+    for row in rows:
+        key = (row.pop("case__school_id"), row.pop("which"))
+        figures[key] = row
+    return figures
 
 
 def sum_groups(

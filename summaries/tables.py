@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from django.utils.safestring import SafeString
 
 from accounts.models import School
-from cases.models import OPEN_STATUSES, CaseStatus, Category, Channel, Outcome, Priority
+from cases.models import (
+    OPEN_STATUSES,
+    CaseStatus,
+    Category,
+    Channel,
+    Outcome,
+    PartnerKind,
+    Priority,
+)
 
 from . import charts
 from .alert_figures import alert_figures
@@ -327,12 +335,42 @@ def breakdown_table(
     )
 
 
+def partner_table(groups: tuple[Group, Group], threshold: int) -> Table:
+    """Cases shared with partners: referred to law enforcement, then by the partner's kind,
+    then with any partner. A case shared with two kinds counts in both rows, so no row sums
+    to another exactly; still, the police and sheriff rows are protected against the law
+    enforcement row, and the kinds against "any partner", as if they did."""
+    keys = [
+        ("referred_law_enforcement", "Referred to law enforcement (police or sheriff)"),
+        *((f"shared_{kind}", f"Shared with: {label}") for kind, label in PartnerKind.choices),
+        ("shared_any", "Shared with any partner"),
+    ]
+    rows = [
+        [text_cell(label), *(count_cell(group[key], threshold) for group in groups)]
+        for key, label in keys
+    ]
+    kind_rows = range(1, len(PartnerKind.values) + 1)
+    police_rows = [1 + PartnerKind.values.index(k) for k in ("police", "sheriff")]
+    lines = []
+    for column in (1, 2):
+        lines.append([(0, column), *((r, column) for r in police_rows)])
+        lines.append([(len(keys) - 1, column), *((r, column) for r in kind_rows)])
+    return Table(
+        "partners",
+        "Cases shared with partners",
+        ["Figure", "This period", "Previous period"],
+        suppress_lines(rows, lines),
+        note="Cases opened in the period and shared with a partner agency (at any time).",
+    )
+
+
 def case_breakdown_tables(groups: tuple[Group, Group], threshold: int) -> list[Table]:
     return [
         breakdown_table("categories", "Tips by category", groups, Category, "category", threshold),
         breakdown_table("channels", "Tips by channel", groups, Channel, "channel", threshold),
         breakdown_table("priorities", "Tips by priority", groups, Priority, "priority", threshold),
         breakdown_table("outcomes", "Cases by outcome", groups, Outcome, "outcome", threshold),
+        partner_table(groups, threshold),
     ]
 
 

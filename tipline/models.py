@@ -59,6 +59,15 @@ class Reporter(models.Model):
         return self.alias
 
 
+class ReceivedBy(models.TextChoices):
+    """How a tip entered by staff reached them (Tip.received_by; blank for the intakes)."""
+
+    PHONE = "phone", _("By phone")
+    IN_PERSON = "in_person", _("In person")
+    EMAIL = "email", _("By email")
+    PARTNER_HOTLINE = "hotline", _("From a partner hotline")
+
+
 class Tip(models.Model):
     """One report as the tipster sent it. Belongs to exactly one case (after merges, the
     survivor)."""
@@ -82,6 +91,17 @@ class Tip(models.Model):
     )
     needs_review = models.BooleanField(default=False)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Staff-entered tips (channel "staff"): who typed it in, how the reporter reached them,
+    # and whether the reporter agreed to be contacted (how: contact_details, encrypted).
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    received_by = models.CharField(max_length=10, choices=ReceivedBy.choices, blank=True)
+    may_contact = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["received_at"]

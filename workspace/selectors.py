@@ -24,6 +24,7 @@ from cases.models import (
     Category,
     Notice,
     Outcome,
+    PartnerContact,
     Priority,
 )
 from cases.selectors import cases_visible_to
@@ -351,6 +352,40 @@ def _event_text(event: CaseEvent, users: dict, references: dict) -> str:
     return str(event.get_kind_display())
 
 
+_SHARE_KINDS = frozenset(
+    {
+        CaseEvent.Kind.SHARED,
+        CaseEvent.Kind.SHARE_REVOKED,
+        CaseEvent.Kind.PARTNER_VIEWED,
+        CaseEvent.Kind.PARTNER_CODE_FAILED,
+    }
+)
+
+
+def _share_event_text(event: CaseEvent, contacts: dict) -> str:
+    """A partner event, naming the agency and contact (the event keeps their ids only)."""
+    data = event.data or {}
+    contact = contacts.get(data.get("contact_id"))
+    who = f"{contact.agency.name}: {contact.name}" if contact else _("a former partner contact")
+    if event.kind == CaseEvent.Kind.SHARED:
+        parts = [
+            _("with files") if data.get("with_attachments") else _("without files"),
+            _("with messages") if data.get("with_messages") else _("without messages"),
+        ]
+        return _("Shared with %(who)s for %(hours)s hours (%(parts)s)") % {
+            "who": who,
+            "hours": data.get("hours", "?"),
+            "parts": ", ".join(str(part) for part in parts),
+        }
+    if event.kind == CaseEvent.Kind.SHARE_REVOKED:
+        return _("Access of %(who)s revoked") % {"who": who}
+    if event.kind == CaseEvent.Kind.PARTNER_VIEWED:
+        if data.get("what") == "attachment":
+            return _("File downloaded by the partner %(who)s") % {"who": who}
+        return _("Viewed by the partner %(who)s") % {"who": who}
+    return _("A wrong code was entered on the link of %(who)s") % {"who": who}
+
+
 def _notice_text(notice: Notice) -> str:
     who = notice.recipient.get_full_name() or notice.recipient.email
     via = notice.get_via_display()
@@ -374,9 +409,9 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
 
     entries = [
         TimelineEntry("tip", tip.received_at, tip)
-        for tip in case.tips.select_related("reporter", "voice_call").prefetch_related(
-            "attachments"
-        )
+        for tip in case.tips.select_related(
+            "reporter", "voice_call", "entered_by"
+        ).prefetch_related("attachments")
     ]
     entries += [
         TimelineEntry("message", message.created_at, message)
@@ -385,7 +420,8 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
         )
     ]
     entries += [
-        TimelineEntry("note", note.created_at, note) for note in case.notes.select_related("author")
+        TimelineEntry("note", note.created_at, note)
+        for note in case.notes.select_related("author", "share__contact__agency")
     ]
     entries += [
         TimelineEntry("post", alert.reviewed_at or alert.created_at, alert)
@@ -409,10 +445,18 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
         if case_ids
         else {}
     )
+    contact_ids = {(e.data or {}).get("contact_id") for e in events if e.kind in _SHARE_KINDS}
+    contact_ids.discard(None)
+    contacts = (
+        PartnerContact.objects.select_related("agency").in_bulk(contact_ids) if contact_ids else {}
+    )
     for event in events:
-        entries.append(
-            TimelineEntry("event", event.created_at, event, _event_text(event, users, references))
+        text = (
+            _share_event_text(event, contacts)
+            if event.kind in _SHARE_KINDS
+            else _event_text(event, users, references)
         )
+        entries.append(TimelineEntry("event", event.created_at, event, text))
     entries.sort(key=lambda entry: entry.at)
     folded: list[TimelineEntry] = []
     for entry in entries:

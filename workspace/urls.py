@@ -1,11 +1,12 @@
 from django.urls import path
 
-from workspace.views import actions, audit, case, queues, schools
+from workspace.views import actions, audit, case, queues, schools, shares, staff_tips
 
 app_name = "tipline"
 
 urlpatterns = [
     path("cases/", queues.case_list, name="case_list"),
+    path("tips/new/", staff_tips.staff_tip_new, name="staff_tip_new"),
     path("cases/<int:case_id>/", case.case_detail, name="case_detail"),
     path(
         "cases/<int:case_id>/attachments/<int:attachment_id>/",
@@ -30,6 +31,12 @@ urlpatterns = [
     path("cases/<int:case_id>/unwatch/", actions.case_unwatch_view, name="case_unwatch"),
     path("cases/<int:case_id>/merge/", actions.case_merge_view, name="case_merge"),
     path("cases/<int:case_id>/link/", actions.case_link_view, name="case_link"),
+    path("cases/<int:case_id>/share/", shares.case_share_view, name="case_share"),
+    path(
+        "cases/<int:case_id>/shares/<int:share_id>/revoke/",
+        shares.case_share_revoke_view,
+        name="case_share_revoke",
+    ),
     path("cases/<int:case_id>/audit/", audit.case_audit, name="case_audit"),
     path("cases/<int:case_id>/audit.csv", audit.case_audit_csv, name="case_audit_csv"),
     path("audit.csv", audit.district_audit_csv, name="district_audit_csv"),

@@ -3,7 +3,8 @@
 Reads: every answer that carries a case's tip, message, note or attachment content records
 who read it, through this module and nothing else: `case_view_record` (the case page and its
 htmx partials, the API's case and tips endpoints, the audit page) and
-`attachment_view_record` (a file downloaded). tests/tipline/test_audit_reads.py requests
+`attachment_view_record` (a file downloaded); and a partner's reads of a case shared with
+them, `partner_view_record` (workspace/views/partner.py). tests/tipline/test_audit_reads.py requests
 every staff and API URL and fails on any answer carrying content without one of these.
 Writes record their own events in the services. District admins read the trail of their
 district's schools and export it as CSV. Event data holds ids and field names, never tip text;
@@ -49,6 +50,20 @@ def attachment_view_record(*, case: Case, attachment: Model, actor: User) -> Cas
         kind=CaseEvent.Kind.ATTACHMENT_VIEWED,
         actor=actor,
         attachment_id=attachment.id,
+    )
+
+
+def partner_view_record(*, share: Model, what: str = "case", **ids: int) -> CaseEvent:
+    """Record that the partner of `share` (a cases.CaseShare, checked active by the caller)
+    read its case (`what`: "case", "attachment" with `attachment_id`). The actor is no staff
+    member: the event names the share and its contact."""
+    return case_event_record(
+        case=share.case,
+        kind=CaseEvent.Kind.PARTNER_VIEWED,
+        share_id=share.id,
+        contact_id=share.contact_id,
+        what=what,
+        **ids,
     )
 
 

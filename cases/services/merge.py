@@ -6,7 +6,8 @@ social-post alerts, cases merged into it earlier, and any model added later): th
 found through Case._meta.related_objects, so this module never names them. Rows the survivor
 already has an equal of (a tag, a watcher) are dropped instead of doubled. Two kinds stay:
 the duplicate's timeline and audit trail (CaseEvent), and the record of the notices staff
-were sent about it (Notice), which are history of the duplicate itself. Links to related
+were sent about it (Notice), which are history of the duplicate itself; and its shares with
+partners (CaseShare), which were made for that case only. Links to related
 cases move too. The duplicate is CLOSED with outcome DUPLICATE and `merged_into` the survivor.
 Tipsters keep their follow-up: web follow-up finds its case through its tips and SMS threads
 through `case_surviving`, both of which now lead to the survivor. The survivor takes the
@@ -24,6 +25,7 @@ from cases.models import (
     OPEN_STATUSES,
     Case,
     CaseEvent,
+    CaseShare,
     CaseStatus,
     Notice,
     Outcome,
@@ -40,7 +42,9 @@ ERROR_SAME = "A case cannot be merged into itself."
 ERROR_SCHOOL = "Only cases of the same school can be merged."
 ERROR_CLOSED = "Only open cases can be merged."
 # History of the case it happened on: never moved by a merge.
-STAYS_WITH_ITS_CASE = frozenset({CaseEvent, Notice})
+# A share with a partner stays too: the partner was given that case as it was, and moving the
+# share would show them the survivor's tips, which nobody chose to share with them.
+STAYS_WITH_ITS_CASE = frozenset({CaseEvent, Notice, CaseShare})
 
 
 def case_foreign_keys() -> list[models.ForeignKey]:

@@ -49,6 +49,7 @@ SEND_TASK = "cases.notices_send"
 NEWS_SUBJECTS = {
     Notice.Reason.NEW_TIP: "New tip for {school}",
     Notice.Reason.REPLY: "A tipster answered on a case at {school}",
+    Notice.Reason.PARTNER_NOTE: "A partner added a note on a case at {school}",
 }
 NEWS_TEXT = (
     "There is something new on a case at {school}.\n\n"

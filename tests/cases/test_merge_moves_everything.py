@@ -7,8 +7,10 @@ from alerts.models import Alert, Post, Source, SourceKind
 from alerts.services import alert_attach
 from cases.models import Case, Category
 from cases.services.merge import STAYS_WITH_ITS_CASE, case_foreign_keys, case_merge
+from cases.services.shares import case_share_create, partner_note_add
 from cases.services.workflow import case_note_add, case_watch
 from tests.factories import case_factory
+from tests.workspace.partner_support import police
 from tipline.attachments import CleanUpload, attachment_store
 from tipline.services.tips import message_from_reporter
 from workspace.selectors import case_timeline
@@ -46,6 +48,9 @@ def duplicate(personas, settings, tmp_path):
     case_note_add(case=case, actor=alice, body="note")
     case_watch(case=case, user=alice)
     alert_attach(alert=_alert(personas.school_a), case=case, actor=alice)
+    contact = police(personas.school_a.district)
+    shared = case_share_create(case=case, contact=contact, actor=alice)
+    partner_note_add(share=shared.share, body="a partner's note")
     earlier = case_factory(personas.school_a, alias="Owl")
     case_merge(duplicate=earlier, survivor=case, actor=alice)
     return Case.objects.get(id=case.id)
@@ -71,7 +76,12 @@ def test_nothing_but_its_history_is_left_on_the_duplicate(personas, duplicate):
             assert left, f"{field.model._meta.label} is the duplicate's own history"
         else:
             assert left == 0, f"{left} {field.model._meta.label} left on the duplicate"
-    assert {m._meta.label for m in STAYS_WITH_ITS_CASE} == {"cases.CaseEvent", "cases.Notice"}
+    # A share stays with the case it was made for: the partner never reads the survivor.
+    assert {m._meta.label for m in STAYS_WITH_ITS_CASE} == {
+        "cases.CaseEvent",
+        "cases.Notice",
+        "cases.CaseShare",
+    }
     assert survivor.watchers.count() == 1
     assert set(survivor.tags.values_list("category", flat=True)) == {"bullying", "fight"}
 

@@ -18,6 +18,8 @@ from tests.factories import case_factory
 from tipline.attachments import CleanUpload, attachment_store
 from tipline.services.tips import message_from_reporter
 
+from .partner_support import police, share, verify
+
 pytestmark = pytest.mark.django_db
 
 MARKERS = {
@@ -28,6 +30,8 @@ MARKERS = {
     "file": "Kestrel-FILE-4471",
 }
 READ_KINDS = (CaseEvent.Kind.VIEWED, CaseEvent.Kind.ATTACHMENT_VIEWED)
+# A partner's reads of a case shared with them: no staff actor, the share on the event.
+PARTNER_READS = (CaseEvent.Kind.PARTNER_VIEWED,)
 # Tipsters' own pages and Twilio's webhooks: no staff read happens there.
 NOT_STAFF = ("public:", "sms:", "admin:")
 # Answers that carry content: if none of these did in a run, the markers were not planted
@@ -55,6 +59,14 @@ ROUTES = sorted(
     for name, kwargs in set(_routes(get_resolver().url_patterns))
     if not name.startswith(NOT_STAFF)
 )
+# The partner's pages (a shared case's link): walked by staff above (they show nothing
+# without the code), and by the verified partner below.
+PARTNER_ROUTES = sorted(
+    (name, kwargs)
+    for name, kwargs in set(_routes(get_resolver().url_patterns))
+    if name.startswith("partner:")
+)
+KNOWN_PARTNER_CONTENT = {("GET", "partner:open"), ("GET", "partner:file"), ("POST", "partner:note")}
 
 
 @pytest.fixture
@@ -78,7 +90,15 @@ def world(personas, settings, tmp_path):
     source = Source.objects.create(
         district=personas.school_a.district, kind=SourceKind.PUSH, name="Monitor"
     )
+    contact = police(personas.school_a.district)
+    share_row, token = share(
+        case, contact, personas.counselor_a, with_attachments=True, with_messages=True
+    )
     values = {
+        "share_id": share_row.id,
+        "agency_id": contact.agency_id,
+        "contact_id": contact.id,
+        "token": token,
         "case_id": case.id,
         "attachment_id": attachment.id,
         "school_id": personas.school_a.id,
@@ -171,3 +191,30 @@ def test_it_audits_the_workspace_an_htmx_action_answers_with(personas, client_fo
 def test_it_registers_no_tip_model_in_the_admin_site():
     # The admin site is left out of the matrix above: it must stay unable to show content.
     assert not [model for model in admin.site._registry if model._meta.app_label == "tipline"]
+
+
+def test_it_audits_every_partner_answer_that_carries_case_content(client, personas, world):
+    """The partner's pages, walked by the partner once they entered the code: every answer
+    that shows the shared case's content wrote a partner read to its trail."""
+    case, values = world
+    share_row = case.shares.get()
+    verify(client, values["token"], share_row.contact)
+    client.raise_request_exception = True
+    carried = set()
+    for name, kwargs in PARTNER_ROUTES:
+        url = _url(name, kwargs, values, personas)
+        assert url is not None, name
+        for method in ("GET", "POST"):
+            before = CaseEvent.objects.filter(case=case, kind__in=PARTNER_READS).count()
+            response = client.get(url) if method == "GET" else client.post(url, {})
+            if not _carries_content(_body(response)):
+                continue
+            carried.add((method, name))
+            after = CaseEvent.objects.filter(
+                case=case, kind__in=PARTNER_READS, data__share_id=share_row.id
+            ).count()
+            assert after > before, f"{method} {url} read content unaudited"
+    assert carried >= KNOWN_PARTNER_CONTENT
+    # Never the staff's own notes, nor the reporter's contact details.
+    page = _body(client.get(_url("partner:open", ("token",), values, personas)))
+    assert MARKERS["note"] not in page

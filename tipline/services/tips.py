@@ -49,10 +49,15 @@ def tip_create(
     provider_sid: str | None = None,
     needs_review: bool = False,
     reference: str | None = None,
+    entered_by=None,
+    received_by: str = "",
+    may_contact: bool = False,
 ) -> Tip:
     """Store a tip and open its case (cases.intake.case_open_for_tip), in one transaction.
 
     `reference` is the new case's (see cases.services.cases.case_reference_new).
+    `entered_by`, `received_by`, `may_contact`: a tip staff typed in (tipline.services.staff);
+    the timeline's "tip added" is then that staff member's event.
     """
     events: list[CaseEvent] = []
     case = case_open_for_tip(
@@ -80,14 +85,14 @@ def tip_create(
         language=language,
         provider_sid=provider_sid,
         needs_review=needs_review,
+        entered_by=entered_by,
+        received_by=received_by,
+        may_contact=may_contact,
     )
-    events.append(
-        CaseEvent(
-            case=case,
-            kind=CaseEvent.Kind.TIP_ADDED,
-            data={"tip_id": tip.id, "channel": channel},
-        )
-    )
+    data = {"tip_id": tip.id, "channel": channel}
+    if entered_by is not None:
+        data.update(entered_by=entered_by.id, received_by=received_by)
+    events.append(CaseEvent(case=case, kind=CaseEvent.Kind.TIP_ADDED, actor=entered_by, data=data))
     CaseEvent.objects.bulk_create(events)
     return tip
 

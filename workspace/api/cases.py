@@ -17,7 +17,7 @@ from accounts import permissions
 from accounts.api import endpoint
 from accounts.models import User
 from accounts.permissions import Action
-from cases.models import Case, CaseStatus
+from cases.models import Case, CaseNote, CaseStatus
 from cases.selectors import case_get_for_user, cases_visible_to
 from cases.services.audit import case_view_record
 from cases.services.merge import case_merge
@@ -105,13 +105,15 @@ def case_detail(request, case_id: int):
             "related_cases",
             Prefetch(
                 "tips",
-                Tip.objects.select_related("reporter").prefetch_related("attachments"),
+                Tip.objects.select_related("reporter", "entered_by").prefetch_related(
+                    "attachments"
+                ),
             ),
             Prefetch(
                 "messages",
                 Message.objects.select_related("author").prefetch_related("attachments"),
             ),
-            "notes__author",
+            Prefetch("notes", CaseNote.objects.select_related("author", "share__contact__agency")),
             "events__actor",
         )
         .get(id=case.id)
@@ -127,7 +129,7 @@ def case_tips(request, case_id: int):
     read is recorded in the case's audit trail."""
     case = case_get_for_user(user=request.user, case_id=case_id)
     case_view_record(case=case, actor=request.user, what="tips")
-    tips = case.tips.select_related("reporter").prefetch_related("attachments")
+    tips = case.tips.select_related("reporter", "entered_by").prefetch_related("attachments")
     return Response(TipSerializer(tips, many=True).data)
 
 

@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from cases.models import Case, CaseEvent, CaseNote, CaseStatus, DangerNow, Outcome
 from cases.services.workflow import SUMMARY_MAX_LENGTH
-from tipline.models import Attachment, Message, Reporter, Tip
+from tipline.models import Attachment, Message, ReceivedBy, Reporter, Tip
 
 # Ids fit a 64-bit signed column; larger numbers are refused as invalid, not looked up.
 MAX_ID = 2**63 - 1
@@ -84,6 +84,11 @@ class TipSerializer(serializers.ModelSerializer):
         choices=DangerNow.choices, allow_blank=True, read_only=True
     )
     reporter = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    # Staff-entered tips: who typed it in and how it reached them (blank for the intakes).
+    entered_by = UserBriefSerializer(read_only=True, allow_null=True)
+    received_by = serializers.ChoiceField(
+        choices=ReceivedBy.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Tip
@@ -103,6 +108,9 @@ class TipSerializer(serializers.ModelSerializer):
             "reporter",
             "reporter_alias",
             "attachments",
+            "entered_by",
+            "received_by",
+            "may_contact",
         ]
         read_only_fields = fields
 
@@ -131,12 +139,22 @@ class MessageSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PartnerBriefSerializer(serializers.Serializer):
+    """Who wrote a partner's note: the agency, its kind and the contact's name."""
+
+    agency = serializers.CharField(source="contact.agency.name")
+    kind = serializers.CharField(source="contact.agency.kind")
+    contact = serializers.CharField(source="contact.name")
+
+
 class NoteSerializer(serializers.ModelSerializer):
     author = UserBriefSerializer(read_only=True, allow_null=True)
+    # A note a partner added through a share (no staff author); null for staff notes.
+    partner = PartnerBriefSerializer(source="share", read_only=True, allow_null=True)
 
     class Meta:
         model = CaseNote
-        fields = ["id", "author", "body", "created_at"]
+        fields = ["id", "author", "partner", "body", "created_at"]
         read_only_fields = fields
 
 

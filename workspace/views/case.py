@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -16,6 +17,7 @@ from accounts.permissions import Action
 from cases.models import Case, CaseEvent, CaseStatus, CaseWatcher
 from cases.selectors import case_get_for_user, cases_visible_to
 from cases.services.audit import attachment_view_record, case_view_record
+from cases.services.shares import partner_contacts_for_case
 from tipline.attachments import attachment_read
 from tipline.selectors import case_reporters
 from workspace.forms import (
@@ -29,6 +31,7 @@ from workspace.forms import (
     StatusForm,
     TagsForm,
 )
+from workspace.partner_forms import ShareForm
 from workspace.selectors import case_timeline, staff_assignable_for
 
 from ..forms import StaffReplyForm
@@ -50,6 +53,9 @@ def _forms(case: Case, user, reporters) -> dict:
         "merge_form": ReferenceForm(initial=version, prefix="merge"),
         "link_form": ReferenceForm(initial=version, prefix="link"),
     }
+    contacts = partner_contacts_for_case(case=case)
+    if contacts.exists():
+        forms["share_form"] = ShareForm(contacts=contacts)
     if reporters:
         forms["reply_form"] = StaffReplyForm(
             reporters=case_reporters(case=case), initial={"reporter": reporters[0]}
@@ -82,6 +88,8 @@ def workspace_context(request, case: Case, *, bound: dict | None = None, **extra
         "tags": list(case.tags.all()),
         "watchers": watchers,
         "is_watching": any(w.user_id == user.id for w in watchers),
+        "shares": list(case.shares.select_related("contact__agency", "shared_by", "revoked_by")),
+        "now": timezone.now(),
         "related": list(cases_visible_to(user=user).filter(related_cases=case)),
         "merged_cases": list(cases_visible_to(user=user).filter(merged_into=case)),
         "merged_into": (

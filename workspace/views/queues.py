@@ -73,4 +73,5 @@ def case_list(request):
         for name, label in QUEUE_LABELS.items()
     ]
     context["schools"] = schools
+    context["can_manage_partners"] = bool(permissions.school_ids_for(user, Action.MANAGE_SCHOOL))
     return render(request, "workspace/case_list.html", context)
