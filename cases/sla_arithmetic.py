@@ -144,6 +144,21 @@ def due_times(
     return DueTimes(None, end_of_school_days_after(opened, hours, targets.routine_school_days))
 
 
+def clock_start(
+    *, opened_at: datetime, changed_at: datetime, old_priority: int, new_priority: int
+) -> datetime:
+    """Where a case's SLA clock counts from once its priority changes.
+
+    Raised (a smaller number is more pressing): from the raise, so a case raised by hand to
+    life-safety an hour after it opened gets its five minutes to be acknowledged instead of
+    being overdue at once. Lowered or unchanged: from when it opened, as before. The case's
+    opened time itself never moves (summaries report from it).
+    """
+    _require_aware(opened_at)
+    _require_aware(changed_at)
+    return changed_at if new_priority < old_priority else opened_at
+
+
 def missed_deadlines(
     *,
     now: datetime,

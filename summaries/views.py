@@ -7,6 +7,8 @@ admin). District pages and the annual report: that district's admins only. Anyth
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -28,7 +30,11 @@ from summaries.periods import (
     school_year_containing,
     school_year_from_query,
 )
-from summaries.selectors import district_for_summary, school_for_summary
+from summaries.selectors import (
+    district_for_summary,
+    district_latest_case_before,
+    school_for_summary,
+)
 from summaries.suppression import threshold_for
 
 
@@ -204,14 +210,32 @@ def district_case_list(request, district_id: int):
     return _csv_response(rows, f"{district.slug}-{period.key}-cases-deidentified.csv")
 
 
+def _annual_default(district: District, today) -> Period:
+    """The latest school year with data: the last complete one that holds a case (or the
+    latest earlier one that does), else the current one (a district in its first year); with
+    no case at all, the last complete."""
+    zone = zoneinfo.ZoneInfo(district.timezone)
+    last_complete = school_year_containing(today).previous()
+    _, end = last_complete.bounds(zone)
+    latest = district_latest_case_before(district=district, before=end)
+    if latest is not None:
+        return school_year_containing(latest.astimezone(zone).date())
+    if district_latest_case_before(district=district, before=timezone.now()) is not None:
+        return school_year_containing(today)
+    return last_complete
+
+
 def _annual_period(request, district: District):
-    """?year=2024 is the school year 1 July 2024 - 30 June 2025; default: the last complete.
-    Returns the period and an error to show (then the period is the default)."""
+    """?year=2024 is the school year 1 July 2024 - 30 June 2025; default: the latest school
+    year with data (_annual_default). Returns the period and an error to show (then the
+    period is the default)."""
     today = local_today(district.timezone)
+    if not request.GET.get("year", "").strip():
+        return _annual_default(district, today), ""
     try:
         return school_year_from_query(request.GET.get("year"), today=today), ""
     except PeriodError as error:
-        return school_year_containing(today).previous(), str(error)
+        return _annual_default(district, today), str(error)
 
 
 @require_GET

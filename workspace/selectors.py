@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts import permissions
 from accounts.models import School
 from accounts.permissions import Action
+from cases.event_sentences import EventSentences
 from cases.models import (
     OPEN_STATUSES,
     Case,
@@ -23,8 +23,6 @@ from cases.models import (
     CaseStatus,
     Category,
     Notice,
-    Outcome,
-    PartnerContact,
     Priority,
 )
 from cases.selectors import cases_visible_to
@@ -251,10 +249,6 @@ _SHOWN_AS_OBJECTS = frozenset(
     }
 )
 
-# Keys of event data that hold a user id / a case id, resolved to names in one query each.
-_USER_KEYS = ("assignee_id", "watcher_added", "watcher_removed", "to_user_id")
-_CASE_KEYS = ("merged_into_id", "linked_case_id", "unlinked_case_id")
-
 
 @dataclass
 class TimelineEntry:
@@ -265,125 +259,6 @@ class TimelineEntry:
     item: object = None
     text: str = ""
     count: int = 1
-
-
-def _user_label(users: dict, user_id) -> str:
-    user = users.get(user_id)
-    if user is None:
-        return _("nobody") if user_id is None else _("a former staff member")
-    return user.get_full_name() or user.email
-
-
-def _status_label(value) -> str:
-    return str(CaseStatus(value).label) if value in CaseStatus.values else str(value)
-
-
-_KEYWORD_TEXTS = {
-    "opt_out": gettext_lazy(
-        "%(alias)s texted %(word)s: opted out of texts (replies are refused until they text "
-        "START or COMENZAR)"
-    ),
-    "opt_in": gettext_lazy("%(alias)s texted %(word)s: texts are back on"),
-    "help": gettext_lazy("%(alias)s texted %(word)s: the help text was sent"),
-}
-
-
-def _keyword_text(data: dict) -> str:
-    template = _KEYWORD_TEXTS.get(data.get("keyword"), gettext_lazy("%(alias)s texted %(word)s"))
-    return str(template) % {"alias": data.get("alias", "?"), "word": data.get("word", "?")}
-
-
-def _event_text(event: CaseEvent, users: dict, references: dict) -> str:
-    data, kind = event.data or {}, event.kind
-    changes = data.get("changes") or {}
-    if kind == CaseEvent.Kind.STATUS_CHANGED and "status" in changes:
-        old, new = changes["status"]
-        text = _("Status: %(old)s → %(new)s") % {
-            "old": _status_label(old),
-            "new": _status_label(new),
-        }
-        if "outcome" in changes and changes["outcome"][1]:
-            outcome = changes["outcome"][1]
-            label = Outcome(outcome).label if outcome in Outcome.values else outcome
-            text += " · " + _("outcome: %(outcome)s") % {"outcome": label}
-        if event.staff_reason:
-            text += " · " + _("reason: %(reason)s") % {"reason": event.staff_reason}
-        return text
-    if kind == CaseEvent.Kind.PRIORITY_CHANGED and "priority" in changes:
-        old, new = (Priority(value).label for value in changes["priority"])
-        text = _("Priority: %(old)s → %(new)s") % {"old": old, "new": new}
-        return text + (" · " + event.staff_reason if event.staff_reason else "")
-    if kind == CaseEvent.Kind.ASSIGNED:
-        text = _("Assigned to %(who)s") % {"who": _user_label(users, data.get("assignee_id"))}
-        return text + (" · " + event.staff_reason if event.staff_reason else "")
-    if kind == CaseEvent.Kind.TAGS_CHANGED:
-        parts = [f"+{Category(c).label}" for c in data.get("added", []) if c in Category.values]
-        parts += [f"−{Category(c).label}" for c in data.get("removed", []) if c in Category.values]
-        return _("Tags: %(tags)s") % {"tags": ", ".join(parts) or "—"}
-    if kind == CaseEvent.Kind.MERGED:
-        if data.get("merged_into_id"):
-            ref = references.get(data["merged_into_id"], "?")
-            return _("Merged into case %(ref)s as a duplicate") % {"ref": ref}
-        return _("Case %(ref)s merged into this one") % {"ref": data.get("merged_reference", "?")}
-    if kind == CaseEvent.Kind.LINKED:
-        if data.get("unlinked_case_id"):
-            ref = references.get(data["unlinked_case_id"], "?")
-            return _("Unlinked from case %(ref)s") % {"ref": ref}
-        return _("Linked to case %(ref)s") % {"ref": references.get(data.get("linked_case_id"))}
-    if kind == CaseEvent.Kind.WATCHERS_CHANGED:
-        if data.get("watcher_added"):
-            return _("%(who)s is watching") % {"who": _user_label(users, data["watcher_added"])}
-        return _("%(who)s stopped watching") % {
-            "who": _user_label(users, data.get("watcher_removed"))
-        }
-    if kind == CaseEvent.Kind.ESCALATED and data.get("to_user_id"):
-        text = _("Escalated to %(who)s") % {"who": _user_label(users, data["to_user_id"])}
-        if data.get("deadline"):
-            text += " · " + _("missed deadline: %(d)s") % {"d": data["deadline"].replace("_", " ")}
-        return text
-    if kind == CaseEvent.Kind.MESSAGE_UNDELIVERED and data.get("reason"):
-        return f"{event.get_kind_display()} · {data['reason']}"
-    if kind == CaseEvent.Kind.SMS_KEYWORD:
-        return _keyword_text(data)
-    if kind == CaseEvent.Kind.ACKNOWLEDGED and data.get("first") is False:
-        return _("Acknowledged (already acknowledged)")
-    if kind == CaseEvent.Kind.VIEWED and data.get("what") not in (None, "case"):
-        return _("Viewed: %(what)s") % {"what": data["what"]}
-    return str(event.get_kind_display())
-
-
-_SHARE_KINDS = frozenset(
-    {
-        CaseEvent.Kind.SHARED,
-        CaseEvent.Kind.SHARE_REVOKED,
-        CaseEvent.Kind.PARTNER_VIEWED,
-        CaseEvent.Kind.PARTNER_CODE_FAILED,
-    }
-)
-
-
-def _share_event_text(event: CaseEvent, contacts: dict) -> str:
-    """A partner event, naming the agency and contact (the event keeps their ids only)."""
-    data = event.data or {}
-    contact = contacts.get(data.get("contact_id"))
-    who = f"{contact.agency.name}: {contact.name}" if contact else _("a former partner contact")
-    if event.kind == CaseEvent.Kind.SHARED:
-        parts = [
-            _("with files") if data.get("with_attachments") else _("without files"),
-            _("with messages") if data.get("with_messages") else _("without messages"),
-        ]
-        return _("Shared with %(who)s for %(hours)s hours (%(parts)s)") % {
-            "who": who,
-            "hours": data.get("hours", "?"),
-            "parts": ", ".join(str(part) for part in parts),
-        }
-    if event.kind == CaseEvent.Kind.SHARE_REVOKED:
-        return _("Access of %(who)s revoked") % {"who": who}
-    if event.kind == CaseEvent.Kind.PARTNER_VIEWED:
-        if data.get("what") == "attachment":
-            return _("File downloaded by the partner %(who)s") % {"who": who}
-        return _("Viewed by the partner %(who)s") % {"who": who}
-    return _("A wrong code was entered on the link of %(who)s") % {"who": who}
 
 
 def _notice_text(notice: Notice) -> str:
@@ -405,7 +280,6 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
     own rows), messages with the tipster, internal notes, the notices staff were sent, and
     events. Consecutive views by the same person fold into one line. A fixed number of
     queries."""
-    from accounts.models import User
 
     entries = [
         TimelineEntry("tip", tip.received_at, tip)
@@ -432,31 +306,13 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
         for notice in case.notices.select_related("recipient")
     ]
     events = [e for e in case.events.select_related("actor") if e.kind not in _SHOWN_AS_OBJECTS]
-    user_ids, case_ids = set(), set()
+    words = EventSentences(events)
     for event in events:
-        data = event.data or {}
-        user_ids.update(data.get(key) for key in _USER_KEYS)
-        case_ids.update(data.get(key) for key in _CASE_KEYS)
-    user_ids.discard(None)
-    case_ids.discard(None)
-    users = {u.id: u for u in User.objects.filter(id__in=user_ids)} if user_ids else {}
-    references = (
-        dict(Case.objects.filter(id__in=case_ids).values_list("id", "reference"))
-        if case_ids
-        else {}
-    )
-    contact_ids = {(e.data or {}).get("contact_id") for e in events if e.kind in _SHARE_KINDS}
-    contact_ids.discard(None)
-    contacts = (
-        PartnerContact.objects.select_related("agency").in_bulk(contact_ids) if contact_ids else {}
-    )
-    for event in events:
-        text = (
-            _share_event_text(event, contacts)
-            if event.kind in _SHARE_KINDS
-            else _event_text(event, users, references)
+        entries.append(
+            TimelineEntry(
+                "event", event.created_at, event, words.sentence(event, with_reasons=True)
+            )
         )
-        entries.append(TimelineEntry("event", event.created_at, event, text))
     entries.sort(key=lambda entry: entry.at)
     folded: list[TimelineEntry] = []
     for entry in entries:

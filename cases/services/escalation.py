@@ -40,10 +40,13 @@ def sla_targets(policy: DistrictPolicy) -> sla.SlaTargets:
     )
 
 
-def case_due_times(*, case: Case, priority: int | None = None) -> sla.DueTimes:
-    """Due times of `case` (at `priority`, default its own), measured from when it opened."""
+def case_due_times(
+    *, case: Case, priority: int | None = None, since: datetime | None = None
+) -> sla.DueTimes:
+    """Due times of `case` (at `priority`, default its own), measured from `since` (default:
+    when it opened; a raise passes the moment of the raise, see sla.clock_start)."""
     return sla.due_times(
-        opened_at=case.created_at,
+        opened_at=since or case.created_at,
         priority=case.priority if priority is None else priority,
         targets=sla_targets(district_policy(case.school.district_id)),
         hours=sla.SchoolHours.of(case.school),

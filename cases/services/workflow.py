@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts import permissions
 from accounts.permissions import Action
+from cases import sla_arithmetic as sla
 from cases.models import (
     Case,
     CaseEvent,
@@ -283,14 +284,21 @@ def case_set_priority(
     source: str = PrioritySource.COUNSELOR,
     expected_version: int | None = None,
 ) -> Case:
-    """Change priority with who/what set it and why; due times follow the new priority.
-    Raising a case to life-safety starts the call-down (after commit)."""
+    """Change priority with who/what set it and why; due times follow the new priority,
+    counted from this moment when it is a raise (sla.clock_start) and from the opening
+    otherwise. Raising a case to life-safety starts the call-down (after commit)."""
     if actor is not None:
         require_work(actor, case)
     priority = Priority(priority)
     if not reason.strip():
         raise CaseWorkflowError(ERROR_PRIORITY_REASON)
-    due = case_due_times(case=case, priority=priority)
+    since = sla.clock_start(
+        opened_at=case.created_at,
+        changed_at=timezone.now(),
+        old_priority=case.priority,
+        new_priority=priority,
+    )
+    due = case_due_times(case=case, priority=priority, since=since)
     updated = case_update(
         case=case,
         actor=actor,
@@ -343,6 +351,9 @@ def case_acknowledge(*, case: Case, actor) -> bool:
 
     Anyone who may read the case may acknowledge it (on-call lists hold principals too).
     True when this click acknowledged it; False when someone already had (recorded anyway).
+    The acknowledger who may work cases at the school also becomes the assignee when the
+    case has none (one conditional update, recorded as an assignment "by acknowledging");
+    an assigned case keeps its assignee.
     """
     require_view(actor, case)
     now = timezone.now()
@@ -352,7 +363,29 @@ def case_acknowledge(*, case: Case, actor) -> bool:
     if first:
         case.acknowledged_at = now
     case_event_record(case=case, kind=CaseEvent.Kind.ACKNOWLEDGED, actor=actor, first=first)
+    _assign_to_acknowledger(case=case, actor=actor, now=now)
     return first
+
+
+def _assign_to_acknowledger(*, case: Case, actor, now) -> bool:
+    if not assignee_is_eligible(actor, case):
+        return False
+    taken = Case.objects.filter(id=case.id, assignee__isnull=True).update(
+        assignee=actor, version=F("version") + 1, updated_at=now
+    )
+    if not taken:
+        return False
+    case.refresh_from_db(fields=["assignee", "version", "updated_at"])
+    case_event_record(
+        case=case,
+        kind=CaseEvent.Kind.ASSIGNED,
+        actor=actor,
+        changes={"assignee": [None, actor.id]},
+        assignee_id=actor.id,
+        previous_assignee_id=None,
+        via="acknowledge",
+    )
+    return True
 
 
 @transaction.atomic

@@ -24,7 +24,16 @@ def test_it_exports_reads_and_writes_with_who_what_and_when(personas):
     case_view_record(case=case, actor=personas.counselor_a)
     case_status_change(case=case, status=CaseStatus.TRIAGED, actor=personas.counselor_a)
     rows = _rows(personas.district_admin)
-    assert rows[0] == ["when_utc", "case", "school", "who", "who_id", "action", "details"]
+    assert rows[0] == [
+        "when_utc",
+        "case",
+        "school",
+        "who",
+        "who_id",
+        "action",
+        "details",
+        "description",
+    ]
     actions = [(row[1], row[3], row[5]) for row in rows[1:]]
     assert actions == [
         (case.reference, "system", "created"),
@@ -33,6 +42,8 @@ def test_it_exports_reads_and_writes_with_who_what_and_when(personas):
         (case.reference, "alice@example.org", "status_changed"),
     ]
     assert rows[4][6] == '{"changes": {"status": ["new", "triaged"]}, "reopened": false}'
+    assert rows[3][7] == "Alice Counselor read the case"
+    assert rows[4][7] == "Alice Counselor moved the case from New to Triaged"
     assert rows[1][0].endswith("+00:00") and rows[1][2] == "Lincoln High"
     assert "secret tip words" not in "".join(audit_csv_lines(user=personas.district_admin))
 

@@ -137,6 +137,28 @@ def test_it_acknowledges_a_life_safety_case_in_one_click(client_for, personas):
     assert (event.actor, event.data["first"]) == (personas.counselor_a, True)
 
 
+def test_it_assigns_the_acknowledger_and_says_so(client_for, personas):
+    case = case_factory(personas.school_a, category="weapon", alias="Blue Heron")
+    response = posted(client_for(personas.counselor_a), _url(case, "acknowledge"), htmx=True)
+    html = response.content.decode()
+    assert "the case is assigned to you" in html
+    assert _fresh(case).assignee == personas.counselor_a
+    assert "Alice Counselor took the case by acknowledging it" in html
+
+
+def test_it_shows_the_audit_trail_as_sentences_not_data(client_for, personas, case):
+    posted(
+        client_for(personas.counselor_a),
+        _url(case, "assign"),
+        {"assignee": personas.counselor_a.id, "version": case.version},
+    )
+    html = (
+        client_for(personas.district_admin).get(f"/staff/cases/{case.id}/audit/").content.decode()
+    )
+    assert "Alice Counselor took the case" in html
+    assert "{&#x27;changes&#x27;" not in html and "assignee_id" not in html
+
+
 def test_it_watches_and_unwatches(client_for, personas, case):
     client = client_for(personas.counselor_a)
     posted(client, _url(case, "watch"))

@@ -61,7 +61,7 @@ def test_it_shows_every_source_message_note_and_event_in_time_order(client_for, 
         "Are you safe?",
         "yes thanks",
         "called the dean",
-        "Assigned to Alice Counselor",
+        "Alice Counselor took the case",
     ]
     positions = [html.index(text) for text in order]
     assert positions == sorted(positions)
@@ -95,8 +95,11 @@ def test_it_shows_priority_changes_with_reason_and_folds_repeated_views(client_f
     client = client_for(personas.counselor_a)
     client.get(f"/staff/cases/{case.id}/")
     html = client.get(f"/staff/cases/{case.id}/").content.decode()
-    assert "Priority: Routine → Urgent · repeat reports" in html
-    assert "Viewed ×2" in html
+    assert (
+        "Alice Counselor raised the priority from Routine to Urgent · reason: repeat reports"
+        in html
+    )
+    assert "Alice Counselor read the case ×2" in html
 
 
 def test_it_shows_sla_countdowns_in_the_school_timezone(client_for, personas):

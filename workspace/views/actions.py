@@ -203,8 +203,12 @@ def _note(request, case):
 
 def _acknowledge(request, case):
     """One click: the signed-in reader takes the life-safety case in hand (recorded)."""
-    if case_acknowledge(case=case, actor=request.user):
-        return _("Acknowledged. The call-down stops; you have this case.")
+    first = case_acknowledge(case=case, actor=request.user)
+    has_it = case.assignee_id == request.user.id
+    if first and has_it:
+        return _("Acknowledged. The call-down stops; the case is assigned to you.")
+    if first:
+        return _("Acknowledged. The call-down stops.")
     return _("Someone had already acknowledged this case; your click was recorded too.")
 
 

@@ -14,13 +14,13 @@ from django.views.decorators.http import require_GET
 
 from accounts import permissions
 from accounts.permissions import Action
+from cases.event_sentences import EventSentences
 from cases.selectors import case_get_for_user
 from cases.services.audit import (
     audit_csv_lines,
     audit_csv_rows,
     audit_events_for,
     case_view_record,
-    event_audit_details,
 )
 from cases.services.workflow import CasePermissionError
 
@@ -57,8 +57,9 @@ def _csv_response(lines, filename: str) -> StreamingHttpResponse:
 def case_audit(request, case_id: int):
     case = _audited_case(request, case_id)
     case_view_record(case=case, actor=request.user, what="audit trail")
-    events = audit_events_for(user=request.user).filter(case=case)
-    rows = [(event, event_audit_details(event)) for event in events]
+    events = list(audit_events_for(user=request.user).filter(case=case))
+    words = EventSentences(events)
+    rows = [(event, words.sentence(event)) for event in events]
     return render(request, "workspace/case_audit.html", {"case": case, "rows": rows})
 
 

@@ -77,11 +77,15 @@ def workspace_context(request, case: Case, *, bound: dict | None = None, **extra
     can_work = permissions.can(user, Action.WORK_CASES, case.school_id)
     reporters = list(case_reporters(case=case))
     watchers = list(CaseWatcher.objects.filter(case=case).select_related("user"))
+    timeline = case_timeline(case=case)
     context = {
         "notice": "",
         "error": "",
         "case": case,
-        "timeline": case_timeline(case=case),
+        # The tipster's own words open the page (on a phone, before anything else); the
+        # rest of the timeline follows the reply box.
+        "tip_entries": [entry for entry in timeline if entry.kind == "tip"],
+        "timeline": [entry for entry in timeline if entry.kind != "tip"],
         "can_work": can_work,
         "can_audit": permissions.can(user, Action.VIEW_AUDIT, case.school_id),
         "reporters": reporters,

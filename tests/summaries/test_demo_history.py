@@ -1,0 +1,68 @@
+"""seed_demo's year of history: deterministic, text-free, closed, written once, and enough
+for every summary table of the demo district to show numbers above the small-cell
+threshold."""
+
+import re
+from collections import Counter
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import District, School
+from cases.models import Case, CaseStatus
+from summaries.demo_history import PLACEHOLDER, REFERENCE_PREFIX, demo_history_seed
+from summaries.periods import month_period
+from tipline.models import Message, Tip
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 11, 30)
+
+
+def _shape():
+    cases = Case.objects.filter(reference__startswith=REFERENCE_PREFIX)
+    return Counter(cases.values_list("school__slug", "category", "channel", "priority", "outcome"))
+
+
+def test_it_writes_a_deterministic_year_once(capsys):
+    call_command("seed_demo", "--no-history")
+    schools = list(School.objects.all())
+    written = demo_history_seed(schools=schools, today=TODAY)
+    first = _shape()
+    assert written == sum(first.values()) > 1500
+    assert demo_history_seed(schools=schools, today=TODAY) == 0
+    Message.objects.all().delete()
+    Case.objects.all().delete()
+    assert demo_history_seed(schools=schools, today=TODAY) == written
+    assert _shape() == first
+
+
+def test_it_holds_no_text_and_leaves_the_queues_alone():
+    call_command("seed_demo")
+    cases = Case.objects.filter(reference__startswith=REFERENCE_PREFIX)
+    assert cases.exists() and not Tip.objects.exists()
+    assert set(cases.values_list("status", flat=True)) == {CaseStatus.CLOSED}
+    assert {m.body for m in Message.objects.all()} == {PLACEHOLDER}
+    assert all(c.outcome_summary == "" for c in cases[:50])
+    first, last = cases.order_by("created_at").values_list("created_at", flat=True)[
+        :: len(cases) - 1
+    ]
+    assert (last - first).days > 300
+
+
+def test_it_fills_every_summary_table_of_last_month(client):
+    call_command("seed_demo")
+    district = District.objects.get()
+    admin = district.memberships.get().user
+    client.force_login(admin)
+    last_month = month_period(date.today()).previous().key
+    pages = [f"/summaries/districts/{district.id}/?period={last_month}"]
+    pages += [f"/summaries/schools/{s.id}/?period={last_month}" for s in School.objects.all()]
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert "Tips by category" in html
+        hidden = {
+            caption: len(re.findall(r'<td class="text-end suppressed">', table))
+            for caption, table in re.findall(r"<caption>(.*?)</caption>(.*?)</table>", html, re.S)
+        }
+        assert hidden and not any(hidden.values()), (url, hidden)
