@@ -20,13 +20,13 @@ def district_policy(district_id: int) -> DistrictPolicy:
     Kept TIPLINE_SCHOOL_CACHE_SECONDS per process (a policy edit applies that much later);
     each caller gets its own copy, to read.
     """
+    ttl = settings.TIPLINE_SCHOOL_CACHE_SECONDS
     now = time.monotonic()
-    kept = _policies.get(district_id)
+    kept = _policies.get(district_id) if ttl > 0 else None
     if kept is None or kept[0] <= now:
         policy = DistrictPolicy.objects.filter(district_id=district_id).first() or DistrictPolicy(
             district_id=district_id
         )
-        ttl = settings.TIPLINE_SCHOOL_CACHE_SECONDS
         if ttl <= 0:
             return policy
         kept = _policies[district_id] = (now + ttl, policy)
