@@ -43,6 +43,7 @@
           if (field.checked) { values[field.name].push(field.value); typed = typed || !field.defaultChecked; }
         } else if (field.tagName === "SELECT") {
           values[field.name] = Array.prototype.filter.call(field.options, function (option) {
+            typed = typed || option.selected !== option.defaultSelected;
             return option.selected;
           }).map(function (option) { return option.value; });
         } else {
