@@ -14,7 +14,7 @@ from cases.intake import case_reply_notify
 from cases.models import Case, Category, Notice
 from cases.services.calldown import calldown_advance, digest_send
 from cases.services.escalation import sla_sweep
-from cases.services.notices import notices_send
+from cases.services.notices import AlertPage, alert_notices_write, notices_send
 from tests.factories import MembershipFactory, UserFactory, case_factory
 from tipline.sms import backends
 
@@ -140,3 +140,32 @@ def test_it_sends_the_morning_digest_in_each_counselors_language(two_counselors)
     assert erin.subject == "Tip line: 2 new cases at Lincoln High overnight"
     assert "2 new cases arrived" in erin.body
     assert Membership.objects.filter(school=two_counselors.school_a).count() == 3
+
+
+def test_it_pages_a_critical_alert_in_each_contacts_language(on_call):
+    alice = User.objects.get(id=on_call.counselor_a.id)
+    paul = User.objects.get(id=on_call.principal_a.id)
+    page = AlertPage(
+        school_id=on_call.school_a.id,
+        school_name="Lincoln High",
+        alert_id=41,
+        link="https://tips.example.org/alerts/41/",
+        users=(alice, paul),
+    )
+    with translation.override("es"):
+        ids = alert_notices_write(pages=[page])
+    rows = Notice.objects.filter(id__in=ids).values_list("recipient__email", "via", "text")
+    texts = {(email, via): text for email, via, text in rows}
+    assert texts[("alice@example.org", "sms")] == (
+        "Una alerta crítica de redes sociales necesita revisión en Lincoln High: "
+        "https://tips.example.org/alerts/41/"
+    )
+    assert texts[("paul@example.org", "sms")] == (
+        "A critical social-post alert needs review at Lincoln High: "
+        "https://tips.example.org/alerts/41/"
+    )
+    subjects = dict(Notice.objects.filter(id__in=ids).values_list("recipient__email", "subject"))
+    assert subjects == {
+        "alice@example.org": "Alerta crítica para Lincoln High",
+        "paul@example.org": "Critical alert for Lincoln High",
+    }
