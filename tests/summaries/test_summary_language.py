@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import User
 from summaries.build import annual_report, district_summary, school_summary
@@ -74,3 +75,23 @@ def test_it_says_why_a_period_is_refused_in_the_readers_language(personas, clien
     url = reverse("summaries:school", args=[personas.school_a.pk]) + "?period=2999-01"
     html = client_for(personas.principal_a).get(url).content.decode()
     assert "Ese período todavía no ha empezado" in html
+
+
+@pytest.mark.parametrize(
+    "period, english, spanish",
+    [
+        (MARCH, "March 2025", "marzo 2025"),
+        (Period("week", date(2025, 3, 3), date(2025, 3, 9)), "Week of 3 Mar 2025", "Semana del 3"),
+        (Period("quarter", date(2025, 1, 1), date(2025, 3, 31)), "Q1 2025", "T1 2025"),
+        (
+            Period("school_year", date(2024, 7, 1), date(2025, 6, 30)),
+            "School year 2024-25",
+            "Año escolar 2024-25",
+        ),
+    ],
+)
+def test_it_names_periods_in_the_readers_language(period, english, spanish):
+    with translation.override("en"):
+        assert period.label == english
+    with translation.override("es"):
+        assert period.label.startswith(spanish)
