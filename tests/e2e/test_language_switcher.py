@@ -11,6 +11,8 @@ from accounts.models import User
 from tests.factories import TEST_PASSWORD, case_factory
 from tipline.models import Message, Tip
 
+from .axe import serious_violations
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -85,10 +87,12 @@ def test_it_shows_a_counselor_who_chose_spanish_the_staff_pages_in_spanish(new_c
     page.wait_for_url("**/accounts/home/")
     page.get_by_role("link", name="Your language and settings").click()
     page.wait_for_url("**/accounts/profile/")
+    assert serious_violations(page) == []
     page.get_by_label("Español").check()
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Su idioma quedó guardado.")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "es")
+    assert serious_violations(page) == []
     assert User.objects.get(email="alice@example.org").language == "es"
 
     page.goto("/staff/cases/")
