@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .language import in_language_of, language_infos
@@ -121,7 +122,7 @@ class LanguagePreferenceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = [
             ("", _("Whatever my browser or the language switcher says")),
-            *[(info["code"], info["name_local"]) for info in language_infos()],
+            *[(info["code"], capfirst(info["name_local"])) for info in language_infos()],
         ]
         self.helper = FormHelper()
         self.helper.form_tag = False

@@ -130,3 +130,15 @@ def test_it_emails_an_account_notice_in_the_owners_language(personas):
     (message,) = mail.outbox
     assert "Se cambió su contraseña" in message.subject
     assert "Hola, " in message.body
+
+
+def test_it_names_each_language_in_itself_on_the_settings_page(client_for, personas):
+    client = client_for(_prefers(personas.counselor_a, "es"))
+    html = client.get(PROFILE).content.decode()
+    assert re.search(
+        r'<label class="form-check-label" for="id_language_1" lang="en">English<', html
+    )
+    assert re.search(
+        r'<label class="form-check-label" for="id_language_2" lang="es">Español<', html
+    )
+    assert re.search(r'id="id_language_2" checked', html)
