@@ -2,7 +2,8 @@
 
 The catalogue (locale/es/LC_MESSAGES/django.po) may hold no empty and no fuzzy entry, and
 every string marked for translation in the staff side (the templates and Python modules of
-accounts, cases, workspace and summaries, and the shared base template) must be in it. A
+accounts, cases, workspace and summaries, and the shared base template), and on the public
+side too (tipline, alerts), must be in it. A
 string added without its Spanish fails here, before an English sentence turns up on a
 Spanish-speaking counselor's page, email or text. The compiled .mo must match the .po.
 """
@@ -20,8 +21,8 @@ from django.utils.translation.template import templatize
 
 REPO = Path(__file__).resolve().parents[2]
 PO = REPO / "locale" / "es" / "LC_MESSAGES" / "django.po"
-STAFF_APPS = ("accounts", "cases", "workspace", "summaries")
-SHARED_TEMPLATES = (REPO / "config" / "templates" / "base.html",)
+STAFF_APPS = ("accounts", "cases", "workspace", "summaries", "config")
+PUBLIC_APPS = ("tipline", "alerts")
 # name -> position of the msgid among the call's string arguments
 GETTEXT_CALLS = {
     "_": 0,
@@ -112,10 +113,11 @@ def marked_strings(source: str) -> set[str]:
 
 
 def staff_msgids() -> dict[str, Path]:
-    """Every string marked for translation on the staff side, with a file that uses it."""
+    """Every string marked for translation in the apps (staff and public), with a file that
+    uses it."""
     where: dict[str, Path] = {}
-    files = [*SHARED_TEMPLATES]
-    for app in STAFF_APPS:
+    files = []
+    for app in (*STAFF_APPS, *PUBLIC_APPS):
         files += sorted((REPO / app).rglob("*.html")) + sorted((REPO / app).rglob("*.txt"))
         files += [
             path for path in sorted((REPO / app).rglob("*.py")) if "migrations" not in path.parts
