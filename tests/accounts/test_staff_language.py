@@ -8,11 +8,22 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import AccountEvent, User
 from accounts.services import account_notice_send
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _site_language_afterwards():
+    """A request activates its language in this thread and leaves it there: later tests
+    start from the site's default again."""
+    yield
+    translation.deactivate()
+
+
 HOME = "/accounts/home/"
 PROFILE = "/accounts/profile/"
 SWITCHER = "/i18n/setlang/"

@@ -13,6 +13,14 @@ from tests.factories import case_factory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _site_language_afterwards():
+    """A request activates its language in this thread and leaves it there: later tests
+    start from the site's default again."""
+    yield
+    translation.deactivate()
+
+
 def _reader(user, language):
     User.objects.filter(id=user.id).update(language=language)
     user.refresh_from_db()
