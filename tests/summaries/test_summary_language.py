@@ -78,6 +78,11 @@ def test_it_shows_a_spanish_reading_principal_the_summary_in_spanish(dataset, pe
     )
     assert csv.status_code == 200
     assert "Figure" in b"".join(csv.streaming_content).decode()
+    cases = client.get(
+        reverse("summaries:school_case_list", args=[personas.school_a.pk]) + "?period=2025-03"
+    )
+    text = b"".join(cases.streaming_content).decode()
+    assert "Suicide or self-harm" in text and "Suicidio" not in text
 
 
 def test_it_says_why_a_period_is_refused_in_the_readers_language(personas, client_for):
