@@ -153,3 +153,16 @@ def test_it_names_each_language_in_itself_on_the_settings_page(client_for, perso
         r'<label class="form-check-label" for="id_language_2" lang="es">Español<', html
     )
     assert re.search(r'id="id_language_2" checked', html)
+
+
+def test_it_emails_a_password_reset_link_in_the_owners_language(client, personas):
+    _prefers(personas.counselor_a, "es")
+    response = client.post(
+        reverse("accounts:password_reset"),
+        {"email": "alice@example.org"},
+        HTTP_ACCEPT_LANGUAGE="en-US",
+    )
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    assert "Restablezca su contraseña" in message.subject
+    assert "Elija una contraseña nueva aquí:" in message.body
