@@ -102,3 +102,19 @@ def test_it_lists_categories_and_priorities_in_the_readers_language(
     assert spanish_weapon_tip.reference in html
     assert f'<span class="badge text-bg-danger">{priority}</span>' in html
     assert f'<span class="badge text-bg-light border">{category}</span>' in html
+
+
+@pytest.mark.parametrize(
+    "language, expected",
+    [("es", "Otra persona modificó este caso."), ("en", "Someone else changed this case.")],
+)
+def test_it_tells_the_actor_a_refusal_in_their_own_language(
+    client_for, personas, language, expected
+):
+    case = case_factory(personas.school_a)
+    client = client_for(_reader(personas.counselor_a, language))
+    response = client.post(
+        f"/staff/cases/{case.id}/status/", {"version": case.version + 5, "status": "triaged"}
+    )
+    assert response.status_code == 409
+    assert expected in response.content.decode()
