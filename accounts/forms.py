@@ -1,8 +1,10 @@
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from .language import in_language_of, language_infos
 from .two_factor import recovery_code_is_well_formed
 
 ERROR_CODE_SHAPE = _(
@@ -105,3 +107,30 @@ class SignInCodeForm(forms.Form):
 
     def clean_token(self) -> str:
         return _clean_sign_in_code(self.cleaned_data["token"])
+
+
+class LanguagePreferenceForm(forms.Form):
+    """The staff member's own language (User.language); blank follows the browser."""
+
+    language = forms.ChoiceField(
+        label=_("Language of your pages, emails and text messages"),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [
+            ("", _("Whatever my browser or the language switcher says")),
+            *[(info["code"], capfirst(info["name_local"])) for info in language_infos()],
+        ]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class StaffPasswordResetForm(PasswordResetForm):
+    """Django's reset form; the email goes out in the account owner's language."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        with in_language_of(context["user"]):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)

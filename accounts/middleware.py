@@ -6,8 +6,10 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .language import preferred_language
 from .two_factor_policy import second_factor_enrolled, second_factor_missing
 
 EXEMPT_URL_NAMES = ("accounts:otp_verify", "accounts:logout", "healthz")
@@ -45,4 +47,20 @@ class StaffTwoFactorMiddleware:
                     )
                 target = "accounts:otp_verify" if enrolled else ENROL_URL_NAME
                 return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+
+class StaffLanguageMiddleware:
+    """Pages in a signed-in staff member's own language (User.language), whatever the
+    browser or the switcher's cookie says; without a preference, LocaleMiddleware's choice
+    (cookie, then Accept-Language) stands. Runs after AuthenticationMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = preferred_language(getattr(request, "user", None))
+        if chosen and chosen != request.LANGUAGE_CODE:
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
         return self.get_response(request)

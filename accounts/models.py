@@ -79,6 +79,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         validators=[E164_VALIDATOR],
     )
+    # The language of the staff pages, emails and SMS notices this person gets. Blank: the
+    # browser's choice for pages (the switcher, then Accept-Language), the site default
+    # (settings.LANGUAGE_CODE) for what is sent (accounts.language).
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The language of your pages, emails and text messages."),
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(_("admin site access"), default=False)
     date_joined = models.DateTimeField(default=timezone.now)

@@ -15,10 +15,11 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .api_tokens import api_tokens_revoke_all
+from .language import in_language_of
 from .models import AccountEvent, RevokedBecause, User
 from .public_address import public_url
 
@@ -51,10 +52,11 @@ def account_event_record(
 
 
 def account_notice_send(*, event: AccountEvent) -> None:
-    """Email the account's owner about one security event (no secrets in it)."""
+    """Email the account's owner about one security event (no secrets in it), in the
+    owner's language."""
     user = event.user
     by_someone_else = event.actor_id is not None and event.actor_id != user.id
-    with translation.override(settings.LANGUAGE_CODE):
+    with in_language_of(user):
         body = render_to_string(
             "accounts/security_notice_email.txt",
             {
@@ -83,3 +85,12 @@ def user_password_changed(*, user: User, actor: User | None, via: str) -> Accoun
         actor=actor,
         data={"via": via, "tokens_revoked": revoked},
     )
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """Save the language `user` wants their pages, emails and SMS notices in ("" for none:
+    pages follow the browser, notices the site default)."""
+    if language and language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValueError(f"Unknown language: {language!r}")
+    User.objects.filter(id=user.id).update(language=language)
+    user.language = language

@@ -1,18 +1,25 @@
-"""Staff sign-in, password reset and the staff home page.
+"""Staff sign-in, password reset, the staff home page, the staff member's own settings (their
+language) and the language switcher's endpoint.
 
 The two-factor pages are accounts/two_factor_views.py; API tokens, accounts/token_views.py.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import permissions
-from .forms import StaffLoginForm
-from .services import user_password_changed
+from .forms import LanguagePreferenceForm, StaffLoginForm
+from .language import SUPPORTED
+from .services import user_language_set, user_password_changed
 from .two_factor import recovery_codes_left
 from .two_factor_policy import second_factor_enrolled
 
@@ -66,3 +73,49 @@ def home(request):
             "account_events": user.account_events.all()[:5],
         },
     )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    """The staff member's own settings: the language of their pages, emails and SMS."""
+    form = LanguagePreferenceForm(request.POST or None, initial={"language": request.user.language})
+    if request.method == "POST" and form.is_valid():
+        language = form.cleaned_data["language"]
+        user_language_set(user=request.user, language=language)
+        response = redirect("accounts:profile")
+        if language:
+            # The confirmation, and the switcher's cookie, in the language just chosen.
+            with translation.override(language):
+                messages.success(request, _("Your language is saved."))
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        else:
+            messages.success(request, _("Your language is saved."))
+        return response
+    return render(
+        request, "accounts/profile.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+def language_set(request):
+    """The switcher (a POST of `language` and `next`): Django's set_language, which sets the
+    language cookie and goes back to `next`; for a signed-in staff member it also becomes
+    their saved preference, so that the choice holds on their next page and in what is sent
+    to them."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "")
+    user = request.user
+    if user.is_authenticated and language in SUPPORTED and language != user.language:
+        user_language_set(user=user, language=language)
+    return response

@@ -2,12 +2,16 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views import language_set
+
 from .healthz import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher: Django's set_language, which also saves a signed-in staff
+    # member's preference (accounts/language.py).
+    path("i18n/setlang/", language_set, name="set_language"),
     path("staff/district/", include("workspace.district_urls")),
     path("staff/partners/", include("workspace.partner_staff_urls")),
     path("staff/", include("workspace.urls")),

@@ -26,6 +26,9 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+
 MAX_CUSTOM_DAYS = 3 * 366
 FIRST_YEAR = 1970
 
@@ -65,17 +68,24 @@ class Period:
 
     @property
     def label(self) -> str:
+        """The period's name in the active language (month names from Django's formats)."""
         if self.kind == "month":
-            return self.first_day.strftime("%B %Y")
+            return date_format(self.first_day, "F Y")
         if self.kind == "week":
-            return f"Week of {self.first_day:%-d %b %Y}"
+            return gettext("Week of %(day)s") % {"day": date_format(self.first_day, "j M Y")}
         if self.kind == "quarter":
-            return f"Q{(self.first_day.month - 1) // 3 + 1} {self.first_day.year}"
+            return gettext("Q%(quarter)s %(year)s") % {
+                "quarter": (self.first_day.month - 1) // 3 + 1,
+                "year": self.first_day.year,
+            }
         if self.kind == "year":
             return str(self.first_day.year)
         if self.kind == "school_year":
-            return f"School year {self.first_day.year}-{(self.first_day.year + 1) % 100:02d}"
-        return f"{self.first_day:%-d %b %Y} - {self.last_day:%-d %b %Y}"
+            return gettext("School year %(start)s-%(end)02d") % {
+                "start": self.first_day.year,
+                "end": (self.first_day.year + 1) % 100,
+            }
+        return f"{date_format(self.first_day, 'j M Y')} - {date_format(self.last_day, 'j M Y')}"
 
     @property
     def days(self) -> int:

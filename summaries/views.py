@@ -8,11 +8,12 @@ admin). District pages and the annual report: that district's admins only. Anyth
 from __future__ import annotations
 
 import zoneinfo
+from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
 from accounts import permissions
@@ -36,6 +37,26 @@ from summaries.selectors import (
     school_for_summary,
 )
 from summaries.suppression import threshold_for
+
+
+def in_english(view):
+    """CSV downloads are in English whoever downloads them (headings, labels, period names),
+    so an export keeps one shape for the scripts and reports that read it: the view runs,
+    and its rows are written, with English active (docs/languages.md)."""
+
+    def english_rows(rows):
+        with translation.override("en"):
+            yield from rows
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        with translation.override("en"):
+            response = view(request, *args, **kwargs)
+        if response.streaming:
+            response.streaming_content = english_rows(response.streaming_content)
+        return response
+
+    return wrapper
 
 
 def _period(request, tz: str):
@@ -131,6 +152,7 @@ def school_page(request, school_id: int):
 
 @require_GET
 @login_required
+@in_english
 def school_csv(request, school_id: int, slug: str):
     """One table of the school summary as CSV; slug "all" is every table in one file."""
     school = school_for_summary(user=request.user, school_id=school_id)
@@ -144,6 +166,7 @@ def school_csv(request, school_id: int, slug: str):
 
 @require_GET
 @login_required
+@in_english
 def school_case_list(request, school_id: int):
     school = school_for_summary(user=request.user, school_id=school_id)
     period, error = _period(request, school.timezone)
@@ -187,6 +210,7 @@ def district_page(request, district_id: int):
 
 @require_GET
 @login_required
+@in_english
 def district_csv(request, district_id: int, slug: str):
     district = district_for_summary(user=request.user, district_id=district_id)
     period, error = _period(request, district.timezone)
@@ -200,6 +224,7 @@ def district_csv(request, district_id: int, slug: str):
 
 @require_GET
 @login_required
+@in_english
 def district_case_list(request, district_id: int):
     district = district_for_summary(user=request.user, district_id=district_id)
     period, error = _period(request, district.timezone)
@@ -263,6 +288,7 @@ def annual_page(request, district_id: int):
 
 @require_GET
 @login_required
+@in_english
 def annual_csv(request, district_id: int):
     district = district_for_summary(user=request.user, district_id=district_id)
     period, error = _annual_period(request, district)

@@ -10,14 +10,15 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from alerts.models import Alert, AlertStatus, DismissalReason
 from cases.models import Case, CaseEvent, Category, Channel, Priority, PrioritySource
 from cases.services.cases import PriorityDecision, case_open
 from cases.services.events import case_event_record, case_surviving
 
-ALREADY_REVIEWED = "Someone else has already reviewed this alert."
-UNKNOWN_REASON = "Choose why the alert is dismissed."
+ALREADY_REVIEWED = gettext_lazy("Someone else has already reviewed this alert.")
+UNKNOWN_REASON = gettext_lazy("Choose why the alert is dismissed.")
 
 CATEGORY_FOR_SCORER = {
     "violence": Category.THREAT,

@@ -27,6 +27,8 @@ from datetime import datetime, timedelta
 
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import DistrictMembership, Membership, OnCallContact, Role, School
 from accounts.policies import district_policy
@@ -37,6 +39,7 @@ from ..queueing import queue_after_commit
 from .notices import (
     NoticeText,
     SendOutcome,
+    TextSource,
     alert_feed_url,
     case_list_url,
     case_url,
@@ -51,24 +54,45 @@ logger = logging.getLogger(__name__)
 
 # Sequences older than this are not re-driven by the sweeper (the list is long exhausted).
 SWEEP_HORIZON = timedelta(days=1)
-CALLDOWN_SUBJECT = "LIFE SAFETY: a case at {school} needs someone now"
-CALLDOWN_TEXT = (
-    "Tip line, life safety: a new case at {school} needs someone now. "
-    "Sign in and acknowledge it: {link}"
+# Each text is rendered in its recipient's language (cases.services.notices).
+CALLDOWN_SUBJECT = _("LIFE SAFETY: a case at %(school)s needs someone now")
+CALLDOWN_TEXT = _(
+    "Tip line, life safety: a new case at %(school)s needs someone now. "
+    "Sign in and acknowledge it: %(link)s"
 )
-DIGEST_SUBJECT = "Tip line: {count} new case(s) at {school} overnight"
-DIGEST_TEXT = (
-    "{count} new case(s) arrived at {school} outside school hours. "
-    "Sign in to see them: {link}\n\n"
-    "For the tipsters' privacy this email holds no details of the tips."
-)
-DIGEST_ALERTS_SUBJECT = (
-    "Tip line: {count} new case(s) and {alerts} high alert(s) at {school} overnight"
-)
-DIGEST_ALERTS_TEXT = (
-    "\n\n{alerts} high social-post alert(s) were raised outside school hours. "
-    "Sign in to review them: {link}"
-)
+
+
+def _digest_subject(*, count: int, alerts: int, school: str) -> str:
+    if alerts:
+        # Translators: the morning digest's subject when high alerts were raised overnight.
+        return _(
+            "Tip line: %(count)s new case(s) and %(alerts)s high alert(s) at %(school)s overnight"
+        ) % {"count": count, "alerts": alerts, "school": school}
+    return ngettext(
+        "Tip line: %(count)s new case at %(school)s overnight",
+        "Tip line: %(count)s new cases at %(school)s overnight",
+        count,
+    ) % {"count": count, "school": school}
+
+
+def _digest_body(*, count: int, alerts: int, school: str, link: str, alerts_link: str) -> str:
+    text = ngettext(
+        "%(count)s new case arrived at %(school)s outside school hours. "
+        "Sign in to see it: %(link)s",
+        "%(count)s new cases arrived at %(school)s outside school hours. "
+        "Sign in to see them: %(link)s",
+        count,
+    ) % {"count": count, "school": school, "link": link}
+    text += "\n\n" + str(_("For the tipsters' privacy this email holds no details of the tips."))
+    if alerts:
+        text += "\n\n" + ngettext(
+            "%(alerts)s high social-post alert was raised outside school hours. "
+            "Sign in to review it: %(link)s",
+            "%(alerts)s high social-post alerts were raised outside school hours. "
+            "Sign in to review them: %(link)s",
+            alerts,
+        ) % {"alerts": alerts, "link": alerts_link}
+    return text
 
 
 @dataclass(frozen=True)
@@ -114,12 +138,13 @@ def _send(rows: list[Notice], backend=None) -> None:
         notice_send(notice=row, backend=backend)
 
 
-def calldown_text(case: Case) -> NoticeText:
+def calldown_text(case: Case) -> TextSource:
+    """The call-down's words, rendered in each contact's own language."""
     school = case.school.name
     link = case_url(case.id)
-    return NoticeText(
-        subject=CALLDOWN_SUBJECT.format(school=school),
-        text=CALLDOWN_TEXT.format(school=school, link=link),
+    return lambda: NoticeText(
+        subject=str(CALLDOWN_SUBJECT % {"school": school}),
+        text=str(CALLDOWN_TEXT % {"school": school, "link": link}),
     )
 
 
@@ -207,14 +232,14 @@ def digest_cases(*, school: School, now: datetime):
     ).exclude(priority=Priority.LIFE_SAFETY)
 
 
-def digest_text(*, school: School, cases: int, alerts: int) -> NoticeText:
-    """What the digest says: counts and links, never a tip's or a post's words."""
-    subject = DIGEST_SUBJECT.format(count=cases, school=school.name)
-    text = DIGEST_TEXT.format(count=cases, school=school.name, link=case_list_url())
-    if alerts:
-        subject = DIGEST_ALERTS_SUBJECT.format(count=cases, alerts=alerts, school=school.name)
-        text += DIGEST_ALERTS_TEXT.format(alerts=alerts, link=alert_feed_url())
-    return NoticeText(subject=subject, text=text)
+def digest_text(*, school: School, cases: int, alerts: int) -> TextSource:
+    """What the digest says: counts and links, never a tip's or a post's words; rendered in
+    each counselor's own language."""
+    links = {"link": case_list_url(), "alerts_link": alert_feed_url()}
+    return lambda: NoticeText(
+        subject=_digest_subject(count=cases, alerts=alerts, school=school.name),
+        text=_digest_body(count=cases, alerts=alerts, school=school.name, **links),
+    )
 
 
 def digest_send(*, now: datetime | None = None) -> int:

@@ -18,12 +18,12 @@ from cases.models import (
     Case,
     CaseEvent,
     CaseTag,
-    Category,
     DangerNow,
     Priority,
     PrioritySource,
 )
 
+from ..priority_reasons import category_rule_reason
 from .calldown import calldown_start_later
 from .escalation import case_due_times
 
@@ -42,9 +42,10 @@ class PriorityDecision:
 def priority_for_tip(*, category: str, danger_now: str = "") -> PriorityDecision:
     """Life-safety by category rule (self-harm, threat, weapon) or by "in danger now = yes"."""
     if category in LIFE_SAFETY_CATEGORIES:
-        label = Category(category).label
+        # In English whatever the tipster's language: the page says it in the reader's
+        # (cases.priority_reasons).
         return PriorityDecision(
-            Priority.LIFE_SAFETY, PrioritySource.CATEGORY_RULE, f"Category: {label}"
+            Priority.LIFE_SAFETY, PrioritySource.CATEGORY_RULE, category_rule_reason(category)
         )
     if danger_now == DangerNow.YES:
         return PriorityDecision(

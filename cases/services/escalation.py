@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DistrictMembership, DistrictPolicy, Membership, Role
 from accounts.policies import district_policy
@@ -26,10 +27,18 @@ MISSED_FIELDS = {
     "first_response": "first_response_missed_at",
 }
 ESCALATION_STEPS = {"acknowledge": 1, "first_response": 2}
-ESCALATION_NOTICE = (
-    "Tip line: a case at {school} has missed its {deadline} deadline and was escalated to "
-    "you. Sign in to read it: {link}"
-)
+# Rendered in each recipient's language (cases.services.notices).
+ESCALATION_SUBJECT = _("Escalated: a case at %(school)s missed its deadline")
+ESCALATION_NOTICE = {
+    "acknowledge": _(
+        "Tip line: a case at %(school)s has missed its acknowledge deadline and was "
+        "escalated to you. Sign in to read it: %(link)s"
+    ),
+    "first_response": _(
+        "Tip line: a case at %(school)s has missed its first response deadline and was "
+        "escalated to you. Sign in to read it: %(link)s"
+    ),
+}
 
 
 def sla_targets(policy: DistrictPolicy) -> sla.SlaTargets:
@@ -103,12 +112,11 @@ def case_escalate_missed(*, case: Case, deadline: str, now: datetime) -> bool:
         school_id=case.school_id,
         case_id=case.id,
         ref=ESCALATION_STEPS[deadline],
-        text=NoticeText(
-            subject=f"Escalated: a case at {case.school.name} missed its deadline",
-            text=ESCALATION_NOTICE.format(
-                school=case.school.name,
-                deadline=deadline.replace("_", " "),
-                link=case_url(case.id),
+        text=lambda: NoticeText(
+            subject=str(ESCALATION_SUBJECT % {"school": case.school.name}),
+            text=str(
+                ESCALATION_NOTICE[deadline]
+                % {"school": case.school.name, "link": case_url(case.id)}
             ),
         ),
         targets=[t for t in targets_for(recipients) if t.via == Notice.Via.EMAIL],

@@ -20,6 +20,7 @@ from __future__ import annotations
 from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from cases.models import (
     OPEN_STATUSES,
@@ -38,9 +39,9 @@ from .escalation import case_due_times
 from .events import case_event_record
 from .workflow import CaseWorkflowError, StaleCaseError, require_work
 
-ERROR_SAME = "A case cannot be merged into itself."
-ERROR_SCHOOL = "Only cases of the same school can be merged."
-ERROR_CLOSED = "Only open cases can be merged."
+ERROR_SAME = gettext_lazy("A case cannot be merged into itself.")
+ERROR_SCHOOL = gettext_lazy("Only cases of the same school can be merged.")
+ERROR_CLOSED = gettext_lazy("Only open cases can be merged.")
 # History of the case it happened on: never moved by a merge.
 # A share with a partner stays too: the partner was given that case as it was, and moving the
 # share would show them the survivor's tips, which nobody chose to share with them.

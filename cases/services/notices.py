@@ -14,6 +14,10 @@ Rows are written two ways:
   inserts nothing and sends nothing.
 
 Each row holds its own subject and text, so any row can be (re)sent by `notices_send`.
+They are written in the RECIPIENT's language (accounts.language: their preference, else the
+site's default), whoever or whatever caused the notice: a Spanish tip, or a counselor working
+in Spanish, never makes an English speaker's notice Spanish. A text is given as a function
+rendered once per language among the recipients (`notices_claim`, `case_news_notices_write`).
 
 Exactly once: a row is sent only by whoever moved it to SENDING, by a conditional update or
 by the insert itself. A SENDING row whose lease (`claimed_until`) ran out belonged to a worker
@@ -24,8 +28,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
 
@@ -33,8 +37,10 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db.models import F
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
+from accounts.language import language_of, language_or_default
 from accounts.models import Membership, Role
 from accounts.public_address import public_url
 from cases.models import Case, Notice, Priority
@@ -47,13 +53,13 @@ logger = logging.getLogger(__name__)
 
 SEND_TASK = "cases.notices_send"
 NEWS_SUBJECTS = {
-    Notice.Reason.NEW_TIP: "New tip for {school}",
-    Notice.Reason.REPLY: "A tipster answered on a case at {school}",
-    Notice.Reason.PARTNER_NOTE: "A partner added a note on a case at {school}",
+    Notice.Reason.NEW_TIP: _("New tip for %(school)s"),
+    Notice.Reason.REPLY: _("A tipster answered on a case at %(school)s"),
+    Notice.Reason.PARTNER_NOTE: _("A partner added a note on a case at %(school)s"),
 }
-NEWS_TEXT = (
-    "There is something new on a case at {school}.\n\n"
-    "Sign in to read it: {link}\n\n"
+NEWS_TEXT = _(
+    "There is something new on a case at %(school)s.\n\n"
+    "Sign in to read it: %(link)s\n\n"
     "For the tipster's privacy this email holds no details of the tip."
 )
 
@@ -69,6 +75,28 @@ class Target:
     recipient_id: int
     via: str
     address: str
+    language: str = field(default=settings.LANGUAGE_CODE)
+
+
+# A notice's words: fixed, or rendered in each recipient's language (a function called with
+# that language active).
+TextSource = NoticeText | Callable[[], NoticeText]
+
+
+class TextsByLanguage:
+    """Render a TextSource once per language asked for, with that language active."""
+
+    def __init__(self, source: TextSource):
+        self.source = source
+        self.rendered: dict[str, NoticeText] = {}
+
+    def __call__(self, language: str) -> NoticeText:
+        if isinstance(self.source, NoticeText):
+            return self.source
+        if language not in self.rendered:
+            with translation.override(language):
+                self.rendered[language] = self.source()
+        return self.rendered[language]
 
 
 class SendOutcome(Enum):
@@ -118,15 +146,17 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def targets_for(users: Iterable) -> list[Target]:
-    """SMS to the user's mobile number (when set) and email, for each active user."""
+    """SMS to the user's mobile number (when set) and email, for each active user, each in
+    the user's own language."""
     targets = []
     for user in users:
         if not user.is_active:
             continue
+        language = language_of(user)
         if user.phone_number:
-            targets.append(Target(user.id, Notice.Via.SMS, user.phone_number))
+            targets.append(Target(user.id, Notice.Via.SMS, user.phone_number, language))
         if user.email:
-            targets.append(Target(user.id, Notice.Via.EMAIL, user.email))
+            targets.append(Target(user.id, Notice.Via.EMAIL, user.email, language))
     return targets
 
 
@@ -159,8 +189,15 @@ def case_news_notices_write(
     )
     counselors = Membership.objects.filter(
         school_id=case.school_id, role=Role.COUNSELOR, user__is_active=True
-    ).values_list("user_id", flat=True)
+    ).values_list("user_id", "user__language")
     school = case.school.name
+    link = case_url(case.id)
+    texts = TextsByLanguage(
+        lambda: NoticeText(
+            subject=NEWS_SUBJECTS[reason] % {"school": school},
+            text=NEWS_TEXT % {"school": school, "link": link},
+        )
+    )
     rows = Notice.objects.bulk_create(
         [
             Notice(
@@ -168,8 +205,8 @@ def case_news_notices_write(
                 school_id=case.school_id,
                 case_id=case.id,
                 ref=ref,
-                subject=NEWS_SUBJECTS[reason].format(school=school),
-                text=NEWS_TEXT.format(school=school, link=case_url(case.id)),
+                subject=texts(language_or_default(language)).subject,
+                text=texts(language_or_default(language)).text,
                 via=Notice.Via.EMAIL,
                 recipient_id=user_id,
                 status=Notice.Status.HELD if held else Notice.Status.PENDING,
@@ -178,7 +215,7 @@ def case_news_notices_write(
                 claimed_until=None if held else now + overdue_after(),
                 created_at=now,
             )
-            for user_id in counselors
+            for user_id, language in counselors
         ]
     )
     return [] if held else [row.id for row in rows]
@@ -216,16 +253,18 @@ def notices_claim(
     *,
     reason: str,
     school_id: int,
-    text: NoticeText,
+    text: TextSource,
     targets: list[Target],
     case_id: int | None = None,
     ref: int = 0,
     digest_date: date | None = None,
     now: datetime | None = None,
 ) -> list[Notice]:
-    """Insert SENDING rows for targets not already notified; return the rows this run owns."""
+    """Insert SENDING rows for targets not already notified; return the rows this run owns.
+    `text`: one NoticeText for all, or a function rendered in each target's language."""
     now = now or timezone.now()
     token = uuid.uuid4().hex
+    texts = TextsByLanguage(text)
     Notice.objects.bulk_create(
         [
             Notice(
@@ -236,8 +275,8 @@ def notices_claim(
                 via=target.via,
                 recipient_id=target.recipient_id,
                 digest_date=digest_date,
-                subject=text.subject[:200],
-                text=text.text,
+                subject=texts(target.language).subject[:200],
+                text=texts(target.language).text,
                 status=Notice.Status.SENDING,
                 claim_token=token,
                 claimed_until=now + claim_lease(),
@@ -328,10 +367,10 @@ def notice_send(
 
 # --- Social-post alerts: paged with a link, never the post ---------------------------------
 
-ALERT_SUBJECT = "Critical alert for {school}"
-ALERT_TEXT = "A critical social-post alert needs review at {school}: {link}"
-HIGH_ALERT_SUBJECT = "High alert for {school}"
-HIGH_ALERT_TEXT = "A high social-post alert needs review at {school}: {link}"
+ALERT_SUBJECT = _("Critical alert for %(school)s")
+ALERT_TEXT = _("A critical social-post alert needs review at %(school)s: %(link)s")
+HIGH_ALERT_SUBJECT = _("High alert for %(school)s")
+HIGH_ALERT_TEXT = _("A high social-post alert needs review at %(school)s: %(link)s")
 
 
 @dataclass(frozen=True)
@@ -357,13 +396,19 @@ class AlertPage:
         targets = targets_for(self.users)
         if not self.critical:
             targets = [target for target in targets if target.via == Notice.Via.EMAIL]
+        texts = TextsByLanguage(
+            lambda: NoticeText(
+                subject=subject % {"school": self.school_name},
+                text=text % {"school": self.school_name, "link": self.link},
+            )
+        )
         return [
             Notice(
                 reason=Notice.Reason.ALERT,
                 school_id=self.school_id,
                 ref=self.alert_id,
-                subject=subject.format(school=self.school_name),
-                text=text.format(school=self.school_name, link=self.link),
+                subject=texts(target.language).subject,
+                text=texts(target.language).text,
                 via=target.via,
                 recipient_id=target.recipient_id,
                 status=Notice.Status.HELD if self.held else Notice.Status.PENDING,

@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts import permissions
 from accounts.permissions import Action
@@ -44,16 +45,18 @@ from cases.services.calldown import calldown_start_later
 from cases.services.escalation import case_due_times
 from cases.services.events import case_event_record
 
-ERROR_STALE = "Someone else changed this case. Reload it to see their change, then try again."
-ERROR_MOVE = "A case cannot move from “{old}” to “{new}”."
-ERROR_REOPEN_REASON = "Say why the case is being reopened."
-ERROR_OUTCOME = "Choose an outcome."
-ERROR_SUMMARY = "Write a short summary of what was done."
-ERROR_CLOSE_WITHOUT_OUTCOME = "Resolve the case with an outcome before closing it."
-ERROR_ASSIGNEE = "Cases can be assigned only to staff who work cases at that school."
-ERROR_PRIORITY_REASON = "Say why the priority changes."
-ERROR_NOTE = "The note is empty."
-ERROR_NOT_ALLOWED = "You may not do this on this case."
+ERROR_STALE = gettext_lazy(
+    "Someone else changed this case. Reload it to see their change, then try again."
+)
+ERROR_MOVE = gettext_lazy("A case cannot move from “{old}” to “{new}”.")
+ERROR_REOPEN_REASON = gettext_lazy("Say why the case is being reopened.")
+ERROR_OUTCOME = gettext_lazy("Choose an outcome.")
+ERROR_SUMMARY = gettext_lazy("Write a short summary of what was done.")
+ERROR_CLOSE_WITHOUT_OUTCOME = gettext_lazy("Resolve the case with an outcome before closing it.")
+ERROR_ASSIGNEE = gettext_lazy("Cases can be assigned only to staff who work cases at that school.")
+ERROR_PRIORITY_REASON = gettext_lazy("Say why the priority changes.")
+ERROR_NOTE = gettext_lazy("The note is empty.")
+ERROR_NOT_ALLOWED = gettext_lazy("You may not do this on this case.")
 SUMMARY_MAX_LENGTH = 1000
 REASON_MAX_LENGTH = 500
 PRIORITY_REASON_MAX_LENGTH = 200

@@ -45,7 +45,7 @@ def test_it_sends_one_morning_digest_of_the_weekends_cases(personas):
     by_recipient = {m.to[0]: m for m in mail.outbox}
     assert set(by_recipient) == {"alice@example.org", "bob@example.org"}
     alice = by_recipient["alice@example.org"]
-    assert alice.subject.startswith("Tip line: 2 new case(s) at Lincoln High")
+    assert alice.subject.startswith("Tip line: 2 new cases at Lincoln High")
     assert "weekend secret" not in alice.body and "/staff/cases/" in alice.body
     assert Notice.objects.filter(reason=Notice.Reason.DIGEST, status="sent").count() == 2
 

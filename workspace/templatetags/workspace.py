@@ -12,8 +12,15 @@ from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
 from alerts.web_urls import web_url_or_blank
+from cases.priority_reasons import priority_reason_display
 
 register = template.Library()
+
+
+@register.filter
+def priority_reason(stored: str) -> str:
+    """A case's stored priority reason, said in the reader's language."""
+    return priority_reason_display(stored or "")
 
 
 def school_time(moment: datetime, school) -> str:
