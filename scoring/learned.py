@@ -66,11 +66,11 @@ class LearnedModel:
 
     def logits(self, features: set[bytes]) -> tuple[float, ...]:
         """Raw decision values per head (bias when no feature is known)."""
-        known = features.intersection(self.vocabulary)
-        if not known:
+        # One dict lookup per feature (unknown ones give None and are dropped), then
+        # C-level column sums of the rows.
+        rows = list(filter(None, map(self.rows.get, features)))
+        if not rows:
             return self.bias
-        # One dict lookup per known feature, then C-level column sums of the rows.
-        rows = map(self.rows.__getitem__, known)
         idf2, *columns = map(sum, zip(*rows, strict=True))
         norm = math.sqrt(idf2 + self.norm_smoothing)
         return tuple(b + c / norm for b, c in zip(self.bias, columns, strict=True))
@@ -94,13 +94,19 @@ class LearnedModel:
         """Calibrated logits: 0.0 at each head's alert point."""
         return tuple(s * (z - t) for s, z, t in zip(self.slope, raw, self.threshold, strict=True))
 
-    def contributions(self, features: set[bytes], head: str) -> list[tuple[bytes, float]]:
-        """What each known n-gram added to ``head``'s raw logit, largest first."""
+    def contributions(
+        self, features: set[bytes], head: str, minimum: float | None = None
+    ) -> list[tuple[bytes, float]]:
+        """What each known n-gram added to ``head``'s raw logit, largest first; with
+        ``minimum``, only those that added at least that much."""
         column = self.columns[self.heads.index(head)]
         known = features.intersection(self.vocabulary)
         if not known:
             return []
         norm = math.sqrt(sum(map(self.idf2.__getitem__, known)) + self.norm_smoothing)
+        if minimum is not None:
+            floor = minimum * norm
+            known = [g for g in known if column[g] >= floor]
         found = [(g, column[g] / norm) for g in known]
         found.sort(key=lambda x: (-x[1], x[0]))
         return found

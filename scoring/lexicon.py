@@ -20,6 +20,7 @@ from pathlib import Path
 
 __all__ = [
     "DEFAULT_DIR",
+    "WORD_START",
     "Entry",
     "Hit",
     "Lexicon",
@@ -57,6 +58,8 @@ CONTEXT = (
 )
 
 _WORD_START = r"(?<!\w)"
+# Every compiled phrase opens with it (see compile_phrase).
+WORD_START = _WORD_START
 # At most this many (match, next character) -> entry answers are remembered per lexicon.
 _WHICH_CACHE = 50_000
 # "$" in a phrase: the clause ends there ("i'm done$" is not "i'm done with homework").
@@ -193,9 +196,10 @@ def compile_phrase(phrase: str) -> str:
             out.append("'?")
         elif ch == "$":
             out.append(_CLAUSE_END)
-        elif ch.isalpha() and i + 1 < n and text[i + 1] == ch:
+        elif ch.isalpha() and i + 1 < n and text[i + 1] == ch and _word_length(text, i) > 3:
             # a doubled letter also matches a single one: stretched letters are folded
-            # to one by the normalizer ("killll" -> "kil")
+            # to one by the normalizer ("killll" -> "kil"); not in a word of three
+            # letters, where the single form is another word ("off" is not "of")
             out.append(re.escape(ch) + "{1,2}")
             i += 1
         else:
@@ -203,6 +207,17 @@ def compile_phrase(phrase: str) -> str:
         i += 1
     # End on a word boundary: either the phrase consumed a separator, or no word follows.
     return _WORD_START + "".join(out) + r"(?:(?<=\W)|(?!\w))"
+
+
+def _word_length(text: str, i: int) -> int:
+    """The length of the run of letters around ``text[i]``."""
+    lo = i
+    while lo > 0 and text[lo - 1].isalpha():
+        lo -= 1
+    hi = i
+    while hi < len(text) and text[hi].isalpha():
+        hi += 1
+    return hi - lo
 
 
 def _opens_optional(text: str, i: int) -> bool:

@@ -88,10 +88,13 @@ class RuleTier:
         *,
         school_terms: Sequence[str] = (),
         categories: Sequence[str] = CORE_CATEGORIES,
+        normalized: Normalized | None = None,
     ) -> RuleOutcome:
         """The rules on ``text``; only the core lexicons of ``categories`` are scanned
-        (the scorer leaves out those whose anchors the text lacks: they cannot match)."""
-        normalized = self.normalizer(text)
+        (the scorer leaves out those where no phrase can match). ``normalized`` is
+        ``normalizer(text)`` when the caller has it already."""
+        if normalized is None or normalized.text != text:
+            normalized = self.normalizer(text)
         school_re = compile_school_terms(school_terms, self.normalizer) if school_terms else None
         evidence = find_evidence(normalized.norm, self.lexicons, school_re, categories)
         relevance = (

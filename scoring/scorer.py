@@ -43,12 +43,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
-from .anchors import ANCHOR_FUNCTION_WORDS, core_anchors
+from .anchors import (
+    ANCHOR_FUNCTION_WORDS,
+    core_anchors,
+    entry_anchors,
+    entry_requirements,
+    entry_words,
+)
 from .features import grams, token_spans
 from .learned import LearnedModel, load_model
-from .lexicon import Lexicons, load_lexicons
-from .normalize import Normalizer
+from .lexicon import WORD_START, Lexicons, compile_phrase, load_lexicons
+from .normalize import Normalized, Normalizer
 from .relevance import Relevance
 from .rules import BIAS, CORE_CATEGORIES
 from .ruletier import RuleOutcome, RuleTier
@@ -110,6 +117,18 @@ _OBFUSCATED = re.compile(
 )
 _OBFUSCATION_SPAN = 500
 _STRETCHED = re.compile(r"(\w)\1{2,}")
+
+
+# A word glued to an apostrophe and more letters ("kill'em", "KILL’EM", "gun's").
+_GLUED = re.compile(r"([^\W\d_]{2,})['\u2019]\w")
+_NONE: frozenset[bytes] = frozenset()
+
+
+class _Phrase(NamedTuple):
+    """A raising core phrase, as the scorer's gate looks for it (see Scorer._possible)."""
+
+    needs: tuple[frozenset[bytes], ...]
+    pattern: re.Pattern[str]
 
 
 def _obfuscated(text: str) -> bool:
@@ -209,13 +228,41 @@ class Scorer:
         self._gate = frozenset(e.phrase.encode("utf-8") for e in self.lexicons["gate"].entries)
         self._candidate = math.log(CANDIDATE_PROBABILITY / (1.0 - CANDIDATE_PROBABILITY))
         unigrams = [g for g in self.model.vocabulary if b" " not in g]
+
+        def rarity(gram: bytes) -> float:
+            return self.model.idf2.get(gram, _UNSEEN)
+
         self._anchors_by: dict[str, frozenset[bytes]] = {}
+        # Per core lexicon: anchor -> the raising phrases it anchors, each as the parts
+        # a text must hold as tokens (anchors.entry_requirements) and a search pattern
+        # (the phrase without its word-start guard: a superset of its matches that the
+        # regex engine finds by its first letters). Shield lines raise nothing.
+        self._phrases_by: dict[str, dict[bytes, tuple[_Phrase, ...]]] = {}
         for cat in CORE_CATEGORIES:
-            words, prefixes = core_anchors(
-                self.lexicons, lambda g: self.model.idf2.get(g, _UNSEEN), (cat,)
-            )
+            words, prefixes = core_anchors(self.lexicons, rarity, (cat,))
             stems = {g for g in unigrams if g.startswith(prefixes)} if prefixes else set()
-            self._anchors_by[cat] = words | stems
+            anchors = set(words | stems)
+            index: dict[bytes, dict[str, _Phrase]] = {}
+            for entry in self.lexicons[cat].entries:
+                if entry.weight <= 0.0:
+                    continue
+                found, starts = entry_anchors(entry.phrase, rarity)
+                if starts:
+                    found |= {g for g in unigrams if g.startswith(tuple(starts))}
+                needs = entry_requirements(entry.phrase)
+                if not any(part & found for part in needs):
+                    # its anchor may sit glued to an optional group ("deserve todie"):
+                    # looked up by every word it names too
+                    found |= entry_words(entry.phrase)
+                    anchors |= found
+                body = compile_phrase(entry.phrase).removeprefix(WORD_START)
+                phrase = _Phrase(needs, re.compile(body))
+                for anchor in found:
+                    index.setdefault(anchor, {})[body] = phrase
+            self._anchors_by[cat] = frozenset(anchors)
+            self._phrases_by[cat] = {
+                a: tuple(sorted(by.values(), key=lambda p: len(p.needs))) for a, by in index.items()
+            }
         self._anchors = frozenset().union(*self._anchors_by.values()) | self._gate
 
     @property
@@ -225,9 +272,17 @@ class Scorer:
     def is_candidate(self, text: str, features: set[bytes], calibrated: Sequence[float]) -> bool:
         """Whether the rule tier should read this text (see the module doc). ``features``
         are ``self.features(text)``: for obfuscated or emoji texts, the normalizer's."""
+        disguised = self._disguised(text)
+        return self._read_by_rules(text, features, calibrated, disguised) and bool(
+            self._scanned(text, features, disguised)
+        )
+
+    def _read_by_rules(
+        self, text: str, features: set[bytes], calibrated: Sequence[float], disguised: bool
+    ) -> bool:
         if self._anchors.isdisjoint(features):
             return False  # no core phrase can match: the rules would find nothing
-        if self._disguised(text):
+        if disguised:
             return True
         return (
             len(text) <= _SHORT
@@ -235,18 +290,78 @@ class Scorer:
             or not self._gate.isdisjoint(features)
         )
 
-    def _scanned(self, text: str, features: set[bytes]) -> tuple[str, ...]:
-        """The core lexicons worth scanning: those whose anchors the text holds (every
-        one when spelling, emoji or a gate word may hide what the tokens show)."""
-        if _obfuscated(text) or not text.isascii() or not self._gate.isdisjoint(features):
-            return CORE_CATEGORIES
-        return tuple(c for c in CORE_CATEGORIES if not self._anchors_by[c].isdisjoint(features))
+    def _scanned(
+        self,
+        text: str,
+        features: set[bytes],
+        disguised: bool | None = None,
+        normalized: Normalized | None = None,
+    ) -> tuple[str, ...]:
+        """The core lexicons worth scanning: those with a raising phrase found in the
+        text (every one when spelling or emoji may hide what the tokens show). Empty: no
+        core phrase can match, the rules need not run."""
+        if disguised is None:
+            disguised = self._disguised(text)
+        return self._scan_plan(text, features, disguised, normalized)[0]
+
+    def _scan_plan(
+        self,
+        text: str,
+        features: set[bytes],
+        disguised: bool,
+        normalized: Normalized | None = None,
+    ) -> tuple[tuple[str, ...], Normalized | None]:
+        """``_scanned`` and the normalized text when it had to be made."""
+        if disguised:
+            return CORE_CATEGORIES, normalized
+        found: list[str] = []
+        # A word glued to an apostrophe ("kill'em", "gun's") is one token, but the
+        # phrases read the word alone.
+        glued: frozenset[bytes] = _NONE
+        if "'" in text or "\u2019" in text:
+            glued = frozenset(w.lower().encode("utf-8") for w in _GLUED.findall(text))
+        for category in CORE_CATEGORIES:
+            phrases = self._possible(category, features, glued)
+            if not phrases:
+                continue
+            if normalized is None:
+                normalized = self.normalizer(text)
+            norm = normalized.norm
+            if any(p.pattern.search(norm) is not None for p in phrases):
+                found.append(category)
+        return tuple(found), normalized
+
+    def _possible(
+        self, category: str, features: set[bytes], glued: frozenset[bytes] = frozenset()
+    ) -> list[_Phrase]:
+        """The raising phrases of ``category`` a text of ``features`` (and of the
+        ``glued`` words) holds an anchor and every required part of: only these can
+        match it."""
+        anchors = self._anchors_by[category]
+        present = anchors.intersection(features)
+        if glued:
+            present |= anchors.intersection(glued)
+        if not present:
+            return []
+        phrases = self._phrases_by[category]
+        found: dict[_Phrase, None] = {}
+        for anchor in present:
+            for phrase in phrases.get(anchor, ()):
+                if phrase not in found and all(
+                    not (part.isdisjoint(features) and part.isdisjoint(glued))
+                    for part in phrase.needs
+                ):
+                    found[phrase] = None
+        return list(found)
 
     def features(self, text: str) -> set[bytes]:
         """The learned tier's n-grams. An obfuscated short text ("k1ll", "k i l l",
         "killllll") or one with emoji the lexicons read ("🔫") is read as the normalizer
         spells it, so the model knows the words."""
-        if self._disguised(text):
+        return self._features(text, self._disguised(text))
+
+    def _features(self, text: str, disguised: bool) -> set[bytes]:
+        if disguised:
             return grams(self.normalizer(_STRETCHED.sub(r"\1\1", text)).norm)
         return grams(text)
 
@@ -264,14 +379,18 @@ class Scorer:
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
         model = self.model
-        features = self.features(text)
+        disguised = self._disguised(text)
+        features = self._features(text, disguised)
         raw = model.logits(features)
         calibrated = model.calibrated(raw)
         rules = None
-        if self.is_candidate(text, features, calibrated):
-            rules = self.rules.run(
-                text, school_terms=school_terms, categories=self._scanned(text, features)
-            )
+        if self._read_by_rules(text, features, calibrated, disguised):
+            scanned, normalized = self._scan_plan(text, features, disguised)
+            if scanned:
+                rules = self.rules.run(
+                    text, school_terms=school_terms, categories=scanned, normalized=normalized
+                )
+        if rules is not None:
             dismissed = self._dismissed_grams(text, rules)
             if dismissed:
                 raw = model.without(raw, features, dismissed)
@@ -369,7 +488,7 @@ class Scorer:
             if categories[head] < _LOW:
                 continue
             shown = 0
-            for gram, contribution in self.model.contributions(features, head):
+            for gram, contribution in self.model.contributions(features, head, _MIN_CONTRIBUTION):
                 if contribution < _MIN_CONTRIBUTION or shown >= _NGRAMS_SHOWN:
                     break
                 word = gram.decode("utf-8")
