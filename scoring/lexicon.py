@@ -109,10 +109,24 @@ class Lexicon:
     name: str
     entries: tuple[Entry, ...]
     pattern: re.Pattern[str] = field(repr=False)
-    entry_patterns: tuple[re.Pattern[str], ...] = field(repr=False)
+    # One regex source per entry, compiled on first use (only to tell which entry a
+    # match belongs to): compiling them all up front doubled a process's start.
+    entry_sources: tuple[str, ...] = field(repr=False)
     # (matched text, next character) -> entry; None for lexicons with "$" entries,
     # whose match depends on more than the next character.
     _which: dict[tuple[str, str], Entry] | None = field(repr=False, default=None)
+    _compiled: dict[int, re.Pattern[str]] = field(repr=False, default_factory=dict)
+
+    @property
+    def entry_patterns(self) -> tuple[re.Pattern[str], ...]:
+        """Every entry's own regex (with the word-start guard), in entry order."""
+        return tuple(self._entry_pattern(i) for i in range(len(self.entry_sources)))
+
+    def _entry_pattern(self, i: int) -> re.Pattern[str]:
+        found = self._compiled.get(i)
+        if found is None:
+            found = self._compiled[i] = re.compile(self.entry_sources[i])
+        return found
 
     def finditer(self, norm: str, pos: int = 0, endpos: int | None = None) -> Iterator[Hit]:
         """Non-overlapping hits, left to right; longer phrases win at the same start."""
@@ -126,8 +140,8 @@ class Lexicon:
             entry = which.get(key) if which is not None else None
             if entry is None:
                 entry = self.entries[0]
-                for e, p in zip(self.entries, self.entry_patterns, strict=True):
-                    found = p.match(norm, start, end)
+                for i, e in enumerate(self.entries):
+                    found = self._entry_pattern(i).match(norm, start, end)
                     if found is not None and found.end() == stop:
                         entry = e
                         break
@@ -265,20 +279,23 @@ def _parse(path: Path) -> list[Entry]:
 def _compile(name: str, entries: list[Entry]) -> Lexicon:
     # Longer phrases first so "kill myself" wins over "kill" at the same position.
     ordered = sorted(entries, key=lambda e: len(e.phrase), reverse=True)
-    bodies = []
-    for e in ordered:
-        src = compile_phrase(e.phrase)
-        try:
-            re.compile(src)
-        except re.error as exc:
-            raise LexiconError(f"{e.source}: cannot compile {e.phrase!r}: {exc}") from exc
-        bodies.append(src.removeprefix(_WORD_START))
+    bodies = [compile_phrase(e.phrase).removeprefix(_WORD_START) for e in ordered]
     source = _WORD_START + "(?:" + "|".join(bodies) + ")" if bodies else r"(?!x)x"
+    try:
+        pattern = re.compile(source)
+    except re.error:
+        # Name the line at fault: only now is each entry compiled on its own.
+        for e, body in zip(ordered, bodies, strict=True):
+            try:
+                re.compile(_WORD_START + body)
+            except re.error as exc:
+                raise LexiconError(f"{e.source}: cannot compile {e.phrase!r}: {exc}") from exc
+        raise
     return Lexicon(
         name,
         tuple(ordered),
-        re.compile(source),
-        tuple(re.compile(_WORD_START + b) for b in bodies),
+        pattern,
+        tuple(_WORD_START + b for b in bodies),
         None if any("$" in e.phrase for e in ordered) else {},
     )
 

@@ -37,6 +37,7 @@ searching the feed should find it, and it still never alerts on its own.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Sequence
@@ -47,14 +48,13 @@ from typing import NamedTuple
 
 from .anchors import (
     ANCHOR_FUNCTION_WORDS,
-    core_anchors,
     entry_anchors,
     entry_requirements,
     entry_words,
 )
 from .features import grams, token_spans
 from .learned import LearnedModel, load_model
-from .lexicon import WORD_START, Lexicons, compile_phrase, load_lexicons
+from .lexicon import WORD_START, Lexicons, load_lexicons
 from .normalize import Normalized, Normalizer
 from .relevance import Relevance
 from .rules import BIAS, CORE_CATEGORIES
@@ -128,7 +128,7 @@ class _Phrase(NamedTuple):
     """A raising core phrase, as the scorer's gate looks for it (see Scorer._possible)."""
 
     needs: tuple[frozenset[bytes], ...]
-    pattern: re.Pattern[str]
+    source: str  # compiled on first use (Scorer._pattern): process start stays cheap
 
 
 def _obfuscated(text: str) -> bool:
@@ -227,36 +227,47 @@ class Scorer:
         self._heads = tuple(self.model.heads)
         self._gate = frozenset(e.phrase.encode("utf-8") for e in self.lexicons["gate"].entries)
         self._candidate = math.log(CANDIDATE_PROBABILITY / (1.0 - CANDIDATE_PROBABILITY))
-        unigrams = [g for g in self.model.vocabulary if b" " not in g]
+        unigrams = sorted(g for g in self.model.vocabulary if b" " not in g)
 
         def rarity(gram: bytes) -> float:
             return self.model.idf2.get(gram, _UNSEEN)
 
+        def stems(prefixes: set[bytes]) -> set[bytes]:
+            """The model's words that start with one of ``prefixes`` (a sorted range)."""
+            found: set[bytes] = set()
+            for prefix in prefixes:
+                i = bisect.bisect_left(unigrams, prefix)
+                while i < len(unigrams) and unigrams[i].startswith(prefix):
+                    found.add(unigrams[i])
+                    i += 1
+            return found
+
+        # Per core lexicon: its anchors (anchors.py; the gate's first test), and anchor
+        # -> the raising phrases it anchors, each as the parts a text must hold as
+        # tokens (anchors.entry_requirements) and a search pattern (the phrase without
+        # its word-start guard: a superset of its matches that the regex engine finds by
+        # its first letters). Shield lines raise nothing and anchor no phrase.
         self._anchors_by: dict[str, frozenset[bytes]] = {}
-        # Per core lexicon: anchor -> the raising phrases it anchors, each as the parts
-        # a text must hold as tokens (anchors.entry_requirements) and a search pattern
-        # (the phrase without its word-start guard: a superset of its matches that the
-        # regex engine finds by its first letters). Shield lines raise nothing.
         self._phrases_by: dict[str, dict[bytes, tuple[_Phrase, ...]]] = {}
         for cat in CORE_CATEGORIES:
-            words, prefixes = core_anchors(self.lexicons, rarity, (cat,))
-            stems = {g for g in unigrams if g.startswith(prefixes)} if prefixes else set()
-            anchors = set(words | stems)
+            anchors: set[bytes] = set()
             index: dict[bytes, dict[str, _Phrase]] = {}
-            for entry in self.lexicons[cat].entries:
-                if entry.weight <= 0.0:
-                    continue
+            lexicon = self.lexicons[cat]
+            for entry, source in zip(lexicon.entries, lexicon.entry_sources, strict=True):
                 found, starts = entry_anchors(entry.phrase, rarity)
                 if starts:
-                    found |= {g for g in unigrams if g.startswith(tuple(starts))}
+                    found |= stems(starts)
+                anchors |= found
+                if entry.weight <= 0.0:
+                    continue
                 needs = entry_requirements(entry.phrase)
                 if not any(part & found for part in needs):
                     # its anchor may sit glued to an optional group ("deserve todie"):
                     # looked up by every word it names too
                     found |= entry_words(entry.phrase)
                     anchors |= found
-                body = compile_phrase(entry.phrase).removeprefix(WORD_START)
-                phrase = _Phrase(needs, re.compile(body))
+                body = source.removeprefix(WORD_START)
+                phrase = _Phrase(needs, body)
                 for anchor in found:
                     index.setdefault(anchor, {})[body] = phrase
             self._anchors_by[cat] = frozenset(anchors)
@@ -264,6 +275,16 @@ class Scorer:
                 a: tuple(sorted(by.values(), key=lambda p: len(p.needs))) for a, by in index.items()
             }
         self._anchors = frozenset().union(*self._anchors_by.values()) | self._gate
+        # Every category's phrases by anchor, fewest requirements first.
+        phrases: dict[bytes, list[tuple[str, _Phrase]]] = {}
+        for cat, by_anchor in self._phrases_by.items():
+            for anchor, found in by_anchor.items():
+                phrases.setdefault(anchor, []).extend((cat, p) for p in found)
+        self._phrases = {
+            a: tuple(sorted(v, key=lambda cp: len(cp[1].needs))) for a, v in phrases.items()
+        }
+        self._phrase_anchors = frozenset(self._phrases)
+        self._patterns: dict[str, re.Pattern[str]] = {}
 
     @property
     def model_version(self) -> str:
@@ -314,45 +335,39 @@ class Scorer:
         """``_scanned`` and the normalized text when it had to be made."""
         if disguised:
             return CORE_CATEGORIES, normalized
-        found: list[str] = []
         # A word glued to an apostrophe ("kill'em", "gun's") is one token, but the
         # phrases read the word alone.
         glued: frozenset[bytes] = _NONE
         if "'" in text or "\u2019" in text:
             glued = frozenset(w.lower().encode("utf-8") for w in _GLUED.findall(text))
-        for category in CORE_CATEGORIES:
-            phrases = self._possible(category, features, glued)
-            if not phrases:
-                continue
-            if normalized is None:
-                normalized = self.normalizer(text)
-            norm = normalized.norm
-            if any(p.pattern.search(norm) is not None for p in phrases):
-                found.append(category)
-        return tuple(found), normalized
-
-    def _possible(
-        self, category: str, features: set[bytes], glued: frozenset[bytes] = frozenset()
-    ) -> list[_Phrase]:
-        """The raising phrases of ``category`` a text of ``features`` (and of the
-        ``glued`` words) holds an anchor and every required part of: only these can
-        match it."""
-        anchors = self._anchors_by[category]
-        present = anchors.intersection(features)
+        present = self._phrase_anchors.intersection(features)
         if glued:
-            present |= anchors.intersection(glued)
-        if not present:
-            return []
-        phrases = self._phrases_by[category]
-        found: dict[_Phrase, None] = {}
+            present |= self._phrase_anchors.intersection(glued)
+        found: set[str] = set()
+        tried: set[_Phrase] = set()
+        # Plain ASCII is searched as lower-cased: the normalizer would only undo
+        # leetspeak and stretched letters there, which the tokens (so the anchors)
+        # do not hold either. Other texts need its quotes and case folding.
+        norm = text.lower() if text.isascii() else None
         for anchor in present:
-            for phrase in phrases.get(anchor, ()):
-                if phrase not in found and all(
+            for category, phrase in self._phrases[anchor]:
+                if category in found or phrase in tried:
+                    continue
+                tried.add(phrase)
+                if not all(
                     not (part.isdisjoint(features) and part.isdisjoint(glued))
                     for part in phrase.needs
                 ):
-                    found[phrase] = None
-        return list(found)
+                    continue
+                if norm is None:
+                    normalized = normalized or self.normalizer(text)
+                    norm = normalized.norm
+                pattern = self._patterns.get(phrase.source)
+                if pattern is None:
+                    pattern = self._patterns[phrase.source] = re.compile(phrase.source)
+                if pattern.search(norm) is not None:
+                    found.add(category)
+        return tuple(c for c in CORE_CATEGORIES if c in found), normalized
 
     def features(self, text: str) -> set[bytes]:
         """The learned tier's n-grams. An obfuscated short text ("k1ll", "k i l l",
