@@ -16,7 +16,7 @@ Steps (all deterministic: the same inputs give a byte-identical artifact):
 5. per head, fit a Platt slope on those held-out predictions and pick the alert point
    where ``--fpr`` of the ordinary posts pass it (``ordinary``: Davidson's offensive and
    neither tweets, ThreatGram's non-threats, unflagged moderation samples, Reddit outside
-   the mental-health subreddits; each source weighing the same); also no
+   the mental-health subreddits; each source weighing the same); for violence, also no
    lower than where ``--keyword-fpr`` of the ordinary posts a keyword list would flag
    pass (``KEYWORD_FLAGGED``: kill, shoot, die, gun...: the posts whose false alarms made
    keyword lists useless);
@@ -56,11 +56,11 @@ DEFAULT_DATA = ROOT / "data" / "scorer"
 RULE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 RULE_WEIGHT_TOLERANCE = 0.0
 FLATTERING = ("hatecheck",)
-# Heads whose alert point is also held to the keyword-flagged ordinary posts: a keyword
-# list floods on violence ("this test is killing me", "shoot me a text"), and the same
-# posts ("kill yo self" between friends, "die" in a rant) reach the self-harm and
-# bullying heads too; a stream a keyword list flagged is what the alert rate is judged on.
-KEYWORD_HEADS = HEADS
+# Heads whose alert point is also held to the keyword-flagged ordinary posts: violence is
+# where a keyword list floods ("this test is killing me", "shoot me a text"). Holding
+# self-harm to that pool too was tried: r/suicidewatch alerts fell from 92% to 60% for a
+# small gain on the keyword-flagged posts (docs/scorer.md), so it is not.
+KEYWORD_HEADS = ("violence",)
 
 
 def _round(x: float) -> float:
@@ -136,7 +136,7 @@ def calibrate(
     rows, combined: np.ndarray, fpr: float, keyword_fpr: float, seed: int
 ) -> tuple[list, list]:
     """Per head: Platt slope on held-out logits, and the alert point: the logit where
-    ``fpr`` of the ordinary posts pass; for every head, also no lower than where
+    ``fpr`` of the ordinary posts pass; for violence, also no lower than where
     ``keyword_fpr`` of the ordinary posts a keyword list would flag pass (each source
     weighing the same in both pools)."""
     sources = np.array([r.source for r in rows])
