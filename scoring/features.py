@@ -93,11 +93,13 @@ def _in_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
-def token_spans(text: str, gram: str) -> Iterator[tuple[int, int]]:
+def token_spans(text: str, gram: str, low: str | None = None) -> Iterator[tuple[int, int]]:
     """Half-open spans of ``gram`` (one or two words) in ``text``, ignoring case: the
     words whole (no letter, digit, underscore or apostrophe glued before or after),
-    separated by anything that is not a word character."""
-    low = text.lower()
+    separated by anything that is not a word character. ``low`` is ``text.lower()``
+    when the caller has it (several n-grams of one long post)."""
+    if low is None:
+        low = text.lower()
     if len(low) != len(text):  # a case fold changed the length: offsets would drift
         for m in _gram_pattern(gram).finditer(text):
             yield m.start(), m.end()

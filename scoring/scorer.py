@@ -492,6 +492,7 @@ class Scorer:
         """What pushed each raised category up: rule phrases first, then the n-grams
         with the largest positive weight, all as spans of the original text."""
         found: list[Match] = []
+        low: str | None = None
         if rules is not None:
             for e in sorted(rules.evidence, key=lambda e: (e.start, e.category)):
                 # A phrase counts only if, in its context, it pushes its category upward.
@@ -509,7 +510,9 @@ class Scorer:
                 word = gram.decode("utf-8")
                 if _FUNCTION_WORDS.issuperset(word.split(" ")):
                     continue  # "i", "to", "if i": real weights, but no explanation
-                span = next(token_spans(text, word), None)
+                if low is None:
+                    low = text.lower()
+                span = next(token_spans(text, word, low), None)
                 if span is None:
                     continue
                 a, b = span
