@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scoring import DEFAULT_THRESHOLD, Scorer, ScoreResult  # noqa: E402
-from scoring.train.sources import load_all  # noqa: E402
+from scoring.train.sources import KEYWORD_FLAGGED, load_all, ordinary  # noqa: E402
 
 VALIDATION = ROOT / "scoring" / "model" / "validation.json"
 
@@ -130,6 +130,11 @@ def report_pools(scorer: Scorer, data: Path) -> None:
                 pools.setdefault(key, []).append(str(c["text"]))
     for pool, texts in sorted(pools.items()):
         print(f"  {pool:32} {rate([scorer.score(t).alert for t in texts])}")
+    # The competitor-stream proxy: ordinary posts (every source) that a keyword list
+    # flags; the target is at most 3% alerting.
+    flagged = [r.text for r in load_all(data) if ordinary(r) and KEYWORD_FLAGGED.search(r.text)]
+    alerts = [scorer.score(t).alert for t in flagged]
+    print(f"  {'keyword-flagged ordinary posts':32} {rate(alerts)}  (competitor-stream proxy)")
 
 
 def load_cases(path: Path) -> list[dict[str, object]]:

@@ -20,7 +20,13 @@ from collections.abc import Callable
 
 from .lexicon import CORE, Lexicons
 
-__all__ = ["ANCHOR_FUNCTION_WORDS", "core_anchors"]
+__all__ = [
+    "ANCHOR_FUNCTION_WORDS",
+    "core_anchors",
+    "entry_anchors",
+    "entry_requirements",
+    "entry_words",
+]
 
 
 def core_anchors(
@@ -33,22 +39,77 @@ def core_anchors(
     prefixes: set[bytes] = set()
     for name in names:
         for entry in lexicons[name].entries:
-            choices = [c for c in _mandatory_parts(entry.phrase.lower()) if c]
-            if choices:
-                best = max(choices, key=lambda c: min(rarity(_key(w)) for w in c))
-            else:  # every word but the function words
-                pieces = [p.lstrip("?'") for p in _PIECE_SPLIT.split(entry.phrase.lower())]
-                content = [p for p in pieces if _bare(p) not in ANCHOR_FUNCTION_WORDS]
-                best = content or pieces
-            for piece in best:
-                if len(_bare(piece)) < 2:
-                    continue
-                for variant in _spellings(piece):
-                    if variant.endswith("*"):
-                        prefixes.add(variant[:-1].encode("utf-8"))
-                    else:
-                        words.add(variant.encode("utf-8"))
+            found, stems = entry_anchors(entry.phrase, rarity)
+            words |= found
+            prefixes |= stems
     return frozenset(words), tuple(sorted(prefixes))
+
+
+def entry_anchors(
+    phrase: str, rarity: Callable[[bytes], float] = len
+) -> tuple[set[bytes], set[bytes]]:
+    """The anchors of one phrase: ``(words, prefixes)``, one of which every match holds."""
+    words: set[bytes] = set()
+    prefixes: set[bytes] = set()
+    choices = [c for c in _mandatory_parts(phrase.lower()) if c]
+    if choices:
+        best = max(choices, key=lambda c: min(rarity(_key(w)) for w in c))
+    else:  # every word but the function words
+        pieces = [p.lstrip("?'") for p in _PIECE_SPLIT.split(phrase.lower())]
+        content = [p for p in pieces if _bare(p) not in ANCHOR_FUNCTION_WORDS]
+        best = content or pieces
+    for piece in best:
+        if len(_bare(piece)) < 2:
+            continue
+        for variant in _spellings(piece):
+            if variant.endswith("*"):
+                prefixes.add(variant[:-1].encode("utf-8"))
+            else:
+                words.add(variant.encode("utf-8"))
+    return words, prefixes
+
+
+def entry_words(phrase: str) -> set[bytes]:
+    """Every literal content word of a phrase, optional ones included (spellings as
+    ``_spellings`` gives them, prefixes without their ``*``). A match glued to an
+    optional group ("deserve todie") may lack its anchor as a token; it still holds
+    one of these, which is how such a phrase is looked up."""
+    words: set[bytes] = set()
+    for piece in _PIECE_SPLIT.split(phrase.lower().replace("(", " ").replace(")", " ")):
+        piece = piece.replace("|", " ")
+        for word in piece.split():
+            bare = _bare(word).strip("'")
+            if len(bare) < 2 or bare in ANCHOR_FUNCTION_WORDS:
+                continue
+            words |= {v.rstrip("*").encode("utf-8") for v in _spellings(word.strip("?'"))}
+    return words
+
+
+def entry_requirements(phrase: str) -> tuple[frozenset[bytes], ...]:
+    """Every part of a phrase a match must hold, as the tokens one of which it holds
+    ("make _ (suffer|pay)" -> ({"make"}, {"suffer", "pay"})): a text lacking one part's
+    tokens cannot match the phrase, whichever anchor it holds. Parts given as a prefix
+    ("self*") or with a piece too short to be a token say nothing and are left out,
+    and so are parts next to an optional group (the space between them is optional
+    too), so a phrase may have no requirement at all."""
+    found: list[frozenset[bytes]] = []
+    raws = _split_top(phrase.strip().lower(), " ")
+    for i, raw in enumerate(raws):
+        glued = (
+            _strip_optional_prefix(raw) != raw.rstrip("$")
+            or (i > 0 and raws[i - 1].endswith((")?", ")*")))
+            or (i + 1 < len(raws) and _strip_optional_prefix(raws[i + 1]) != raws[i + 1])
+        )
+        if glued:
+            continue  # next to an optional group no space is needed: "todie"
+        choice = next(iter(_mandatory_parts(raw)), [])
+        if not choice or any(len(_bare(piece)) < 2 for piece in choice):
+            continue
+        spellings = set().union(*(_spellings(piece) for piece in choice))
+        if any(v.endswith("*") for v in spellings):
+            continue
+        found.append(frozenset(v.encode("utf-8") for v in spellings))
+    return tuple(found)
 
 
 _DOUBLED = re.compile(r"([a-z])\1")

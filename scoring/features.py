@@ -26,8 +26,7 @@ import re
 import string
 from collections.abc import Iterator
 from functools import lru_cache
-from itertools import islice, repeat
-from operator import add
+from itertools import islice
 
 __all__ = ["grams", "token_spans", "tokens"]
 
@@ -46,6 +45,7 @@ _UTF8_SYMBOL = re.compile(
     rb"|\xef\xb8[\x80-\x8f]|\xc2[\xa0-\xbf]"
 )
 _RT = b"rt"
+_SPACE_JOIN = b" ".join
 
 
 def tokens(text: str) -> list[bytes]:
@@ -76,8 +76,9 @@ def grams(text: str) -> set[bytes]:
     """Unigrams and bigrams (b"a b") of ``text``, as a set."""
     toks = tokens(text)
     found = set(toks)
-    # Bigrams built by C-level maps: this runs on every post, long Reddit posts included.
-    found.update(map(add, map(add, toks, repeat(b" ")), islice(toks, 1, None)))
+    # Bigrams built by a C-level map: this runs on every post, long Reddit posts
+    # included (zip reuses its pair, so each bigram is one allocation).
+    found.update(map(_SPACE_JOIN, zip(toks, islice(toks, 1, None), strict=False)))
     return found
 
 
@@ -88,7 +89,37 @@ def _gram_pattern(gram: str) -> re.Pattern[str]:
     return re.compile(source, re.IGNORECASE)
 
 
-def token_spans(text: str, gram: str) -> Iterator[tuple[int, int]]:
-    """Half-open spans of ``gram`` (one or two words) in ``text``, ignoring case."""
-    for m in _gram_pattern(gram).finditer(text):
-        yield m.start(), m.end()
+def _in_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def token_spans(text: str, gram: str, low: str | None = None) -> Iterator[tuple[int, int]]:
+    """Half-open spans of ``gram`` (one or two words) in ``text``, ignoring case: the
+    words whole (no letter, digit, underscore or apostrophe glued before or after),
+    separated by anything that is not a word character. ``low`` is ``text.lower()``
+    when the caller has it (several n-grams of one long post)."""
+    if low is None:
+        low = text.lower()
+    if len(low) != len(text):  # a case fold changed the length: offsets would drift
+        for m in _gram_pattern(gram).finditer(text):
+            yield m.start(), m.end()
+        return
+    first, *rest = gram.split(" ")
+    n = len(low)
+    pos = low.find(first)
+    while pos >= 0:
+        end = pos + len(first)
+        ok = pos == 0 or not (_in_word(low[pos - 1]) or low[pos - 1] == "'")
+        for word in rest:
+            if not ok:
+                break
+            gap = end
+            while gap < n and not _in_word(low[gap]):
+                gap += 1
+            ok = gap > end and low.startswith(word, gap)
+            end = gap + len(word)
+        if ok and (end >= n or not (_in_word(low[end]) or low[end] == "'")):
+            yield pos, end
+            pos = low.find(first, end)
+        else:
+            pos = low.find(first, pos + 1)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import heapq
 import json
 import math
 import sys
@@ -39,6 +40,8 @@ __all__ = ["DEFAULT_MODEL", "FORMAT", "LearnedModel", "ModelError", "load_model"
 
 DEFAULT_MODEL = Path(__file__).resolve().parent / "model" / "harm.json.gz"
 FORMAT = 2
+# contributions(minimum=...) looks at this many of the largest first.
+_TOP = 24
 
 
 class ModelError(ValueError):
@@ -66,11 +69,11 @@ class LearnedModel:
 
     def logits(self, features: set[bytes]) -> tuple[float, ...]:
         """Raw decision values per head (bias when no feature is known)."""
-        known = features.intersection(self.vocabulary)
-        if not known:
+        # One dict lookup per feature (unknown ones give None and are dropped), then
+        # C-level column sums of the rows.
+        rows = list(filter(None, map(self.rows.get, features)))
+        if not rows:
             return self.bias
-        # One dict lookup per known feature, then C-level column sums of the rows.
-        rows = map(self.rows.__getitem__, known)
         idf2, *columns = map(sum, zip(*rows, strict=True))
         norm = math.sqrt(idf2 + self.norm_smoothing)
         return tuple(b + c / norm for b, c in zip(self.bias, columns, strict=True))
@@ -94,13 +97,24 @@ class LearnedModel:
         """Calibrated logits: 0.0 at each head's alert point."""
         return tuple(s * (z - t) for s, z, t in zip(self.slope, raw, self.threshold, strict=True))
 
-    def contributions(self, features: set[bytes], head: str) -> list[tuple[bytes, float]]:
-        """What each known n-gram added to ``head``'s raw logit, largest first."""
+    def contributions(
+        self, features: set[bytes], head: str, minimum: float | None = None
+    ) -> list[tuple[bytes, float]]:
+        """What each known n-gram added to ``head``'s raw logit, largest first; with
+        ``minimum``, only those that added at least that much."""
         column = self.columns[self.heads.index(head)]
         known = features.intersection(self.vocabulary)
         if not known:
             return []
         norm = math.sqrt(sum(map(self.idf2.__getitem__, known)) + self.norm_smoothing)
+        if minimum is not None:
+            floor = minimum * norm
+            # The few largest first (a C-level heap); all of them only when even the
+            # smallest of those few reaches the floor.
+            top = heapq.nlargest(_TOP, known, key=column.__getitem__)
+            if len(top) == _TOP and column[top[-1]] >= floor:
+                top = list(known)
+            known = [g for g in top if column[g] >= floor]
         found = [(g, column[g] / norm) for g in known]
         found.sort(key=lambda x: (-x[1], x[0]))
         return found

@@ -20,6 +20,7 @@ from pathlib import Path
 
 __all__ = [
     "DEFAULT_DIR",
+    "WORD_START",
     "Entry",
     "Hit",
     "Lexicon",
@@ -57,6 +58,8 @@ CONTEXT = (
 )
 
 _WORD_START = r"(?<!\w)"
+# Every compiled phrase opens with it (see compile_phrase).
+WORD_START = _WORD_START
 # At most this many (match, next character) -> entry answers are remembered per lexicon.
 _WHICH_CACHE = 50_000
 # "$" in a phrase: the clause ends there ("i'm done$" is not "i'm done with homework").
@@ -106,10 +109,24 @@ class Lexicon:
     name: str
     entries: tuple[Entry, ...]
     pattern: re.Pattern[str] = field(repr=False)
-    entry_patterns: tuple[re.Pattern[str], ...] = field(repr=False)
+    # One regex source per entry, compiled on first use (only to tell which entry a
+    # match belongs to): compiling them all up front doubled a process's start.
+    entry_sources: tuple[str, ...] = field(repr=False)
     # (matched text, next character) -> entry; None for lexicons with "$" entries,
     # whose match depends on more than the next character.
     _which: dict[tuple[str, str], Entry] | None = field(repr=False, default=None)
+    _compiled: dict[int, re.Pattern[str]] = field(repr=False, default_factory=dict)
+
+    @property
+    def entry_patterns(self) -> tuple[re.Pattern[str], ...]:
+        """Every entry's own regex (with the word-start guard), in entry order."""
+        return tuple(self._entry_pattern(i) for i in range(len(self.entry_sources)))
+
+    def _entry_pattern(self, i: int) -> re.Pattern[str]:
+        found = self._compiled.get(i)
+        if found is None:
+            found = self._compiled[i] = re.compile(self.entry_sources[i])
+        return found
 
     def finditer(self, norm: str, pos: int = 0, endpos: int | None = None) -> Iterator[Hit]:
         """Non-overlapping hits, left to right; longer phrases win at the same start."""
@@ -123,8 +140,8 @@ class Lexicon:
             entry = which.get(key) if which is not None else None
             if entry is None:
                 entry = self.entries[0]
-                for e, p in zip(self.entries, self.entry_patterns, strict=True):
-                    found = p.match(norm, start, end)
+                for i, e in enumerate(self.entries):
+                    found = self._entry_pattern(i).match(norm, start, end)
                     if found is not None and found.end() == stop:
                         entry = e
                         break
@@ -193,9 +210,10 @@ def compile_phrase(phrase: str) -> str:
             out.append("'?")
         elif ch == "$":
             out.append(_CLAUSE_END)
-        elif ch.isalpha() and i + 1 < n and text[i + 1] == ch:
+        elif ch.isalpha() and i + 1 < n and text[i + 1] == ch and _word_length(text, i) > 3:
             # a doubled letter also matches a single one: stretched letters are folded
-            # to one by the normalizer ("killll" -> "kil")
+            # to one by the normalizer ("killll" -> "kil"); not in a word of three
+            # letters, where the single form is another word ("off" is not "of")
             out.append(re.escape(ch) + "{1,2}")
             i += 1
         else:
@@ -203,6 +221,17 @@ def compile_phrase(phrase: str) -> str:
         i += 1
     # End on a word boundary: either the phrase consumed a separator, or no word follows.
     return _WORD_START + "".join(out) + r"(?:(?<=\W)|(?!\w))"
+
+
+def _word_length(text: str, i: int) -> int:
+    """The length of the run of letters around ``text[i]``."""
+    lo = i
+    while lo > 0 and text[lo - 1].isalpha():
+        lo -= 1
+    hi = i
+    while hi < len(text) and text[hi].isalpha():
+        hi += 1
+    return hi - lo
 
 
 def _opens_optional(text: str, i: int) -> bool:
@@ -250,20 +279,23 @@ def _parse(path: Path) -> list[Entry]:
 def _compile(name: str, entries: list[Entry]) -> Lexicon:
     # Longer phrases first so "kill myself" wins over "kill" at the same position.
     ordered = sorted(entries, key=lambda e: len(e.phrase), reverse=True)
-    bodies = []
-    for e in ordered:
-        src = compile_phrase(e.phrase)
-        try:
-            re.compile(src)
-        except re.error as exc:
-            raise LexiconError(f"{e.source}: cannot compile {e.phrase!r}: {exc}") from exc
-        bodies.append(src.removeprefix(_WORD_START))
+    bodies = [compile_phrase(e.phrase).removeprefix(_WORD_START) for e in ordered]
     source = _WORD_START + "(?:" + "|".join(bodies) + ")" if bodies else r"(?!x)x"
+    try:
+        pattern = re.compile(source)
+    except re.error:
+        # Name the line at fault: only now is each entry compiled on its own.
+        for e, body in zip(ordered, bodies, strict=True):
+            try:
+                re.compile(_WORD_START + body)
+            except re.error as exc:
+                raise LexiconError(f"{e.source}: cannot compile {e.phrase!r}: {exc}") from exc
+        raise
     return Lexicon(
         name,
         tuple(ordered),
-        re.compile(source),
-        tuple(re.compile(_WORD_START + b) for b in bodies),
+        pattern,
+        tuple(_WORD_START + b for b in bodies),
         None if any("$" in e.phrase for e in ordered) else {},
     )
 

@@ -20,6 +20,8 @@ one short post (the ``[section]`` of self_harm.txt: ideation, plan, act, means, 
 farewell, finality, preparation, burden) compound. The strongest sign counts fully, every
 other distinct sign adds ``_SIGN_SHARE`` of its logit, and a time anywhere in the post
 adds ``_POST_TIME`` when no sign already used one; repeats of one sign stay a quarter.
+An ambiguous sign (file weight below ``_COMPOUNDS_FROM``: "i'm so ready") adds nothing
+to another: excitement reads the same ("i'm so ready. tonight is the night").
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ _EXTRA_SHARE = 0.25
 _WEAPON_TO_VIOLENCE = 1.0
 # Each further distinct self-harm warning sign adds this share of its logit.
 _SIGN_SHARE = 0.8
+# A sign weaker than this (its file weight) does not add to another one.
+_COMPOUNDS_FROM = 1.5
 # A time elsewhere in a post that already shows a warning sign ("...tonight.").
 _POST_TIME = 1.0
 # Only this many characters around the first sign count as "one short post".
@@ -88,10 +92,13 @@ class RuleTier:
         *,
         school_terms: Sequence[str] = (),
         categories: Sequence[str] = CORE_CATEGORIES,
+        normalized: Normalized | None = None,
     ) -> RuleOutcome:
         """The rules on ``text``; only the core lexicons of ``categories`` are scanned
-        (the scorer leaves out those whose anchors the text lacks: they cannot match)."""
-        normalized = self.normalizer(text)
+        (the scorer leaves out those where no phrase can match). ``normalized`` is
+        ``normalizer(text)`` when the caller has it already."""
+        if normalized is None or normalized.text != text:
+            normalized = self.normalizer(text)
         school_re = compile_school_terms(school_terms, self.normalizer) if school_terms else None
         evidence = find_evidence(normalized.norm, self.lexicons, school_re, categories)
         relevance = (
@@ -134,6 +141,10 @@ class RuleTier:
         )
         if not signs:
             return 0.0
+        strongest = max(signs, key=lambda e: e.logit)
+        # An ambiguous sign ("i'm so ready") counts alone or not at all: excitement
+        # before a concert reads the same ("i'm so ready. tonight is the night").
+        signs = [e for e in signs if e is strongest or e.base >= _COMPOUNDS_FROM]
         first = signs[0].start
         signs = [e for e in signs if e.start - first <= _POST_SPAN]
         by_kind: dict[str, list[float]] = {}

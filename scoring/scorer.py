@@ -37,18 +37,25 @@ searching the feed should find it, and it still never alerts on its own.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
-from .anchors import ANCHOR_FUNCTION_WORDS, core_anchors
+from .anchors import (
+    ANCHOR_FUNCTION_WORDS,
+    entry_anchors,
+    entry_requirements,
+    entry_words,
+)
 from .features import grams, token_spans
 from .learned import LearnedModel, load_model
-from .lexicon import Lexicons, load_lexicons
-from .normalize import Normalizer
+from .lexicon import WORD_START, Lexicons, load_lexicons
+from .normalize import Normalized, Normalizer
 from .relevance import Relevance
 from .rules import BIAS, CORE_CATEGORIES
 from .ruletier import RuleOutcome, RuleTier
@@ -110,6 +117,18 @@ _OBFUSCATED = re.compile(
 )
 _OBFUSCATION_SPAN = 500
 _STRETCHED = re.compile(r"(\w)\1{2,}")
+
+
+# A word glued to an apostrophe and more letters ("kill'em", "KILL’EM", "gun's").
+_GLUED = re.compile(r"([^\W\d_]{2,})['\u2019]\w")
+_NONE: frozenset[bytes] = frozenset()
+
+
+class _Phrase(NamedTuple):
+    """A raising core phrase, as the scorer's gate looks for it (see Scorer._possible)."""
+
+    needs: tuple[frozenset[bytes], ...]
+    source: str  # compiled on first use (Scorer._pattern): process start stays cheap
 
 
 def _obfuscated(text: str) -> bool:
@@ -208,15 +227,64 @@ class Scorer:
         self._heads = tuple(self.model.heads)
         self._gate = frozenset(e.phrase.encode("utf-8") for e in self.lexicons["gate"].entries)
         self._candidate = math.log(CANDIDATE_PROBABILITY / (1.0 - CANDIDATE_PROBABILITY))
-        unigrams = [g for g in self.model.vocabulary if b" " not in g]
+        unigrams = sorted(g for g in self.model.vocabulary if b" " not in g)
+
+        def rarity(gram: bytes) -> float:
+            return self.model.idf2.get(gram, _UNSEEN)
+
+        def stems(prefixes: set[bytes]) -> set[bytes]:
+            """The model's words that start with one of ``prefixes`` (a sorted range)."""
+            found: set[bytes] = set()
+            for prefix in prefixes:
+                i = bisect.bisect_left(unigrams, prefix)
+                while i < len(unigrams) and unigrams[i].startswith(prefix):
+                    found.add(unigrams[i])
+                    i += 1
+            return found
+
+        # Per core lexicon: its anchors (anchors.py; the gate's first test), and anchor
+        # -> the raising phrases it anchors, each as the parts a text must hold as
+        # tokens (anchors.entry_requirements) and a search pattern (the phrase without
+        # its word-start guard: a superset of its matches that the regex engine finds by
+        # its first letters). Shield lines raise nothing and anchor no phrase.
         self._anchors_by: dict[str, frozenset[bytes]] = {}
+        self._phrases_by: dict[str, dict[bytes, tuple[_Phrase, ...]]] = {}
         for cat in CORE_CATEGORIES:
-            words, prefixes = core_anchors(
-                self.lexicons, lambda g: self.model.idf2.get(g, _UNSEEN), (cat,)
-            )
-            stems = {g for g in unigrams if g.startswith(prefixes)} if prefixes else set()
-            self._anchors_by[cat] = words | stems
+            anchors: set[bytes] = set()
+            index: dict[bytes, dict[str, _Phrase]] = {}
+            lexicon = self.lexicons[cat]
+            for entry, source in zip(lexicon.entries, lexicon.entry_sources, strict=True):
+                found, starts = entry_anchors(entry.phrase, rarity)
+                if starts:
+                    found |= stems(starts)
+                anchors |= found
+                if entry.weight <= 0.0:
+                    continue
+                needs = entry_requirements(entry.phrase)
+                if not any(part & found for part in needs):
+                    # its anchor may sit glued to an optional group ("deserve todie"):
+                    # looked up by every word it names too
+                    found |= entry_words(entry.phrase)
+                    anchors |= found
+                body = source.removeprefix(WORD_START)
+                phrase = _Phrase(needs, body)
+                for anchor in found:
+                    index.setdefault(anchor, {})[body] = phrase
+            self._anchors_by[cat] = frozenset(anchors)
+            self._phrases_by[cat] = {
+                a: tuple(sorted(by.values(), key=lambda p: len(p.needs))) for a, by in index.items()
+            }
         self._anchors = frozenset().union(*self._anchors_by.values()) | self._gate
+        # Every category's phrases by anchor, fewest requirements first.
+        phrases: dict[bytes, list[tuple[str, _Phrase]]] = {}
+        for cat, by_anchor in self._phrases_by.items():
+            for anchor, found in by_anchor.items():
+                phrases.setdefault(anchor, []).extend((cat, p) for p in found)
+        self._phrases = {
+            a: tuple(sorted(v, key=lambda cp: len(cp[1].needs))) for a, v in phrases.items()
+        }
+        self._phrase_anchors = frozenset(self._phrases)
+        self._patterns: dict[str, re.Pattern[str]] = {}
 
     @property
     def model_version(self) -> str:
@@ -225,9 +293,17 @@ class Scorer:
     def is_candidate(self, text: str, features: set[bytes], calibrated: Sequence[float]) -> bool:
         """Whether the rule tier should read this text (see the module doc). ``features``
         are ``self.features(text)``: for obfuscated or emoji texts, the normalizer's."""
+        disguised = self._disguised(text)
+        return self._read_by_rules(text, features, calibrated, disguised) and bool(
+            self._scanned(text, features, disguised)
+        )
+
+    def _read_by_rules(
+        self, text: str, features: set[bytes], calibrated: Sequence[float], disguised: bool
+    ) -> bool:
         if self._anchors.isdisjoint(features):
             return False  # no core phrase can match: the rules would find nothing
-        if self._disguised(text):
+        if disguised:
             return True
         return (
             len(text) <= _SHORT
@@ -235,18 +311,72 @@ class Scorer:
             or not self._gate.isdisjoint(features)
         )
 
-    def _scanned(self, text: str, features: set[bytes]) -> tuple[str, ...]:
-        """The core lexicons worth scanning: those whose anchors the text holds (every
-        one when spelling, emoji or a gate word may hide what the tokens show)."""
-        if _obfuscated(text) or not text.isascii() or not self._gate.isdisjoint(features):
-            return CORE_CATEGORIES
-        return tuple(c for c in CORE_CATEGORIES if not self._anchors_by[c].isdisjoint(features))
+    def _scanned(
+        self,
+        text: str,
+        features: set[bytes],
+        disguised: bool | None = None,
+        normalized: Normalized | None = None,
+    ) -> tuple[str, ...]:
+        """The core lexicons worth scanning: those with a raising phrase found in the
+        text (every one when spelling or emoji may hide what the tokens show). Empty: no
+        core phrase can match, the rules need not run."""
+        if disguised is None:
+            disguised = self._disguised(text)
+        return self._scan_plan(text, features, disguised, normalized)[0]
+
+    def _scan_plan(
+        self,
+        text: str,
+        features: set[bytes],
+        disguised: bool,
+        normalized: Normalized | None = None,
+    ) -> tuple[tuple[str, ...], Normalized | None]:
+        """``_scanned`` and the normalized text when it had to be made."""
+        if disguised:
+            return CORE_CATEGORIES, normalized
+        # A word glued to an apostrophe ("kill'em", "gun's") is one token, but the
+        # phrases read the word alone.
+        glued: frozenset[bytes] = _NONE
+        if "'" in text or "\u2019" in text:
+            glued = frozenset(w.lower().encode("utf-8") for w in _GLUED.findall(text))
+        present = self._phrase_anchors.intersection(features)
+        if glued:
+            present |= self._phrase_anchors.intersection(glued)
+        found: set[str] = set()
+        tried: set[_Phrase] = set()
+        # Plain ASCII is searched as lower-cased: the normalizer would only undo
+        # leetspeak and stretched letters there, which the tokens (so the anchors)
+        # do not hold either. Other texts need its quotes and case folding.
+        norm = text.lower() if text.isascii() else None
+        for anchor in present:
+            for category, phrase in self._phrases[anchor]:
+                if category in found or phrase in tried:
+                    continue
+                tried.add(phrase)
+                if not all(
+                    not (part.isdisjoint(features) and part.isdisjoint(glued))
+                    for part in phrase.needs
+                ):
+                    continue
+                if norm is None:
+                    normalized = normalized or self.normalizer(text)
+                    norm = normalized.norm
+                pattern = self._patterns.get(phrase.source)
+                if pattern is None:
+                    pattern = self._patterns[phrase.source] = re.compile(phrase.source)
+                if pattern.search(norm) is not None:
+                    found.add(category)
+        return tuple(c for c in CORE_CATEGORIES if c in found), normalized
 
     def features(self, text: str) -> set[bytes]:
         """The learned tier's n-grams. An obfuscated short text ("k1ll", "k i l l",
         "killllll") or one with emoji the lexicons read ("🔫") is read as the normalizer
         spells it, so the model knows the words."""
-        if self._disguised(text):
+        return self._features(text, self._disguised(text))
+
+    def _features(self, text: str, disguised: bool) -> set[bytes]:
+        if disguised:
             return grams(self.normalizer(_STRETCHED.sub(r"\1\1", text)).norm)
         return grams(text)
 
@@ -264,14 +394,18 @@ class Scorer:
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
         model = self.model
-        features = self.features(text)
+        disguised = self._disguised(text)
+        features = self._features(text, disguised)
         raw = model.logits(features)
         calibrated = model.calibrated(raw)
         rules = None
-        if self.is_candidate(text, features, calibrated):
-            rules = self.rules.run(
-                text, school_terms=school_terms, categories=self._scanned(text, features)
-            )
+        if self._read_by_rules(text, features, calibrated, disguised):
+            scanned, normalized = self._scan_plan(text, features, disguised)
+            if scanned:
+                rules = self.rules.run(
+                    text, school_terms=school_terms, categories=scanned, normalized=normalized
+                )
+        if rules is not None:
             dismissed = self._dismissed_grams(text, rules)
             if dismissed:
                 raw = model.without(raw, features, dismissed)
@@ -358,6 +492,7 @@ class Scorer:
         """What pushed each raised category up: rule phrases first, then the n-grams
         with the largest positive weight, all as spans of the original text."""
         found: list[Match] = []
+        low: str | None = None
         if rules is not None:
             for e in sorted(rules.evidence, key=lambda e: (e.start, e.category)):
                 # A phrase counts only if, in its context, it pushes its category upward.
@@ -369,13 +504,15 @@ class Scorer:
             if categories[head] < _LOW:
                 continue
             shown = 0
-            for gram, contribution in self.model.contributions(features, head):
+            for gram, contribution in self.model.contributions(features, head, _MIN_CONTRIBUTION):
                 if contribution < _MIN_CONTRIBUTION or shown >= _NGRAMS_SHOWN:
                     break
                 word = gram.decode("utf-8")
                 if _FUNCTION_WORDS.issuperset(word.split(" ")):
                     continue  # "i", "to", "if i": real weights, but no explanation
-                span = next(token_spans(text, word), None)
+                if low is None:
+                    low = text.lower()
+                span = next(token_spans(text, word, low), None)
                 if span is None:
                     continue
                 a, b = span

@@ -61,3 +61,30 @@ def test_anchors_are_content_words_and_prefixes():
     assert {b"kill", b"kys", b"suicide", b"gun", b"matar"} <= words
     assert b"the" not in words and b"you" not in words
     assert b"self" in prefixes
+
+
+def test_a_common_anchor_without_a_phrase_is_not_read():
+    # "like", "see", "where" and "take" anchor phrases ("where i'm going", "take them
+    # all"), but none of those phrases is here: the rules would find nothing.
+    scorer = default_scorer()
+    for text in ("i like to see where this goes", "take care, see you at the game"):
+        features = scorer.features(text)
+        calibrated = scorer.model.calibrated(scorer.model.logits(features))
+        assert not scorer.is_candidate(text, features, calibrated), text
+        assert scorer.rules.run(text).evidence == ()
+
+
+def test_a_phrase_glued_to_an_optional_group_is_still_read():
+    # "deserve todie": the anchor "die" is no token here, the phrase still matches.
+    scorer = default_scorer()
+    text = "Women like you deserve todie"
+    features = scorer.features(text)
+    assert scorer._scanned(text, features) == ("bullying",)
+    assert scorer.score(text).alert
+
+
+def test_a_word_glued_to_an_apostrophe_is_read():
+    scorer = default_scorer()
+    for text in ("KILL'EM ALL!!", "KILL\u2019EM ALL!!"):
+        features = scorer.features(text)
+        assert "violence" in scorer._scanned(text, features), text
