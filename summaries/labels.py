@@ -107,6 +107,16 @@ TABLE_WORDS = (
     _("Channel"),
     _("Priority"),
     _("Outcome"),
+    # summaries/tables.py: partner_table (one "Shared with: <kind>" line per PartnerKind)
+    _("Cases shared with partners"),
+    _("Cases opened in the period and shared with a partner agency (at any time)."),
+    _("Referred to law enforcement (police or sheriff)"),
+    _("Shared with: Police"),
+    _("Shared with: Sheriff"),
+    _("Shared with: Crisis centre"),
+    _("Shared with: Child protective services"),
+    _("Shared with: Other"),
+    _("Shared with any partner"),
     # summaries/figures.py
     _("Under 1 day"),
     _("1-7 days"),
