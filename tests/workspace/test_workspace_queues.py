@@ -143,6 +143,7 @@ def test_it_runs_a_fixed_number_of_queries_however_many_cases(
 
     url = f"/staff/cases/?queue={queue}{search}"
     fill(3)
+    client.get(url)  # the navigation's badge counts are cached from here on
     small = _queries_for(client, url)
     fill(27)
     assert Case.objects.count() == 30
