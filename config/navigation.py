@@ -19,12 +19,14 @@ from workspace.selectors import cases_attention_count_for
 # (url name, label, action the user must hold at one school at least, or None for any staff).
 # Entries whose page is not installed are skipped.
 STAFF_NAVIGATION = (
-    ("accounts:home", _("Home"), None),
+    ("tipline:home", _("Home"), None),
     ("tipline:case_list", _("Cases"), Action.VIEW_CASES),
     ("alerts:feed", _("Alerts"), Action.TRIAGE_ALERTS),
     ("summaries:home", _("Summaries"), Action.VIEW_SUMMARY),
 )
 
+
+EXACT_MATCH = ("tipline:home",)
 
 # Badges: url name -> a `count(*, user) -> int` with the badge's accessible label. Only called
 # when the item is shown, i.e. when the user holds the item's action somewhere.
@@ -79,7 +81,10 @@ def navigation(request):
         item = {
             "url": url,
             "label": label,
-            "active": request.path.startswith(url) if url != "/" else request.path == url,
+            # Home (/staff/) is a prefix of the case pages: it is active on itself only.
+            "active": request.path == url
+            if url_name in EXACT_MATCH or url == "/"
+            else request.path.startswith(url),
             "name": url_name,
         }
         if url_name in STAFF_NAVIGATION_COUNTS:

@@ -7,7 +7,8 @@ id alone.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import Count, IntegerField, Max, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,7 +28,8 @@ from cases.models import (
     Priority,
 )
 from cases.selectors import cases_visible_to
-from tipline.models import Message, Tip
+from cases.text_reading import category_guess
+from tipline.models import Message, MessageDirection, Tip
 
 # --- The counselor workspace: queues, search, navigation count ----------------------------
 
@@ -63,21 +65,26 @@ def _overdue_q(now) -> Q:
     )
 
 
+def _queue_q(*, user, queue: str, now) -> Q:
+    """What puts a case in a queue: one definition for the list and for its counts."""
+    if queue == "all":
+        return Q()
+    if queue == "mine":
+        return Q(assignee_id=user.id)
+    if queue == "unassigned":
+        return Q(assignee__isnull=True)
+    if queue == "life_safety":
+        return Q(priority=Priority.LIFE_SAFETY)
+    if queue == "overdue":
+        return _overdue_q(now)
+    raise ValueError(f"unknown queue {queue!r}")
+
+
 def _queue_base(*, user, queue: str, now, open_only: bool) -> QuerySet[Case]:
     cases = cases_visible_to(user=user).filter(merged_into__isnull=True)
     if open_only:
         cases = cases.filter(status__in=OPEN_STATUSES)
-    if queue == "all":
-        return cases
-    if queue == "mine":
-        return cases.filter(assignee_id=user.id)
-    if queue == "unassigned":
-        return cases.filter(assignee__isnull=True)
-    if queue == "life_safety":
-        return cases.filter(priority=Priority.LIFE_SAFETY)
-    if queue == "overdue":
-        return cases.filter(_overdue_q(now))
-    raise ValueError(f"unknown queue {queue!r}")
+    return cases.filter(_queue_q(user=user, queue=queue, now=now))
 
 
 def _label_matches(choices, text: str) -> list[str]:
@@ -166,22 +173,112 @@ def cases_attention_count_for(*, user) -> int:
     )
 
 
-def queue_counts_for(*, user, now=None) -> dict[str, int]:
-    """Open-case counts of every queue, in one aggregate query."""
+@dataclass(frozen=True)
+class QueueState:
+    """The open-case count of every queue, and a fingerprint that changes whenever a case in
+    the user's scope opens, changes (every workflow write bumps Case.version) or goes
+    overdue. `life_safety_latest`: the newest open life-safety case's id (0: none)."""
+
+    counts: dict[str, int]
+    fingerprint: str
+    life_safety_latest: int
+
+
+def queue_state_for(*, user, now=None) -> QueueState:
+    """The queues' tab counts and the live fingerprint, in one aggregate query. Each count
+    uses the same definition as its list (`_queue_q` over open, unmerged cases), so a tab
+    and the heading over its list always agree."""
     now = now or timezone.now()
     open_cases = Q(status__in=OPEN_STATUSES)
-    counts = (
+    row = (
         cases_visible_to(user=user)
         .filter(merged_into__isnull=True)
         .aggregate(
-            mine=Count("id", filter=open_cases & Q(assignee_id=user.id)),
-            unassigned=Count("id", filter=open_cases & Q(assignee__isnull=True)),
-            life_safety=Count("id", filter=open_cases & Q(priority=Priority.LIFE_SAFETY)),
-            overdue=Count("id", filter=open_cases & _overdue_q(now)),
-            all=Count("id"),
+            **{
+                name: Count("id", filter=open_cases & _queue_q(user=user, queue=name, now=now))
+                for name in QUEUES
+            },
+            cases=Count("id"),
+            newest=Max("id"),
+            versions=Sum("version"),
+            life_safety_latest=Max("id", filter=open_cases & Q(priority=Priority.LIFE_SAFETY)),
         )
     )
-    return {name: counts[name] or 0 for name in QUEUES}
+    counts = {name: row[name] or 0 for name in QUEUES}
+    parts = [row["cases"], row["newest"] or 0, row["versions"] or 0, *counts.values()]
+    return QueueState(
+        counts=counts,
+        fingerprint="-".join(str(part) for part in parts),
+        life_safety_latest=row["life_safety_latest"] or 0,
+    )
+
+
+def queue_counts_for(*, user, now=None) -> dict[str, int]:
+    """Open-case counts of every queue, in one aggregate query."""
+    return queue_state_for(user=user, now=now).counts
+
+
+# --- One-line previews ---------------------------------------------------------------------
+
+PREVIEW_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The tipster's latest words on a case, on one line, and (for a case filed under
+    "Other", as every SMS case is) the category the words suggest."""
+
+    text: str
+    inferred_category: str | None = None
+
+
+def _one_line(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= PREVIEW_LENGTH else text[: PREVIEW_LENGTH - 1].rstrip() + "…"
+
+
+def case_previews(*, user, cases) -> dict[int, Preview]:
+    """Previews of `cases` (a page already scoped to the user) at the schools where the user
+    works cases (counselors, district admins; a principal opens the case instead). Only the
+    chosen text of each case is decrypted, never cached; the caller records the read
+    (cases.services.audit.case_previews_record). Four queries, whatever the page size."""
+    allowed = permissions.school_ids_for(user, Action.WORK_CASES)
+    cases = [case for case in cases if case.school_id in allowed]
+    if not cases:
+        return {}
+    ids = [case.id for case in cases]
+    latest_tips = Tip.objects.filter(case_id__in=ids).values("case_id").annotate(last=Max("id"))
+    latest_messages = (
+        Message.objects.filter(case_id__in=ids, direction=MessageDirection.FROM_REPORTER)
+        .values("case_id")
+        .annotate(last=Max("id"))
+    )
+    # (when, model, id) of each case's newest words, tip or answer, without reading them.
+    newest: dict[int, tuple] = {}
+    for model, stamp, latest in (
+        (Tip, "received_at", latest_tips),
+        (Message, "created_at", latest_messages),
+    ):
+        for case_id, row_id, at in model.objects.filter(id__in=latest.values("last")).values_list(
+            "case_id", "id", stamp
+        ):
+            if case_id not in newest or at > newest[case_id][0]:
+                newest[case_id] = (at, model, row_id)
+    chosen = {Tip: [], Message: []}
+    for _at, model, row_id in newest.values():
+        chosen[model].append(row_id)
+    texts = {}
+    for model, row_ids in chosen.items():
+        if row_ids:
+            texts.update(model.objects.filter(id__in=row_ids).values_list("case_id", "body"))
+    categories = {case.id: case.category for case in cases}
+    previews = {}
+    for case_id, text in texts.items():
+        if not text:
+            continue  # erased by retention
+        inferred = category_guess(text) if categories[case_id] == Category.OTHER else None
+        previews[case_id] = Preview(_one_line(text), inferred)
+    return previews
 
 
 def staff_assignable_for(*, school) -> QuerySet:
@@ -426,3 +523,83 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
             continue
         folded.append(entry)
     return folded
+
+
+# --- The home page: the person's work ------------------------------------------------------
+
+HOME_LIST_LIMIT = 25
+
+
+def cases_needing_attention(*, user, now=None) -> list[Case]:
+    """Open cases in scope that are overdue or life-safety: life-safety first, overdue ones
+    before the others, then oldest. At most HOME_LIST_LIMIT."""
+    now = now or timezone.now()
+    overdue = _overdue_q(now)
+    return list(
+        _queue_base(user=user, queue="all", now=now, open_only=True)
+        .filter(overdue | Q(priority=Priority.LIFE_SAFETY))
+        .annotate(
+            is_late=DbCase(
+                When(overdue, then=Value(1)), default=Value(0), output_field=IntegerField()
+            )
+        )
+        .select_related("school", "assignee")
+        .prefetch_related("tags")
+        .order_by("priority", "-is_late", "created_at", "id")[:HOME_LIST_LIMIT]
+    )
+
+
+def cases_assigned_open(*, user, exclude: list[int]) -> list[Case]:
+    """The user's own open cases, oldest first, leaving out those already listed."""
+    return list(
+        _queue_base(user=user, queue="mine", now=timezone.now(), open_only=True)
+        .exclude(id__in=exclude)
+        .select_related("school", "assignee")
+        .prefetch_related("tags")
+        .order_by("priority", "created_at", "id")[:HOME_LIST_LIMIT]
+    )
+
+
+@dataclass(frozen=True)
+class SchoolOverview:
+    school: School
+    open: int
+    life_safety: int
+    overdue: int
+    unassigned: int
+
+
+def district_overview_for(*, user, now=None) -> list[SchoolOverview]:
+    """Per school the user administers: open cases, life-safety, overdue, unassigned (one
+    grouped query, plus the schools)."""
+    now = now or timezone.now()
+    school_ids = permissions.school_ids_for(user, Action.MANAGE_SCHOOL)
+    if not school_ids:
+        return []
+    rows = {
+        row["school_id"]: row
+        for row in Case.objects.filter(
+            school_id__in=school_ids, status__in=OPEN_STATUSES, merged_into__isnull=True
+        )
+        .values("school_id")
+        .annotate(
+            open=Count("id"),
+            life_safety=Count("id", filter=Q(priority=Priority.LIFE_SAFETY)),
+            overdue=Count("id", filter=_overdue_q(now)),
+            unassigned=Count("id", filter=Q(assignee__isnull=True)),
+        )
+        .order_by()
+    }
+    overview = []
+    for school in School.objects.filter(id__in=school_ids).order_by("name"):
+        row = rows.get(school.id, {})
+        overview.append(
+            SchoolOverview(
+                school=school,
+                open=row.get("open", 0),
+                life_safety=row.get("life_safety", 0),
+                overdue=row.get("overdue", 0),
+                unassigned=row.get("unassigned", 0),
+            )
+        )
+    return overview

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from workspace.views import actions, audit, case, queues, schools
+from workspace.views import actions, audit, case, home, queues, schools
 
 app_name = "tipline"
 
 urlpatterns = [
+    path("", home.my_work, name="home"),
     path("cases/", queues.case_list, name="case_list"),
+    path("cases/live/", queues.case_list_live, name="case_list_live"),
     path("cases/<int:case_id>/", case.case_detail, name="case_detail"),
     path(
         "cases/<int:case_id>/attachments/<int:attachment_id>/",

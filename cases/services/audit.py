@@ -2,8 +2,9 @@
 
 Reads: every answer that carries a case's tip, message, note or attachment content records
 who read it, through this module and nothing else: `case_view_record` (the case page and its
-htmx partials, the API's case and tips endpoints, the audit page) and
-`attachment_view_record` (a file downloaded). tests/tipline/test_audit_reads.py requests
+htmx partials, the API's case and tips endpoints, the audit page), `case_previews_record`
+(the queue's one-line previews, one event per case shown) and `attachment_view_record` (a
+file downloaded). tests/tipline/test_audit_reads.py requests
 every staff and API URL and fails on any answer carrying content without one of these.
 Writes record their own events in the services. District admins read the trail of their
 district's schools and export it as CSV. Event data holds ids and field names, never tip text;
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
 from django.db.models import Model, QuerySet
@@ -36,6 +37,21 @@ def case_view_record(*, case: Case, actor: User, what: str = "case") -> CaseEven
     """Record that `actor` read the case (or part of it: `what`)."""
     require_view(actor, case)
     return case_event_record(case=case, kind=CaseEvent.Kind.VIEWED, actor=actor, what=what)
+
+
+def case_previews_record(*, case_ids: Iterable[int], actor: User) -> int:
+    """Record that `actor` read the one-line previews of these cases (the case queue and the
+    home page show the tipster's latest words): one VIEWED event per case, `what="preview"`,
+    in a single INSERT. The caller shows previews only of cases the actor may work
+    (workspace.selectors.case_previews). Returns how many were recorded."""
+    events = [
+        CaseEvent(
+            case_id=case_id, kind=CaseEvent.Kind.VIEWED, actor=actor, data={"what": "preview"}
+        )
+        for case_id in case_ids
+    ]
+    CaseEvent.objects.bulk_create(events)
+    return len(events)
 
 
 def attachment_view_record(*, case: Case, attachment: Model, actor: User) -> CaseEvent:
