@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -51,6 +52,10 @@ def _feed_context(request, data) -> dict:
         "form": form,
         "page": page,
         "reasons": DismissalReason.choices,
+        # Every card offers the same reasons: their options are drawn once per page.
+        "reason_options": format_html_join(
+            "", '<option value="{}">{}</option>', DismissalReason.choices
+        ),
         "querystring": data.urlencode(),
     }
 

@@ -23,7 +23,7 @@ from .. import selectors
 @require_GET
 def my_work(request):
     user = request.user
-    context = {"attention": [], "mine": [], "previews": {}, "overview": []}
+    context = {"attention": [], "mine": [], "previews": {}, "case_tags": {}, "overview": []}
     if permissions.school_ids_for(user, Action.VIEW_CASES):
         state = selectors.queue_state_for(user=user)
         attention = selectors.cases_needing_attention(user=user)
@@ -35,6 +35,7 @@ def my_work(request):
             attention=attention,
             mine=mine,
             previews=previews,
+            case_tags=selectors.case_tags_for(cases=attention + mine),
             counts=state.counts,
             works_cases=bool(permissions.school_ids_for(user, Action.WORK_CASES)),
         )

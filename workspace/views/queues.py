@@ -74,6 +74,7 @@ def _queue_context(request, state: selectors.QueueState) -> dict:
         "page": page,
         "cases": cases,
         "previews": previews,
+        "case_tags": selectors.case_tags_for(cases=cases),
         "result": result,
         "form": form,
         "querystring": params.urlencode(),
