@@ -29,15 +29,16 @@ def sla_clock(due_at, met_at, school, now=None):
     if due_at is None:
         return ""
     now = now or timezone.now()
-    absolute = school_time(due_at, school)
     if met_at is not None:
+        met = school_time(met_at, school)
         return format_html(
             '<span class="sla sla-met">{} <time datetime="{}" title="{}">{}</time></span>',
             _("met"),
             met_at.isoformat(),
-            school_time(met_at, school),
-            school_time(met_at, school),
+            met,
+            met,
         )
+    absolute = school_time(due_at, school)
     if due_at <= now:
         return format_html(
             '<span class="sla sla-overdue"><span class="badge text-bg-danger">{}</span> '
@@ -109,6 +110,7 @@ def queue_rows(cases, previews, tags):
     from cases.models import CaseStatus, Category, Channel, Priority
 
     now = timezone.now()
+    priority_names = {value: Priority(value).name.lower() for value in Priority.values}
     # reverse() once per page, not twice per row.
     detail_url = reverse("tipline:case_detail", args=[0]).replace("/0/", "/{}/")
     ack_url = reverse("tipline:case_acknowledge", args=[0]).replace("/0/", "/{}/")
@@ -166,7 +168,7 @@ def queue_rows(cases, previews, tags):
                 '<td class="d-none d-sm-table-cell"><time datetime="{created}">{age}</time></td>'
                 "</tr>",
                 id=case.id,
-                priority_name=Priority(case.priority).name.lower(),
+                priority_name=priority_names.get(case.priority, ""),
                 url=url,
                 ack=ack_url.format(case.id),
                 row_class=mark_safe(' class="table-danger-subtle"')
