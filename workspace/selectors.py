@@ -221,6 +221,73 @@ def queue_counts_for(*, user, now=None) -> dict[str, int]:
     return queue_state_for(user=user, now=now).counts
 
 
+# What a queue row shows of a case, read as plain values (no model rows: a page of 50 cases
+# with their schools and assignees as model instances costs more than the rest of the page).
+QUEUE_ROW_FIELDS = (
+    "id",
+    "reference",
+    "status",
+    "priority",
+    "category",
+    "channel",
+    "needs_review",
+    "created_at",
+    "acknowledged_at",
+    "first_response_at",
+    "acknowledge_due_at",
+    "first_response_due_at",
+    "school_id",
+    "assignee_id",
+    "assignee__full_name",
+    "assignee__email",
+)
+
+
+@dataclass
+class QueueRow:
+    """One case as a queue row draws it (the same attribute names as Case)."""
+
+    id: int
+    reference: str
+    status: str
+    priority: int
+    category: str
+    channel: str
+    needs_review: bool
+    created_at: object
+    acknowledged_at: object
+    first_response_at: object
+    acknowledge_due_at: object
+    first_response_due_at: object
+    school_id: int
+    assignee_id: int | None
+    assignee_name: str
+    school: School | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_life_safety(self) -> bool:
+        return self.priority == Priority.LIFE_SAFETY
+
+
+def queue_values(cases: QuerySet[Case]) -> QuerySet:
+    """The queue's cases as the values of a row, for a Paginator (see QueueRow)."""
+    return cases.select_related(None).values(*QUEUE_ROW_FIELDS)
+
+
+def queue_row(values: dict, schools: dict[int, School]) -> QueueRow:
+    full_name = values.pop("assignee__full_name")
+    email = values.pop("assignee__email")
+    return QueueRow(
+        **values,
+        assignee_name=(full_name or email or "") if values["assignee_id"] else "",
+        school=schools.get(values["school_id"]),
+    )
+
+
 def case_tags_for(*, cases) -> dict[int, list[str]]:
     """The tag categories of each listed case, in one query of two columns (no model rows)."""
     tags: dict[int, list[str]] = {}

@@ -149,7 +149,10 @@ def queue_rows(cases, previews, tags):
         else:
             priority = priorities.get(case.priority, "")
         if case.assignee_id:
-            assignee = case.assignee.get_full_name() or case.assignee.email
+            # A queue row carries the name; a Case (the home page) its assignee.
+            assignee = getattr(case, "assignee_name", None)
+            if assignee is None:
+                assignee = case.assignee.get_full_name() or case.assignee.email
         else:
             assignee = format_html('<span class="text-body-secondary">{}</span>', unassigned)
         due_at, met_at = next_due(case) if case.is_open else (None, None)

@@ -54,14 +54,16 @@ def _queue_context(request, state: selectors.QueueState) -> dict:
     )
     filters = form.filters()
     result = selectors.case_queue(user=user, queue=queue, filters=filters)
-    paginator = Paginator(result.cases, PAGE_SIZE)
+    paginator = Paginator(selectors.queue_values(result.cases), PAGE_SIZE)
     unfiltered = filters == selectors.QueueFilters()
     if unfiltered:
         # The tab's count is this list's count (same definition, same query): no second COUNT,
         # and the heading can never disagree with the tab.
         paginator.count = state.counts[queue]
     page = paginator.get_page(request.GET.get("page"))
-    cases = list(page.object_list)
+    schools_by_id = {school.id: school for school in schools}
+    cases = [selectors.queue_row(values, schools_by_id) for values in page.object_list]
+    page.object_list = cases
     previews = selectors.case_previews(user=user, cases=cases)
     if previews:
         case_previews_record(case_ids=list(previews), actor=user)
