@@ -5,8 +5,10 @@ Child objects (tips, messages, notes, alerts, notices) are read through their ca
 id alone.
 """
 
+import contextlib
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Case as DbCase
 from django.db.models import Count, IntegerField, Max, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
@@ -397,6 +399,28 @@ def staff_assignable_in(*, user) -> QuerySet:
         .distinct()
         .order_by("full_name", "email")
     )
+
+
+STAFF_CHOICES_SECONDS = 60
+
+
+def staff_choices_in(*, user) -> list[tuple[int, str]]:
+    """`staff_assignable_in` as (id, name) pairs for the queue's assignee filter, kept a minute
+    per user in the cache (the list changes when staff do, not between two queue pages)."""
+    key = f"staff-choices:{user.pk}"
+    try:
+        cached = cache.get(key)
+    except Exception:  # no cache: read it, as without one
+        cached = None
+    if cached is not None:
+        return cached
+    choices = [
+        (staff.id, staff.get_full_name() or staff.email)
+        for staff in staff_assignable_in(user=user).only("id", "full_name", "email")
+    ]
+    with contextlib.suppress(Exception):
+        cache.set(key, choices, STAFF_CHOICES_SECONDS)
+    return choices
 
 
 def case_find_by_reference(*, user, reference: str, action: Action = Action.WORK_CASES):

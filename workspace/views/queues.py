@@ -50,7 +50,7 @@ def _queue_context(request, state: selectors.QueueState) -> dict:
     form = QueueFilterForm(
         request.GET,
         schools=schools,
-        staff=list(selectors.staff_assignable_in(user=user)),
+        staff=selectors.staff_choices_in(user=user),
     )
     filters = form.filters()
     result = selectors.case_queue(user=user, queue=queue, filters=filters)
