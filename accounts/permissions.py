@@ -1,7 +1,7 @@
 """The one place that answers "may this user see or do this at this school?".
 
 Every view, selector, API endpoint and task asks here; nothing else reads roles. A user's
-roles are loaded once per request (two small queries) and cached on the user object.
+roles are loaded once per request (one query) and cached on the user object.
 
 Policy (who uses the product: docs/architecture.md, "Who uses it"):
 
@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
+
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from .models import DistrictMembership, Membership, Role, School
 
@@ -62,20 +64,29 @@ def roles_by_school(user) -> dict[int, Role]:
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is not None:
         return cached
-    roles: dict[int, Role] = {
-        school_id: Role(role)
-        for school_id, role in Membership.objects.filter(
-            user=user, school__is_active=True
-        ).values_list("school_id", "role")
-    }
-    # One query: the district admin's districts are a subquery, not a round trip.
-    district_ids = DistrictMembership.objects.filter(user=user, role=Role.DISTRICT_ADMIN).values(
+    # One query, run on every signed-in request: the schools where the user has a role,
+    # each with that role and whether the user administers its district (subqueries, not
+    # round trips; the select-list subqueries run only for the matched schools).
+    admin_districts = DistrictMembership.objects.filter(user=user, role=Role.DISTRICT_ADMIN).values(
         "district_id"
     )
-    for school_id in School.objects.filter(
-        district_id__in=district_ids, is_active=True
-    ).values_list("id", flat=True):
-        roles[school_id] = Role.DISTRICT_ADMIN
+    own_role = Membership.objects.filter(user=user, school=OuterRef("pk")).values("role")[:1]
+    rows = (
+        School.objects.filter(is_active=True)
+        .filter(
+            Q(id__in=Membership.objects.filter(user=user).values("school_id"))
+            | Q(district_id__in=admin_districts)
+        )
+        .annotate(
+            own_role=Subquery(own_role),
+            district_admin=Exists(admin_districts.filter(district_id=OuterRef("district_id"))),
+        )
+        .values_list("id", "own_role", "district_admin")
+    )
+    roles: dict[int, Role] = {
+        school_id: Role.DISTRICT_ADMIN if district_admin else Role(own_role)
+        for school_id, own_role, district_admin in rows
+    }
     setattr(user, _CACHE_ATTRIBUTE, roles)
     return roles
 

@@ -129,3 +129,47 @@ def tip_text_read(text: str) -> TextReading:
         strongest = max(medium, key=lambda name: scores[name])
         return _reading(Priority.URGENT, strongest, phrases, text)
     return NOTHING
+
+
+# Words that file a tip under a category when the scorer, which reads language of harm only,
+# has nothing to say (English and Spanish). A guess for the queue, shown as such; it decides
+# nothing. In order: the first category whose words appear wins.
+GUESS_WORDS = (
+    (Category.WEAPON, r"guns?|knife|knives|pistols?|rifle|pistolas?|cuchillos?|navajas?|armas?"),
+    (
+        Category.SELF_HARM,
+        r"suicid\w*|hurt(?:ing)? (?:him|her|my|them)sel(?:f|ves)|cutting|"
+        r"kill (?:him|her|my|them)sel(?:f|ves)|lastimarse|cortarse",
+    ),
+    (Category.THREAT, r"threat\w*|amenaz\w*|shoot(?:ing)? up|bombs?|disparar|bomba"),
+    (Category.FIGHT, r"fight\w*|fought|pelea\w*|golpes"),
+    (
+        Category.SUBSTANCES,
+        r"vap\w*|drugs?|weed|alcohol|drunk|pills|drogas?|marihuana|borracho\w*",
+    ),
+    (Category.HARASSMENT, r"harass\w*|acoso sexual"),
+    (
+        Category.BULLYING,
+        r"bull(?:y|ied|ying|ies)|picking on|calling (?:me|him|her|them) names|acos\w*|"
+        r"molest(?:an|ando)|burlan",
+    ),
+    (Category.ABUSE, r"abuse\w*|abused|neglect\w*|maltrat\w*|abus(?:o|an)"),
+    (Category.MENTAL_HEALTH, r"depress\w*|anxi\w*|panic|deprimid\w*|ansiedad"),
+)
+_GUESS = [
+    (category, re.compile(rf"\b(?:{words})\b", re.IGNORECASE)) for category, words in GUESS_WORDS
+]
+
+
+def category_guess(text: str) -> str | None:
+    """The category a text suggests, for a case still filed under "Other" (every SMS tip is,
+    unless the scorer read harm in it: the intake then files it under that category): the
+    first category of GUESS_WORDS whose words appear, or None. Cheap (regular expressions,
+    no scoring), so the queue can guess for every row it shows. Shown to staff as inferred,
+    never stored: it changes neither the case's category nor its priority."""
+    if not text:
+        return None
+    for category, words in _GUESS:
+        if words.search(text):
+            return category
+    return None

@@ -43,6 +43,9 @@ class FeedFilterForm(forms.Form):
         self.fields["source"].queryset = sources
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-select form-select-sm")
+            if isinstance(field.widget, forms.Select):
+                # One loop instead of a template per option (workspace/forms.py does the same).
+                field.widget.template_name = "workspace/widgets/select.html"
         for name in ("since", "until"):
             self.fields[name].widget.attrs["class"] = "form-control form-control-sm"
 

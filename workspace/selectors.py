@@ -5,9 +5,12 @@ Child objects (tips, messages, notes, alerts, notices) are read through their ca
 id alone.
 """
 
+import contextlib
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Case as DbCase
+from django.db.models import Count, IntegerField, Max, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,12 +24,14 @@ from cases.models import (
     CaseEvent,
     CaseNote,
     CaseStatus,
+    CaseTag,
     Category,
     Notice,
     Priority,
 )
 from cases.selectors import cases_visible_to
-from tipline.models import Message, Tip
+from cases.text_reading import category_guess
+from tipline.models import Message, MessageDirection, Tip
 
 # --- The counselor workspace: queues, search, navigation count ----------------------------
 
@@ -62,21 +67,26 @@ def _overdue_q(now) -> Q:
     )
 
 
+def _queue_q(*, user, queue: str, now) -> Q:
+    """What puts a case in a queue: one definition for the list and for its counts."""
+    if queue == "all":
+        return Q()
+    if queue == "mine":
+        return Q(assignee_id=user.id)
+    if queue == "unassigned":
+        return Q(assignee__isnull=True)
+    if queue == "life_safety":
+        return Q(priority=Priority.LIFE_SAFETY)
+    if queue == "overdue":
+        return _overdue_q(now)
+    raise ValueError(f"unknown queue {queue!r}")
+
+
 def _queue_base(*, user, queue: str, now, open_only: bool) -> QuerySet[Case]:
     cases = cases_visible_to(user=user).filter(merged_into__isnull=True)
     if open_only:
         cases = cases.filter(status__in=OPEN_STATUSES)
-    if queue == "all":
-        return cases
-    if queue == "mine":
-        return cases.filter(assignee_id=user.id)
-    if queue == "unassigned":
-        return cases.filter(assignee__isnull=True)
-    if queue == "life_safety":
-        return cases.filter(priority=Priority.LIFE_SAFETY)
-    if queue == "overdue":
-        return cases.filter(_overdue_q(now))
-    raise ValueError(f"unknown queue {queue!r}")
+    return cases.filter(_queue_q(user=user, queue=queue, now=now))
 
 
 def _label_matches(choices, text: str) -> list[str]:
@@ -146,10 +156,12 @@ def case_queue(*, user, queue: str, filters: QueueFilters, now=None) -> QueueRes
             result.searched = len(candidates)
             matches |= Q(id__in=_text_matches(candidates, text))
         cases = cases.filter(matches)
+    if filters.tag or text:
+        cases = cases.distinct()  # the tag join can repeat a case; DISTINCT costs otherwise
     result.cases = (
-        cases.distinct()
+        # The encrypted texts of the case itself are not shown in a queue: not decrypted.
+        cases.defer("priority_reason", "outcome_summary")
         .select_related("school", "assignee")
-        .prefetch_related("tags")
         .order_by("priority", "created_at", "id")
     )
     return result
@@ -165,22 +177,188 @@ def cases_attention_count_for(*, user) -> int:
     )
 
 
-def queue_counts_for(*, user, now=None) -> dict[str, int]:
-    """Open-case counts of every queue, in one aggregate query."""
+@dataclass(frozen=True)
+class QueueState:
+    """The open-case count of every queue, and a fingerprint that changes whenever a case in
+    the user's scope opens, changes (every workflow write bumps Case.version) or goes
+    overdue. `life_safety_latest`: the newest open life-safety case's id (0: none)."""
+
+    counts: dict[str, int]
+    fingerprint: str
+    life_safety_latest: int
+
+
+def queue_state_for(*, user, now=None) -> QueueState:
+    """The queues' tab counts and the live fingerprint, in one aggregate query. Each count
+    uses the same definition as its list (`_queue_q` over open, unmerged cases), so a tab
+    and the heading over its list always agree."""
     now = now or timezone.now()
     open_cases = Q(status__in=OPEN_STATUSES)
-    counts = (
+    row = (
         cases_visible_to(user=user)
         .filter(merged_into__isnull=True)
         .aggregate(
-            mine=Count("id", filter=open_cases & Q(assignee_id=user.id)),
-            unassigned=Count("id", filter=open_cases & Q(assignee__isnull=True)),
-            life_safety=Count("id", filter=open_cases & Q(priority=Priority.LIFE_SAFETY)),
-            overdue=Count("id", filter=open_cases & _overdue_q(now)),
-            all=Count("id"),
+            **{
+                name: Count("id", filter=open_cases & _queue_q(user=user, queue=name, now=now))
+                for name in QUEUES
+            },
+            cases=Count("id"),
+            newest=Max("id"),
+            versions=Sum("version"),
+            life_safety_latest=Max("id", filter=open_cases & Q(priority=Priority.LIFE_SAFETY)),
         )
     )
-    return {name: counts[name] or 0 for name in QUEUES}
+    counts = {name: row[name] or 0 for name in QUEUES}
+    parts = [row["cases"], row["newest"] or 0, row["versions"] or 0, *counts.values()]
+    return QueueState(
+        counts=counts,
+        fingerprint="-".join(str(part) for part in parts),
+        life_safety_latest=row["life_safety_latest"] or 0,
+    )
+
+
+def queue_counts_for(*, user, now=None) -> dict[str, int]:
+    """Open-case counts of every queue, in one aggregate query."""
+    return queue_state_for(user=user, now=now).counts
+
+
+# What a queue row shows of a case, read as plain values (no model rows: a page of 50 cases
+# with their schools and assignees as model instances costs more than the rest of the page).
+QUEUE_ROW_FIELDS = (
+    "id",
+    "reference",
+    "status",
+    "priority",
+    "category",
+    "channel",
+    "needs_review",
+    "created_at",
+    "acknowledged_at",
+    "first_response_at",
+    "acknowledge_due_at",
+    "first_response_due_at",
+    "school_id",
+    "assignee_id",
+    "assignee__full_name",
+    "assignee__email",
+)
+
+
+@dataclass
+class QueueRow:
+    """One case as a queue row draws it (the same attribute names as Case)."""
+
+    id: int
+    reference: str
+    status: str
+    priority: int
+    category: str
+    channel: str
+    needs_review: bool
+    created_at: object
+    acknowledged_at: object
+    first_response_at: object
+    acknowledge_due_at: object
+    first_response_due_at: object
+    school_id: int
+    assignee_id: int | None
+    assignee_name: str
+    school: School | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_life_safety(self) -> bool:
+        return self.priority == Priority.LIFE_SAFETY
+
+
+def queue_values(cases: QuerySet[Case]) -> QuerySet:
+    """The queue's cases as the values of a row, for a Paginator (see QueueRow)."""
+    return cases.select_related(None).values(*QUEUE_ROW_FIELDS)
+
+
+def queue_row(values: dict, schools: dict[int, School]) -> QueueRow:
+    full_name = values.pop("assignee__full_name")
+    email = values.pop("assignee__email")
+    return QueueRow(
+        **values,
+        assignee_name=(full_name or email or "") if values["assignee_id"] else "",
+        school=schools.get(values["school_id"]),
+    )
+
+
+def case_tags_for(*, cases) -> dict[int, list[str]]:
+    """The tag categories of each listed case, in one query of two columns (no model rows)."""
+    tags: dict[int, list[str]] = {}
+    rows = CaseTag.objects.filter(case_id__in=[case.id for case in cases]).order_by("id")
+    for case_id, category in rows.values_list("case_id", "category"):
+        tags.setdefault(case_id, []).append(category)
+    return tags
+
+
+# --- One-line previews ---------------------------------------------------------------------
+
+PREVIEW_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The tipster's latest words on a case, on one line, and (for a case filed under
+    "Other", as every SMS case is) the category the words suggest."""
+
+    text: str
+    inferred_category: str | None = None
+
+
+def _one_line(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= PREVIEW_LENGTH else text[: PREVIEW_LENGTH - 1].rstrip() + "…"
+
+
+def case_previews(*, user, cases) -> dict[int, Preview]:
+    """Previews of `cases` (a page already scoped to the user) at the schools where the user
+    works cases (counselors, district admins; a principal opens the case instead). Only the
+    chosen text of each case is decrypted, never cached; the caller records the read
+    (cases.services.audit.case_previews_record). Four queries, whatever the page size."""
+    allowed = permissions.school_ids_for(user, Action.WORK_CASES)
+    cases = [case for case in cases if case.school_id in allowed]
+    if not cases:
+        return {}
+    ids = [case.id for case in cases]
+    latest_tips = Tip.objects.filter(case_id__in=ids).values("case_id").annotate(last=Max("id"))
+    latest_messages = (
+        Message.objects.filter(case_id__in=ids, direction=MessageDirection.FROM_REPORTER)
+        .values("case_id")
+        .annotate(last=Max("id"))
+    )
+    # (when, model, id) of each case's newest words, tip or answer, without reading them.
+    newest: dict[int, tuple] = {}
+    for model, stamp, latest in (
+        (Tip, "received_at", latest_tips),
+        (Message, "created_at", latest_messages),
+    ):
+        for case_id, row_id, at in model.objects.filter(id__in=latest.values("last")).values_list(
+            "case_id", "id", stamp
+        ):
+            if case_id not in newest or at > newest[case_id][0]:
+                newest[case_id] = (at, model, row_id)
+    chosen = {Tip: [], Message: []}
+    for _at, model, row_id in newest.values():
+        chosen[model].append(row_id)
+    texts = {}
+    for model, row_ids in chosen.items():
+        if row_ids:
+            texts.update(model.objects.filter(id__in=row_ids).values_list("case_id", "body"))
+    categories = {case.id: case.category for case in cases}
+    previews = {}
+    for case_id, text in texts.items():
+        if not text:
+            continue  # erased by retention
+        inferred = category_guess(text) if categories[case_id] == Category.OTHER else None
+        previews[case_id] = Preview(_one_line(text), inferred)
+    return previews
 
 
 def staff_assignable_for(*, school) -> QuerySet:
@@ -220,6 +398,28 @@ def staff_assignable_in(*, user) -> QuerySet:
         .distinct()
         .order_by("full_name", "email")
     )
+
+
+STAFF_CHOICES_SECONDS = 60
+
+
+def staff_choices_in(*, user) -> list[tuple[int, str]]:
+    """`staff_assignable_in` as (id, name) pairs for the queue's assignee filter, kept a minute
+    per user in the cache (the list changes when staff do, not between two queue pages)."""
+    key = f"staff-choices:{user.pk}"
+    try:
+        cached = cache.get(key)
+    except Exception:  # no cache: read it, as without one
+        cached = None
+    if cached is not None:
+        return cached
+    choices = [
+        (staff.id, staff.get_full_name() or staff.email)
+        for staff in staff_assignable_in(user=user).only("id", "full_name", "email")
+    ]
+    with contextlib.suppress(Exception):
+        cache.set(key, choices, STAFF_CHOICES_SECONDS)
+    return choices
 
 
 def case_find_by_reference(*, user, reference: str, action: Action = Action.WORK_CASES):
@@ -328,3 +528,81 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
             continue
         folded.append(entry)
     return folded
+
+
+# --- The home page: the person's work ------------------------------------------------------
+
+HOME_LIST_LIMIT = 25
+
+
+def cases_needing_attention(*, user, now=None) -> list[Case]:
+    """Open cases in scope that are overdue or life-safety: life-safety first, overdue ones
+    before the others, then oldest. At most HOME_LIST_LIMIT."""
+    now = now or timezone.now()
+    overdue = _overdue_q(now)
+    return list(
+        _queue_base(user=user, queue="all", now=now, open_only=True)
+        .filter(overdue | Q(priority=Priority.LIFE_SAFETY))
+        .annotate(
+            is_late=DbCase(
+                When(overdue, then=Value(1)), default=Value(0), output_field=IntegerField()
+            )
+        )
+        .select_related("school", "assignee")
+        .order_by("priority", "-is_late", "created_at", "id")[:HOME_LIST_LIMIT]
+    )
+
+
+def cases_assigned_open(*, user, exclude: list[int]) -> list[Case]:
+    """The user's own open cases, oldest first, leaving out those already listed."""
+    return list(
+        _queue_base(user=user, queue="mine", now=timezone.now(), open_only=True)
+        .exclude(id__in=exclude)
+        .select_related("school", "assignee")
+        .order_by("priority", "created_at", "id")[:HOME_LIST_LIMIT]
+    )
+
+
+@dataclass(frozen=True)
+class SchoolOverview:
+    school: School
+    open: int
+    life_safety: int
+    overdue: int
+    unassigned: int
+
+
+def district_overview_for(*, user, now=None) -> list[SchoolOverview]:
+    """Per school the user administers: open cases, life-safety, overdue, unassigned (one
+    grouped query, plus the schools)."""
+    now = now or timezone.now()
+    school_ids = permissions.school_ids_for(user, Action.MANAGE_SCHOOL)
+    if not school_ids:
+        return []
+    rows = {
+        row["school_id"]: row
+        for row in Case.objects.filter(
+            school_id__in=school_ids, status__in=OPEN_STATUSES, merged_into__isnull=True
+        )
+        .values("school_id")
+        .annotate(
+            open=Count("id"),
+            life_safety=Count("id", filter=Q(priority=Priority.LIFE_SAFETY)),
+            overdue=Count("id", filter=_overdue_q(now)),
+            unassigned=Count("id", filter=Q(assignee__isnull=True)),
+        )
+        .order_by()
+    }
+    overview = []
+    for school in School.objects.filter(id__in=school_ids).order_by("name"):
+        row = rows.get(school.id, {})
+        overview.append(
+            SchoolOverview(
+                school=school,
+                open=row.get("open", 0),
+                life_safety=row.get("life_safety", 0),
+                overdue=row.get("overdue", 0),
+                unassigned=row.get("unassigned", 0),
+            )
+        )
+    return overview

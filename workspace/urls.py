@@ -1,12 +1,14 @@
 from django.urls import path
 
-from workspace.views import actions, audit, case, queues, schools, shares, staff_tips
+from workspace.views import actions, audit, case, home, queues, schools, shares, staff_tips
 
 app_name = "tipline"
 
 urlpatterns = [
+    path("", home.my_work, name="home"),
     path("cases/", queues.case_list, name="case_list"),
     path("tips/new/", staff_tips.staff_tip_new, name="staff_tip_new"),
+    path("cases/live/", queues.case_list_live, name="case_list_live"),
     path("cases/<int:case_id>/", case.case_detail, name="case_detail"),
     path(
         "cases/<int:case_id>/attachments/<int:attachment_id>/",

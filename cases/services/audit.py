@@ -2,7 +2,8 @@
 
 Reads: every answer that carries a case's tip, message, note or attachment content records
 who read it, through this module and nothing else: `case_view_record` (the case page and its
-htmx partials, the API's case and tips endpoints, the audit page) and
+htmx partials, the API's case and tips endpoints, the audit page), `case_previews_record`
+(the queue's one-line previews: one event per person and case per PREVIEW_READ_WINDOW) and
 `attachment_view_record` (a file downloaded); and a partner's reads of a case shared with
 them, `partner_view_record` (workspace/views/partner.py). tests/tipline/test_audit_reads.py requests
 every staff and API URL and fails on any answer carrying content without one of these.
@@ -16,9 +17,10 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import Model, QuerySet
+from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import User
@@ -48,6 +50,45 @@ def case_view_record(*, case: Case, actor: User, what: str = "case") -> CaseEven
     """Record that `actor` read the case (or part of it: `what`)."""
     require_view(actor, case)
     return case_event_record(case=case, kind=CaseEvent.Kind.VIEWED, actor=actor, what=what)
+
+
+# A person's read of a case's preview is recorded once per window: the queue redraws the same
+# fifty previews all day (the live check, every filter change), and the trail needs who saw
+# which case's words and when, to this resolution, not one row per redraw.
+PREVIEW_READ_WINDOW = timedelta(minutes=10)
+
+
+def case_previews_record(*, case_ids: Iterable[int], actor: User, now=None) -> int:
+    """Record that `actor` read the one-line previews of these cases (the case queue and the
+    home page show the tipster's latest words): one VIEWED event per case, `what="preview"`,
+    unless this actor's read of that case's preview was recorded within
+    PREVIEW_READ_WINDOW. One SELECT, and one INSERT when anything is new. The caller shows
+    previews only of cases the actor may work (workspace.selectors.case_previews). Returns
+    how many were recorded."""
+    now = now or timezone.now()
+    case_ids = set(case_ids)
+    recent = set(
+        CaseEvent.objects.filter(
+            case_id__in=case_ids,
+            kind=CaseEvent.Kind.VIEWED,
+            actor=actor,
+            data__what="preview",
+            created_at__gte=now - PREVIEW_READ_WINDOW,
+        ).values_list("case_id", flat=True)
+    )
+    events = [
+        CaseEvent(
+            case_id=case_id,
+            kind=CaseEvent.Kind.VIEWED,
+            actor=actor,
+            data={"what": "preview"},
+            created_at=now,
+        )
+        for case_id in sorted(case_ids - recent)
+    ]
+    if events:
+        CaseEvent.objects.bulk_create(events)
+    return len(events)
 
 
 def attachment_view_record(*, case: Case, attachment: Model, actor: User) -> CaseEvent:

@@ -153,7 +153,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:home"
+# After sign-in: the person's work (workspace/views/home.py), not the account page.
+LOGIN_REDIRECT_URL = "tipline:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Staff two-factor (TOTP). Required in production; the demo leaves it optional so the printed
@@ -331,6 +332,12 @@ TIPLINE_GLOBAL_FOLLOWUP_ATTEMPTS_PER_MINUTE = env.int(
 # schools (tipline/school_finder.py) are kept this long per process (every tip or search reads
 # them; they change rarely): an edit applies that much later.
 TIPLINE_SCHOOL_CACHE_SECONDS = env.int("TIPLINE_SCHOOL_CACHE_SECONDS", default=30)
+# The navigation's badge counts (new alerts, cases needing someone) are kept this long per
+# user in the cache, so a signed-in page does not count them on every request (0: count
+# every time). The case queue and the alert feed count for themselves, fresh.
+NAVIGATION_COUNT_SECONDS = env.int("NAVIGATION_COUNT_SECONDS", default=10)
+# An open case queue asks this often whether anything changed (a 204 when nothing did).
+QUEUE_LIVE_SECONDS = env.int("QUEUE_LIVE_SECONDS", default=15)
 # A resubmitted tip form (refresh, Back, double click, retry) shows the same receipt code
 # again for this long, only to the browser holding the form's one-time token; after that, or
 # once the student presses "I have saved my code", it says the tip was sent and shows no code.

@@ -26,7 +26,7 @@ def _login(client, email, password):
 def test_it_logs_staff_in_by_email_whatever_the_case(client, personas):
     response = _login(client, "ALICE@Example.org", TEST_PASSWORD)
     assert response.status_code == 302
-    assert response.url == reverse("accounts:home")
+    assert response.url == reverse("tipline:home")
     home = client.get(reverse("accounts:home"))
     assert "Lincoln High" in home.content.decode()
 

@@ -56,9 +56,9 @@ def test_it_ignores_inactive_schools(personas):
     assert personas.school_a.id not in permissions.roles_by_school(personas.district_admin)
 
 
-def test_it_reads_roles_once_per_user_object(personas, django_assert_num_queries):
+def test_it_reads_roles_once_per_user_object_in_one_query(personas, django_assert_num_queries):
     user = personas.district_admin
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         permissions.roles_by_school(user)
     with django_assert_num_queries(0):
         for action in Action:

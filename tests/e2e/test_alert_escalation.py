@@ -44,7 +44,7 @@ def test_it_turns_an_alert_into_a_case(page, personas, artifacts_dir):
     page.get_by_label("Email").fill("alice@example.org")
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/accounts/home/")
+    page.wait_for_url("**/staff/")
     page.get_by_role("link", name="Alerts").click()
     page.wait_for_url("**/alerts/")
     card = page.locator("article.alert-card").first

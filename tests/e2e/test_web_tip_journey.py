@@ -67,7 +67,7 @@ def test_it_carries_a_conversation_from_tip_to_answer(
     counselor.get_by_label("Email").fill("alice@example.org")
     counselor.get_by_label("Password").fill(TEST_PASSWORD)
     counselor.get_by_role("button", name="Sign in").click()
-    counselor.wait_for_url("**/accounts/home/")
+    counselor.wait_for_url("**/staff/")
     counselor.goto("/staff/cases/")
     counselor.get_by_role("link", name=tip.case.reference).click()
     expect(counselor.get_by_text("photo of a gun")).to_be_visible()

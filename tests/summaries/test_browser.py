@@ -16,7 +16,7 @@ def sign_in(page, email):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/accounts/home/")
+    page.wait_for_url("**/staff/")
 
 
 def test_it_shows_a_principal_the_school_summary(page, personas, artifacts_dir, settings):

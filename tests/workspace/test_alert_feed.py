@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from alerts.models import Alert, AlertStatus
@@ -153,3 +154,15 @@ def test_the_sources_page_is_for_district_admins(client_for, personas, push_sour
     assert "Monitor" not in client_for(personas.other_district_admin).get(url).content.decode()
     html = client_for(personas.district_admin).get(url).content.decode()
     assert "rss: server error 503" in html and "3 failures in a row" in html
+
+
+def test_the_feed_keeps_its_precision_figures_a_minute(client_for, personas, two_alerts):
+    alert_a, _alert_b = two_alerts
+    client = client_for(personas.district_admin)
+    client.get(FEED)
+    alert_escalate(alert=alert_a, actor=personas.district_admin)
+    kept = client.get(FEED).context["precision_by_source"]
+    assert kept == []  # counted before the escalation, a minute ago at most
+    cache.clear()
+    fresh = client.get(FEED).context["precision_by_source"]
+    assert {(r.label, r.reviewed, r.escalated) for r in fresh} == {("Monitor", 1, 1)}

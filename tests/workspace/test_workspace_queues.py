@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases.models import Case, CaseStatus, Priority
+from cases.models import Case, CaseEvent, CaseStatus, Priority
 from cases.services.workflow import case_assign, case_note_add
 from tests.factories import case_factory
 from tipline.services.tips import message_to_reporter
@@ -141,10 +141,17 @@ def test_it_runs_a_fixed_number_of_queries_however_many_cases(
                 case_assign(case=case, assignee=personas.counselor_a, actor=personas.counselor_a)
         Case.objects.update(first_response_due_at="2020-01-01T00:00Z")
 
+    def first_sight():
+        # Previews are recorded as read once per window: each measured page records them.
+        CaseEvent.objects.filter(kind=CaseEvent.Kind.VIEWED).delete()
+
     url = f"/staff/cases/?queue={queue}{search}"
     fill(3)
+    client.get(url)  # the navigation's badge counts are cached from here on
+    first_sight()
     small = _queries_for(client, url)
     fill(27)
     assert Case.objects.count() == 30
+    first_sight()
     with django_assert_num_queries(small):
         client.get(url)

@@ -7,14 +7,17 @@ re-rendered card (or list) and a plain POST with a redirect back to the feed.
 import csv
 import io
 import json
+import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,6 +30,7 @@ from scoring import default_scorer
 from workspace.alert_forms import DismissForm, FeedFilterForm
 
 PAGE_SIZE = 50
+logger = logging.getLogger(__name__)
 
 
 def _require_triage(user) -> None:
@@ -51,6 +55,10 @@ def _feed_context(request, data) -> dict:
         "form": form,
         "page": page,
         "reasons": DismissalReason.choices,
+        # Every card offers the same reasons: their options are drawn once per page.
+        "reason_options": format_html_join(
+            "", '<option value="{}">{}</option>', DismissalReason.choices
+        ),
         "querystring": data.urlencode(),
     }
 
@@ -62,12 +70,34 @@ def feed(request):
     context = _feed_context(request, request.GET)
     if _is_htmx(request):
         return render(request, "workspace/alerts/_alert_list.html", context)
-    context["precision_by_source"] = selectors.alert_precision_by_source(user=request.user)
-    context["precision_by_category"] = selectors.alert_precision_by_category(user=request.user)
+    context["precision_by_source"], context["precision_by_category"] = _precision(request.user)
     context["perms_manage_sources"] = bool(
         permissions.school_ids_for(request.user, Action.MANAGE_SCHOOL)
     )
     return render(request, "workspace/alerts/feed.html", context)
+
+
+# The precision tables scan every reviewed alert in scope: a minute-old figure is as good.
+PRECISION_CACHE_SECONDS = 60
+
+
+def _precision(user) -> tuple[list, list]:
+    key = f"feed-precision:{user.pk}"
+    try:
+        cached = cache.get(key)
+    except Exception:  # no cache: count, as without one
+        cached = None
+    if cached is not None:
+        return cached
+    figures = (
+        selectors.alert_precision_by_source(user=user),
+        selectors.alert_precision_by_category(user=user),
+    )
+    try:
+        cache.set(key, figures, PRECISION_CACHE_SECONDS)
+    except Exception:
+        logger.warning("alert feed: cache unavailable, precision not kept")
+    return figures
 
 
 def _card(request, alert, *, error: str = ""):

@@ -2,11 +2,17 @@
 
 A fixed number of queries per page, however many cases it lists (tested). Filter changes
 come in by htmx and get the results partial; without JavaScript the same GET renders the page.
+
+The page stays live: static/js/queue_live.js asks `case_list_live` every 15 seconds with the
+fingerprint the page was drawn from (selectors.queue_state_for, one aggregate query). Nothing
+changed: 204 and nothing else is read. Something changed: the queue partial and its tabs,
+drawn exactly as the page draws them.
 """
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -15,6 +21,7 @@ from django.views.decorators.http import require_GET
 from accounts import permissions
 from accounts.models import School
 from accounts.permissions import Action
+from cases.services.audit import case_previews_record
 from workspace.forms import QueueFilterForm
 
 from .. import selectors
@@ -31,14 +38,11 @@ QUEUE_LABELS = {
 DEFAULT_QUEUE = "all"
 
 
-@never_cache
-@login_required
-@require_GET
-def case_list(request):
+def _queue_context(request, state: selectors.QueueState) -> dict:
+    """Everything the queue partial draws: the page of cases, their previews (recorded as
+    read) and the tabs, all from `state`'s counts."""
     user = request.user
     school_ids = permissions.school_ids_for(user, Action.VIEW_CASES)
-    if not school_ids:
-        raise Http404
     queue = request.GET.get("queue", DEFAULT_QUEUE)
     if queue not in selectors.QUEUES:
         queue = DEFAULT_QUEUE
@@ -46,32 +50,82 @@ def case_list(request):
     form = QueueFilterForm(
         request.GET,
         schools=schools,
-        staff=list(selectors.staff_assignable_in(user=user)),
+        staff=selectors.staff_choices_in(user=user),
     )
     filters = form.filters()
     result = selectors.case_queue(user=user, queue=queue, filters=filters)
-    page = Paginator(result.cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(selectors.queue_values(result.cases), PAGE_SIZE)
+    unfiltered = filters == selectors.QueueFilters()
+    if unfiltered:
+        # The tab's count is this list's count (same definition, same query): no second COUNT,
+        # and the heading can never disagree with the tab.
+        paginator.count = state.counts[queue]
+    page = paginator.get_page(request.GET.get("page"))
+    schools_by_id = {school.id: school for school in schools}
+    cases = [selectors.queue_row(values, schools_by_id) for values in page.object_list]
+    page.object_list = cases
+    previews = selectors.case_previews(user=user, cases=cases)
+    if previews:
+        case_previews_record(case_ids=list(previews), actor=user)
     params = request.GET.copy()
     params.pop("page", None)
-    context = {
+    params.pop("since", None)
+    return {
         "queue": queue,
         "queue_label": QUEUE_LABELS[queue],
         "page": page,
+        "cases": cases,
+        "previews": previews,
+        "case_tags": selectors.case_tags_for(cases=cases),
         "result": result,
         "form": form,
         "querystring": params.urlencode(),
         "search_limit": selectors.TEXT_SEARCH_LIMIT,
-        "htmx": is_htmx(request),
         # A status filter or a search reaches resolved and closed cases too.
         "widened": bool(filters.status or filters.query.strip()),
+        "queues": [
+            {"name": name, "label": label, "count": state.counts[name]}
+            for name, label in QUEUE_LABELS.items()
+        ],
+        "schools": schools,
+        "live": state,
+        # How often an open queue asks whether anything changed (static/js/queue_live.js).
+        "live_seconds": settings.QUEUE_LIVE_SECONDS,
     }
+
+
+def _require_cases(user) -> None:
+    if not permissions.school_ids_for(user, Action.VIEW_CASES):
+        raise Http404
+
+
+@never_cache
+@login_required
+@require_GET
+def case_list(request):
+    _require_cases(request.user)
+    context = _queue_context(request, selectors.queue_state_for(user=request.user))
+    context["htmx"] = is_htmx(request)
     if context["htmx"]:
+        context["tabs_out_of_band"] = True
         return render(request, "workspace/_case_queue.html", context)
-    counts = selectors.queue_counts_for(user=user)
-    context["queues"] = [
-        {"name": name, "label": label, "count": counts[name]}
-        for name, label in QUEUE_LABELS.items()
-    ]
-    context["schools"] = schools
-    context["can_manage_partners"] = bool(permissions.school_ids_for(user, Action.MANAGE_SCHOOL))
+    context["can_manage_partners"] = bool(
+        permissions.school_ids_for(request.user, Action.MANAGE_SCHOOL)
+    )
     return render(request, "workspace/case_list.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def case_list_live(request):
+    """The open queue's question "anything new?": 204 when the user's cases are as the page
+    last drew them (`since`, the fingerprint it was given), else the queue partial and its
+    tabs, for the same queue, filters and page."""
+    _require_cases(request.user)
+    state = selectors.queue_state_for(user=request.user)
+    if request.GET.get("since") == state.fingerprint:
+        return HttpResponse(status=204)
+    context = _queue_context(request, state)
+    context["tabs_out_of_band"] = True
+    return render(request, "workspace/_case_queue.html", context)

@@ -24,7 +24,7 @@ def test_it_creates_a_token_and_shows_the_api_docs(page, live_server, personas, 
     page.get_by_label("Email").fill("alice@example.org")
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/accounts/home/")
+    page.wait_for_url("**/staff/")
 
     page.goto("/accounts/tokens/")
     page.get_by_label("Name").fill("District SIS sync")
