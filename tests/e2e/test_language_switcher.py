@@ -84,7 +84,7 @@ def test_it_shows_a_counselor_who_chose_spanish_the_staff_pages_in_spanish(new_c
     page.get_by_label("Email").fill("alice@example.org")
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/accounts/home/")
+    page.wait_for_url("**/staff/")
     page.get_by_role("link", name="Your language and settings").click()
     page.wait_for_url("**/accounts/profile/")
     assert serious_violations(page) == []

@@ -28,7 +28,7 @@ def _sign_in(page, email: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/accounts/home/")
+    page.wait_for_url("**/staff/")
 
 
 def _last_email_to(address: str) -> str:

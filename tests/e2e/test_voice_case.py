@@ -49,7 +49,7 @@ def test_the_counselor_plays_a_callers_message(page, personas, live_server, sett
     page.get_by_label("Email").fill(personas.counselor_a.email)
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/accounts/home/")
+    page.wait_for_url("**/staff/")
     page.goto(f"/staff/cases/{case.id}/")
     expect(page.get_by_text("Recorded message")).to_be_visible()
     expect(page.get_by_text("0:01 long")).to_be_visible()  # voice_simulate rounds up to 1 s
