@@ -23,10 +23,10 @@ migrate: install
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py migrate --noinput
 
 demo: migrate
-	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py seed_demo
-	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py seed_demo_alerts
-	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py seed_demo_policy
-	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py seed_demo_partners
+	DEV_SERVER_ADDRESS=127.0.0.1:$(PORT) DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py seed_demo
+	DEV_SERVER_ADDRESS=127.0.0.1:$(PORT) DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py seed_demo_alerts
+	DEV_SERVER_ADDRESS=127.0.0.1:$(PORT) DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py seed_demo_policy
+	DEV_SERVER_ADDRESS=127.0.0.1:$(PORT) DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py seed_demo_partners
 
 ## make run: install, migrate the SQLite database, load the demo, serve on 127.0.0.1:8000 with
 ## a Celery worker and beat beside it (Procfile.dev; Ctrl-C stops them all)

@@ -51,9 +51,11 @@ LIFE_SAFETY = frozenset({Category.SELF_HARM, Category.THREAT, Category.WEAPON})
 
 
 def _month_starts(today: date) -> list[date]:
+    """The MONTHS before `today`'s month, then its own (filled up to yesterday), so that the
+    summaries' default period, the current month, has figures too."""
     first = today.replace(day=1)
     months = []
-    for back in range(MONTHS, 0, -1):
+    for back in range(MONTHS, -1, -1):
         index = first.year * 12 + first.month - 1 - back
         months.append(date(index // 12, index % 12 + 1, 1))
     return months
@@ -76,8 +78,25 @@ def _outcomes(rng: random.Random, count: int) -> list[str]:
     return pool[:count]
 
 
+# Channels in turn, case after case: most tips come by the web form, then texts; some by
+# phone, some taken by staff. In turn rather than drawn, so that every channel clears the
+# small-cell threshold in every full month.
+CHANNEL_TURNS = (
+    *(Channel.WEB,) * 10,
+    *(Channel.SMS,) * 6,
+    *(Channel.VOICE,) * 2,
+    *(Channel.STAFF,) * 2,
+)
+
+
 def _case(
-    rng: random.Random, school: School, category: str, opened: datetime, ref: str, outcome: str
+    rng: random.Random,
+    school: School,
+    category: str,
+    opened: datetime,
+    ref: str,
+    outcome: str,
+    channel: str,
 ):
     priority = _priority(rng, category)
     due = sla.due_times(
@@ -101,7 +120,7 @@ def _case(
         status=CaseStatus.CLOSED,
         priority=priority,
         category=category,
-        channel=Channel.SMS if rng.random() < 0.35 else Channel.WEB,
+        channel=channel,
         created_at=opened,
         acknowledged_at=acknowledged,
         first_response_at=first_response,
@@ -119,7 +138,8 @@ def demo_history_exists(schools) -> bool:
 
 @transaction.atomic
 def demo_history_seed(*, schools: list[School], today: date | None = None) -> int:
-    """Write the year before `today` (default: each school's local today) for `schools`;
+    """Write the year before `today` and its month up to yesterday (default: each school's
+    local today) for `schools`;
     returns the number of cases written (0 when the history is there already)."""
     if demo_history_exists(schools):
         return 0
@@ -128,19 +148,30 @@ def demo_history_seed(*, schools: list[School], today: date | None = None) -> in
     for school_number, school in enumerate(sorted(schools, key=lambda s: s.slug), 1):
         zone = ZoneInfo(school.timezone)
         local_today = today or datetime.now(zone).date()
+        # Nothing reaches today: every history case is closed before the live demo starts.
+        cutoff = datetime.combine(local_today, time(0), tzinfo=zone)
         for month in _month_starts(local_today):
             days = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - month
+            # The current month is filled in proportion to the days gone by.
+            elapsed = min(days.days, (local_today - month).days)
+            if elapsed <= 0:
+                continue
+            share = elapsed / days.days
             month_cases = []
             for category in Category.values:
-                for _ in range(FLOOR + EXTRA.get(category, 0) + rng.randint(0, 4)):
-                    day = month + timedelta(days=rng.randrange(days.days))
+                count = FLOOR + EXTRA.get(category, 0) + rng.randint(0, 4)
+                for _ in range(round(count * share)):
+                    day = month + timedelta(days=rng.randrange(elapsed))
                     at = time(rng.randint(6, 22), rng.randrange(60))
                     month_cases.append((category, datetime.combine(day, at, tzinfo=zone)))
-            for (category, opened), outcome in zip(
-                month_cases, _outcomes(rng, len(month_cases)), strict=True
+            for index, ((category, opened), outcome) in enumerate(
+                zip(month_cases, _outcomes(rng, len(month_cases)), strict=True)
             ):
                 ref = f"{REFERENCE_PREFIX}{school_number}-{len(cases) + 1:05d}"
-                cases.append(_case(rng, school, category, opened, ref, outcome))
+                channel = CHANNEL_TURNS[index % len(CHANNEL_TURNS)]
+                case = _case(rng, school, category, opened, ref, outcome, channel)
+                if case.closed_at < cutoff:
+                    cases.append(case)
     Case.objects.bulk_create(cases, batch_size=500)
     CaseTag.objects.bulk_create(
         [CaseTag(case=case, category=case.category) for case in cases], batch_size=500

@@ -10,6 +10,7 @@ and prints the reply. `--media photo.jpg` serves the file from this machine for 
 fetch, like an MMS.
 """
 
+import logging
 import mimetypes
 import secrets
 import threading
@@ -89,6 +90,9 @@ class Command(BaseCommand):
         parser.add_argument("--sid", default="", help="MessageSid (default: a new one).")
 
     def handle(self, *args, **options):
+        # What the caller hears (or the texter reads) is the output: httpx's line per request
+        # would interleave with it.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
         if not settings.TWILIO_AUTH_TOKEN:
             raise CommandError("TWILIO_AUTH_TOKEN is empty: nothing to sign with.")
         url = webhook_url(options["url"])

@@ -19,6 +19,7 @@ must drop). It prints what the caller would hear, in order, with the voice's lan
 from __future__ import annotations
 
 import io
+import logging
 import math
 import secrets
 import struct
@@ -117,6 +118,9 @@ class Command(BaseCommand):
         parser.add_argument("--sid", default="", help="CallSid (default: a new one).")
 
     def handle(self, *args, **options):
+        # What the caller hears (or the texter reads) is the output: httpx's line per request
+        # would interleave with it.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
         if not settings.TWILIO_AUTH_TOKEN:
             raise CommandError("TWILIO_AUTH_TOKEN is empty: nothing to sign with.")
         if options["recording"]:
