@@ -27,21 +27,19 @@ from __future__ import annotations
 
 import base64
 import gzip
-import heapq
 import json
 import math
 import sys
 from array import array
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
 from pathlib import Path
 
 __all__ = ["DEFAULT_MODEL", "FORMAT", "LearnedModel", "ModelError", "load_model"]
 
 DEFAULT_MODEL = Path(__file__).resolve().parent / "model" / "harm.json.gz"
 FORMAT = 2
-# contributions(minimum=...) looks at this many of the largest first.
-_TOP = 24
 
 
 class ModelError(ValueError):
@@ -108,13 +106,11 @@ class LearnedModel:
             return []
         norm = math.sqrt(sum(map(self.idf2.__getitem__, known)) + self.norm_smoothing)
         if minimum is not None:
-            floor = minimum * norm
-            # The few largest first (a C-level heap); all of them only when even the
-            # smallest of those few reaches the floor.
-            top = heapq.nlargest(_TOP, known, key=column.__getitem__)
-            if len(top) == _TOP and column[top[-1]] >= floor:
-                top = list(known)
-            known = [g for g in top if column[g] >= floor]
+            # Only those that reach the floor, picked without a Python-level loop:
+            # ``floor <= weight`` per n-gram by a C-level map, then ``compress``.
+            known = list(known)
+            reach = (minimum * norm).__le__
+            known = list(compress(known, map(reach, map(column.__getitem__, known))))
         found = [(g, column[g] / norm) for g in known]
         found.sort(key=lambda x: (-x[1], x[0]))
         return found
