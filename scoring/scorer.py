@@ -236,6 +236,7 @@ class Scorer:
         self.rules = RuleTier(self.lexicons, self.normalizer)
         self.model: LearnedModel = load_model(model_path)
         self._heads = tuple(self.model.heads)
+        self._emoji_starts = frozenset(k[0] for k in self.lexicons.emoji if k)
         self._gate = frozenset(e.phrase.encode("utf-8") for e in self.lexicons["gate"].entries)
         self._candidate = math.log(CANDIDATE_PROBABILITY / (1.0 - CANDIDATE_PROBABILITY))
         unigrams = sorted(g for g in self.model.vocabulary if b" " not in g)
@@ -392,8 +393,14 @@ class Scorer:
         return grams(text)
 
     def _has_emoji(self, text: str) -> bool:
+        # Most non-ASCII texts hold no character an emoji of the lexicons starts with
+        # (accents, curly quotes): a C-level set test spares them the regex.
         emoji = self.normalizer.emoji_pattern
-        return emoji is not None and emoji.search(text) is not None
+        return (
+            emoji is not None
+            and not self._emoji_starts.isdisjoint(text)
+            and emoji.search(text) is not None
+        )
 
     def _disguised(self, text: str) -> bool:
         """Obfuscated spelling, or emoji the lexicons read as words: the tokens of the
