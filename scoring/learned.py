@@ -17,10 +17,11 @@ Contract:
 * ``version`` names the artifact (a digest of its content): alerts and ``score_posts``
   record it, so a re-trained model never replaces the shipped one unnoticed.
 
-Inference is plain Python on purpose: a set intersection finds the known features of a
-text at C speed, and one ``sum(map(dict.__getitem__, known))`` per column adds them up
-without a Python-level loop. Per feature the artifact stores ``idf**2`` (for the norm)
-and ``weight * idf`` per head (so no multiplication is left).
+Inference is plain Python on purpose: one dict lookup per feature of the text finds its
+row, a bytes object of native doubles (``idf**2`` for the norm, then ``weight * idf`` per
+head, so no multiplication is left); the rows found are joined into one buffer and each
+column summed through a strided ``memoryview``, all at C speed, without a Python-level
+loop or a tuple per feature.
 """
 
 from __future__ import annotations
