@@ -171,10 +171,14 @@ def _parse(data: dict) -> LearnedModel:
     )
 
 
-@lru_cache(maxsize=4)
 def load_model(path: Path | str | None = None) -> LearnedModel:
-    """Read and index a model artifact (default: the shipped one); cached per path."""
-    target = Path(path) if path is not None else DEFAULT_MODEL
+    """Read and index a model artifact (default: the shipped one); cached per path, so
+    ``load_model()``, ``load_model(None)`` and the shipped file's own path share one copy."""
+    return _load(Path(path).resolve() if path is not None else DEFAULT_MODEL)
+
+
+@lru_cache(maxsize=4)
+def _load(target: Path) -> LearnedModel:
     try:
         with gzip.open(target, "rt", encoding="utf-8") as f:
             data = json.load(f)
