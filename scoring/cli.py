@@ -28,6 +28,9 @@ from typing import Any, TextIO
 
 from .scorer import DEFAULT_THRESHOLD, Scorer
 
+# One encoder for the stream: json.dumps(..., ensure_ascii=False) builds a new one a line.
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
 __all__ = ["build_parser", "main", "score_stream"]
 
 
@@ -87,7 +90,7 @@ def score_stream(
             result = scorer.score(record["text"], school_terms=school_terms).to_dict(
                 id=record.get("id")
             )
-        write(json.dumps(result, ensure_ascii=False) + "\n")
+        write(_ENCODE(result) + "\n")
     if bad:
         err.write(f"score_posts: {bad} bad line(s) answered with an error\n")
     return bad

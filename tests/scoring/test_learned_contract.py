@@ -74,6 +74,15 @@ def test_it_names_the_model_it_scores_with():
     assert scorer.model.heads == ("violence", "self_harm", "bullying")
 
 
+def test_the_shipped_model_is_read_once_however_its_path_is_spelled():
+    from scoring.learned import DEFAULT_MODEL
+
+    shipped = load_model()
+    assert load_model(None) is shipped
+    assert load_model(str(DEFAULT_MODEL)) is shipped
+    assert Scorer().model is shipped
+
+
 def test_it_scores_with_another_model_artifact(tmp_path):
     with pytest.raises(ValueError, match="no model"):
         Scorer(model_path=tmp_path / "missing.json.gz")
