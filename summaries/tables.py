@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 from accounts.models import School
 from cases.models import (
@@ -33,8 +35,10 @@ from .suppression import (
     RATE,
     Cell,
     count_cell,
+    day_cell,
     duration_cell,
     duration_display,
+    grouped,
     rate_cell,
     suppress_complements,
     suppress_lines,
@@ -65,12 +69,13 @@ def change_cell(current: Cell, previous: Cell) -> Cell:
     if current.number is None or previous.number is None:
         return text_cell("-")
     difference = current.number - previous.number
+    sign = "+" if difference >= 0 else "-"
     if current.kind == COUNT:
-        return text_cell(f"{difference:+,.0f}")
+        return text_cell(sign + grouped(abs(difference), 0))
     if current.kind == RATE:
-        return text_cell(f"{difference * 100:+.1f} pts")
+        points = grouped(abs(difference) * 100, 1)
+        return text_cell(sign + gettext("%(number)s pts") % {"number": points})
     if current.kind == DURATION:
-        sign = "+" if difference >= 0 else "-"
         return text_cell(sign + duration_display(abs(current.value - previous.value)))
     return text_cell("-")
 
@@ -404,7 +409,7 @@ def trend_table(
     column (their sum). The chart draws the first `chart_series` columns."""
     names = list(series)
     rows = [
-        [text_cell(p.first_day.isoformat()), *(count_cell(series[n][i], threshold) for n in names)]
+        [day_cell(p.first_day), *(count_cell(series[n][i], threshold) for n in names)]
         for i, p in enumerate(periods)
     ]
     columns = range(1, len(names) + 1)
@@ -416,7 +421,8 @@ def trend_table(
     if first_is_total:
         lines += [[(r, c) for c in columns] for r in range(len(rows))]
     rows = suppress_lines(rows, lines)
-    labels = [p.first_day.strftime("%-d %b" if p.kind == "week" else "%b %Y") for p in periods]
+    # The chart's axis in the reader's language ("3 Mar" / "Mar 2025"; Spanish month names).
+    labels = [date_format(p.first_day, "j M" if p.kind == "week" else "M Y") for p in periods]
     return Table(
         slug,
         title,
