@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
@@ -345,9 +346,13 @@ def partner_table(groups: tuple[Group, Group], threshold: int) -> Table:
     then with any partner. A case shared with two kinds counts in both rows, so no row sums
     to another exactly; still, the police and sheriff rows are protected against the law
     enforcement row, and the kinds against "any partner", as if they did."""
+    # The builders' words are English (the page says them in the reader's language): the
+    # kinds' labels are read in English here, whatever language the page is built in.
+    with translation.override("en"):
+        shared = [(f"shared_{kind}", f"Shared with: {name}") for kind, name in PartnerKind.choices]
     keys = [
         ("referred_law_enforcement", "Referred to law enforcement (police or sheriff)"),
-        *((f"shared_{kind}", f"Shared with: {label}") for kind, label in PartnerKind.choices),
+        *shared,
         ("shared_any", "Shared with any partner"),
     ]
     rows = [
