@@ -170,3 +170,15 @@ def test_a_spanish_reader_gets_the_page_in_spanish_and_the_csv_in_english(
     text = b"".join(csv.streaming_content).decode()
     assert "Month starting" in text and "2025-01-01" in text
     assert "Ene" not in text
+
+
+def test_a_spanish_chart_keeps_its_drawing_numbers_machine_readable(dataset, personas):
+    """Only the words and figures people read are localized: the coordinates and sizes the
+    browser reads stay "12.5" (a "12,5" there would break the drawing)."""
+    with translation.override("es"):
+        charts = _all_charts(personas)
+    attributes = re.compile(r'\s(?:x|y|x1|y1|x2|y2|cx|cy|r|width|height)="([^"]*)"')
+    values = [value for chart in charts for value in attributes.findall(str(chart))]
+    assert values and all(re.fullmatch(r"-?\d+(\.\d+)?%?", value) for value in values), values
+    points = [p for chart in charts for p in re.findall(r'points="([^"]*)"', str(chart))]
+    assert points and all(re.fullmatch(r"[\d.]+,[\d.]+( [\d.]+,[\d.]+)*", p) for p in points)
