@@ -182,3 +182,14 @@ def test_a_spanish_chart_keeps_its_drawing_numbers_machine_readable(dataset, per
     assert values and all(re.fullmatch(r"-?\d+(\.\d+)?%?", value) for value in values), values
     points = [p for chart in charts for p in re.findall(r'points="([^"]*)"', str(chart))]
     assert points and all(re.fullmatch(r"[\d.]+,[\d.]+( [\d.]+,[\d.]+)*", p) for p in points)
+
+
+def test_the_api_keeps_trend_dates_iso_for_a_spanish_reader(dataset, personas, client_for):
+    User.objects.filter(id=personas.principal_a.id).update(language="es")
+    personas.principal_a.refresh_from_db()
+    client = client_for(personas.principal_a)
+    url = f"/api/v1/summaries/schools/{personas.school_a.pk}/"
+    data = client.get(url, {"period": "2025-03"}).json()
+    monthly = next(table for table in data["tables"] if table["slug"] == "monthly")
+    first = [row[0] for row in monthly["rows"]]
+    assert {"display": "2025-01-01", "kind": "text", "suppressed": False, "number": None} in first
