@@ -18,7 +18,7 @@ from summaries.selectors import district_for_summary, school_for_summary
 
 from .build import SORT_KEYS, district_summary, school_summary
 from .periods import Period, PeriodError, local_today, period_from_query
-from .suppression import COUNT, DURATION, RATE, TEXT, Cell
+from .suppression import COUNT, DAY, DURATION, RATE, TEXT, Cell
 
 TAG = "summaries"
 
@@ -57,6 +57,10 @@ class SummarySerializer(serializers.Serializer):
 
 
 def _cell(cell: Cell) -> dict:
+    if cell.kind == DAY:
+        # A trend's date, as it always was in the API: an ISO text cell (the page shows it
+        # as "6 Ene 2025" in the reader's language; a client formats it as it likes).
+        return {"display": cell.csv, "kind": TEXT, "suppressed": False, "number": None}
     return {
         "display": cell.display,
         "kind": cell.kind,

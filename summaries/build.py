@@ -25,6 +25,7 @@ from .figures import (
     sum_groups,
     trend_figures,
 )
+from .labels import say
 from .periods import Period, trend_buckets
 from .suppression import (
     Cell,
@@ -361,7 +362,7 @@ def annual_report(*, district: District, period: Period, now: datetime | None = 
     )  # fmt: skip
     by_school.chart = charts.bar_chart(
         chart_id="chart-annual-by-school",
-        title=f"Tips by school, {period.label}",
+        title=f"{say('Tips by school')}, {period.label}",
         labels=[row[0].value for row in school_rows],
         series=[("Tips", [row[1] for row in school_rows])],
     )

@@ -4,6 +4,12 @@ Each chart is an <svg role="img"> labelled by its own <title> and <desc>; the pa
 same figures in a data table right after it (the table is the accessible source of truth,
 the chart a picture of it). Suppressed cells are drawn as no bar / a gap and labelled "<N".
 Every text passed in is escaped here.
+
+The words are the reader's: titles, labels and series names arrive as the builders' English
+words (summaries/labels.py) and are said here in the active language (`say`), figures come
+in the active language's digits (Cell.display, `grouped`), dates as the caller formatted
+them (Spanish month names under Spanish). The page draws a summary in its reader's language;
+CSV downloads (English) carry no chart.
 """
 
 from __future__ import annotations
@@ -11,7 +17,8 @@ from __future__ import annotations
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .suppression import Cell
+from .labels import say
+from .suppression import Cell, grouped
 
 PALETTE = ("#0b3d6b", "#b35900", "#2f7d32", "#7b1fa2", "#c62828", "#00695c", "#5d4037")
 # Charts are drawn on a 400-unit-wide canvas and scaled to their box: on a 390 px phone (a box
@@ -64,14 +71,27 @@ def _frame(chart_id: str, title: str, description: str, width: int, height: int,
     )
 
 
+def _said(title: str, labels: list[str], series: list[tuple[str, list[Cell]]]):
+    return (
+        str(say(title)),
+        [str(say(label)) for label in labels],
+        [(str(say(name)), cells) for name, cells in series],
+    )
+
+
+def _shown(cell: Cell) -> str:
+    return str(say(cell.display))
+
+
 def bar_chart(
     *, chart_id: str, title: str, labels: list[str], series: list[tuple[str, list[Cell]]]
 ) -> SafeString:
     """Horizontal bars, one group per label, one bar per series (e.g. this and last period)."""
+    title, labels, series = _said(title, labels, series)
     bar_height, gap, width = 16, 10, WIDTH
     label_width = text_width("x" * BAR_LABEL_CHARS) + 8
     value_width = max(
-        [text_width(cell.display) for _, cells in series for cell in cells] + [text_width("<5")]
+        [text_width(_shown(cell)) for _, cells in series for cell in cells] + [text_width("<5")]
     )
     plot_width = width - label_width - value_width - 8
     numbers = [cell.number or 0 for _, cells in series for cell in cells]
@@ -103,10 +123,10 @@ def bar_chart(
                 )
             parts.append(
                 f'<text x="{label_width + length + 4:.1f}" y="{y + bar_height - 4}" '
-                f"{FONT}>{escape(cell.display)}</text>"
+                f"{FONT}>{escape(_shown(cell))}</text>"
             )
     description = "; ".join(
-        f"{label}: " + ", ".join(f"{name} {cells[row].display}" for name, cells in series)
+        f"{label}: " + ", ".join(f"{name} {_shown(cells[row])}" for name, cells in series)
         for row, label in enumerate(labels)
     )
     return _frame(chart_id, title, description, width, height, "".join(parts))
@@ -116,12 +136,13 @@ def line_chart(
     *, chart_id: str, title: str, labels: list[str], series: list[tuple[str, list[Cell]]]
 ) -> SafeString:
     """One line per series over the labels (weeks or months); suppressed points are gaps."""
+    title, labels, series = _said(title, labels, series)
     width, height, bottom = WIDTH, 240, 40
     numbers = [cell.number or 0 for _, cells in series for cell in cells]
     # Room on the left for the axis's numbers and for half of the first label (centred on
     # the first point), on the right for half of the last: no label runs off the canvas.
     left = max(
-        text_width(f"{max([*numbers, 1]):,.0f}") + 10,
+        text_width(grouped(max([*numbers, 1]), 0)) + 10,
         (text_width(labels[0]) / 2 + 4) if labels else 0,
     )
     legend_rows = -(-len(series) // 2) if len(series) > 1 else 0
@@ -133,7 +154,8 @@ def line_chart(
     parts = [
         f'<line x1="{left:.1f}" y1="{top_margin + plot_h}" x2="{left + plot_w:.1f}" '
         f'y2="{top_margin + plot_h}" stroke="#495057"/>',
-        f'<text x="{left - 6:.1f}" y="{top_margin + 4}" text-anchor="end" {FONT}>{top:,.0f}</text>',
+        f'<text x="{left - 6:.1f}" y="{top_margin + 4}" text-anchor="end" {FONT}>'
+        f"{grouped(top, 0)}</text>",
         f'<text x="{left - 6:.1f}" y="{top_margin + plot_h}" text-anchor="end" {FONT}>0</text>',
     ]
     for index in tick_indexes(labels, plot_w):
@@ -169,7 +191,7 @@ def line_chart(
             )
     description = "; ".join(
         f"{name}: "
-        + ", ".join(f"{label} {cell.display}" for label, cell in zip(labels, cells, strict=True))
+        + ", ".join(f"{label} {_shown(cell)}" for label, cell in zip(labels, cells, strict=True))
         for name, cells in series
     )
     return _frame(chart_id, title, description, width, height, "".join(parts))

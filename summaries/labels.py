@@ -11,12 +11,22 @@ and fails on any English word left in a table, so a label added to the builders 
 its line here (and its Spanish) is caught.
 """
 
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_noop as _
-from django.utils.translation import pgettext_lazy
 
 # Words that mean something else elsewhere ("Change" is also the switcher's button): the
 # filter looks for them under this context first.
 CONTEXT = "summary"
+
+
+def say(value):
+    """One of the words below in the active language (under CONTEXT first); anything else (a
+    school's name, a figure, a lazy label) as it is, as a string when it is not empty."""
+    if isinstance(value, str) and value:
+        translated = pgettext(CONTEXT, value)
+        return translated if translated != value else gettext(value)
+    return value
+
 
 TABLE_WORDS = (
     # summaries/build.py
@@ -48,6 +58,10 @@ TABLE_WORDS = (
     _("Previous period"),
     _("Tips per week"),
     _("Tips per month"),
+    # summaries/tables.py and build.py: chart titles and legends (summaries/charts.py says
+    # every title, label and series name in the reader's language)
+    _("Median time to acknowledge, first response and resolution"),
+    _("Open cases by age"),
     _("School"),
     _("Tips by category and school"),
     _("Tips by channel and school"),

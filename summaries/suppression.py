@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext
 
-COUNT, RATE, DURATION, TEXT = "count", "rate", "duration", "text"
+COUNT, RATE, DURATION, TEXT, DAY = "count", "rate", "duration", "text", "day"
 
 
 def threshold_for(district) -> int:
@@ -54,6 +56,9 @@ class Cell:
 
     @property
     def display(self) -> str:
+        """As a person reads it, in the active language: "1,234" and "12.5%" in English,
+        "1.234" and "12,5%" in Spanish, a day as "3 Mar 2025" / "3 Mar 2025" (Spanish month
+        names). CSV downloads use `csv` (and run with English active)."""
         if self.suppressed:
             return (
                 f"<{self.threshold}" if self.kind == COUNT and not self.secondary else "suppressed"
@@ -61,11 +66,13 @@ class Cell:
         if self.value is None:
             return "-"
         if self.kind == COUNT:
-            return f"{self.value:,}"
+            return grouped(self.value)
         if self.kind == RATE:
-            return f"{self.value * 100:.1f}%"
+            return grouped(self.value * 100, 1) + "%"
         if self.kind == DURATION:
             return duration_display(self.value)
+        if self.kind == DAY:
+            return date_format(self.value, "j M Y")
         return str(self.value)
 
     @property
@@ -79,12 +86,14 @@ class Cell:
             return f"{self.value * 100:.1f}"
         if self.kind == DURATION:
             return f"{self.value.total_seconds() / 3600:.2f}"
+        if self.kind == DAY:
+            return self.value.isoformat()
         return str(self.value)
 
     @property
     def number(self) -> float | None:
         """For charts and sorting; None when suppressed or empty."""
-        if self.suppressed or self.value is None or self.kind == TEXT:
+        if self.suppressed or self.value is None or self.kind in (TEXT, DAY):
             return None
         if self.kind == DURATION:
             return self.value.total_seconds()
@@ -95,17 +104,27 @@ class Cell:
         if self.suppressed:
             return (1, 0.0)
         if self.number is None:
+            if self.kind == DAY:
+                return (2, self.value.isoformat())
             return (0, 0.0) if self.kind != TEXT else (2, str(self.value).lower())
         return (2, self.number)
+
+
+def grouped(number: float, decimals: int | None = None) -> str:
+    """A number in the active language's digits, thousands grouped ("1,234" / "1.234"),
+    rounded (not cut) to `decimals` places, as Python's own formatting does."""
+    if decimals is not None:
+        number = round(number, decimals)
+    return number_format(number, decimals, force_grouping=True)
 
 
 def duration_display(value: timedelta) -> str:
     minutes = value.total_seconds() / 60
     if minutes < 60:
-        return f"{minutes:.0f} min"
+        return gettext("%(number)s min") % {"number": grouped(minutes, 0)}
     if minutes < 48 * 60:
-        return f"{minutes / 60:.1f} h"
-    return f"{minutes / 1440:.1f} days"
+        return gettext("%(number)s h") % {"number": grouped(minutes / 60, 1)}
+    return gettext("%(number)s days") % {"number": grouped(minutes / 1440, 1)}
 
 
 def count_cell(count: int | None, threshold: int) -> Cell:
@@ -124,6 +143,12 @@ def duration_cell(value: timedelta | None, measured: int, threshold: int) -> Cel
 
 def text_cell(value: str) -> Cell:
     return Cell(value, TEXT)
+
+
+def day_cell(value: date) -> Cell:
+    """A date as a row label: "3 Mar 2025" on the page, in the reader's language; ISO
+    (2025-03-03) in the CSV."""
+    return Cell(value, DAY)
 
 
 def suppress_lines(

@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 from accounts.models import School
 from cases.models import (
@@ -33,8 +36,10 @@ from .suppression import (
     RATE,
     Cell,
     count_cell,
+    day_cell,
     duration_cell,
     duration_display,
+    grouped,
     rate_cell,
     suppress_complements,
     suppress_lines,
@@ -65,12 +70,13 @@ def change_cell(current: Cell, previous: Cell) -> Cell:
     if current.number is None or previous.number is None:
         return text_cell("-")
     difference = current.number - previous.number
+    sign = "+" if difference >= 0 else "-"
     if current.kind == COUNT:
-        return text_cell(f"{difference:+,.0f}")
+        return text_cell(sign + grouped(abs(difference), 0))
     if current.kind == RATE:
-        return text_cell(f"{difference * 100:+.1f} pts")
+        points = grouped(abs(difference) * 100, 1)
+        return text_cell(sign + gettext("%(number)s pts") % {"number": points})
     if current.kind == DURATION:
-        sign = "+" if difference >= 0 else "-"
         return text_cell(sign + duration_display(abs(current.value - previous.value)))
     return text_cell("-")
 
@@ -340,9 +346,13 @@ def partner_table(groups: tuple[Group, Group], threshold: int) -> Table:
     then with any partner. A case shared with two kinds counts in both rows, so no row sums
     to another exactly; still, the police and sheriff rows are protected against the law
     enforcement row, and the kinds against "any partner", as if they did."""
+    # The builders' words are English (the page says them in the reader's language): the
+    # kinds' labels are read in English here, whatever language the page is built in.
+    with translation.override("en"):
+        shared = [(f"shared_{kind}", f"Shared with: {name}") for kind, name in PartnerKind.choices]
     keys = [
         ("referred_law_enforcement", "Referred to law enforcement (police or sheriff)"),
-        *((f"shared_{kind}", f"Shared with: {label}") for kind, label in PartnerKind.choices),
+        *shared,
         ("shared_any", "Shared with any partner"),
     ]
     rows = [
@@ -404,7 +414,7 @@ def trend_table(
     column (their sum). The chart draws the first `chart_series` columns."""
     names = list(series)
     rows = [
-        [text_cell(p.first_day.isoformat()), *(count_cell(series[n][i], threshold) for n in names)]
+        [day_cell(p.first_day), *(count_cell(series[n][i], threshold) for n in names)]
         for i, p in enumerate(periods)
     ]
     columns = range(1, len(names) + 1)
@@ -416,7 +426,8 @@ def trend_table(
     if first_is_total:
         lines += [[(r, c) for c in columns] for r in range(len(rows))]
     rows = suppress_lines(rows, lines)
-    labels = [p.first_day.strftime("%-d %b" if p.kind == "week" else "%b %Y") for p in periods]
+    # The chart's axis in the reader's language ("3 Mar" / "Mar 2025"; Spanish month names).
+    labels = [date_format(p.first_day, "j M" if p.kind == "week" else "M Y") for p in periods]
     return Table(
         slug,
         title,

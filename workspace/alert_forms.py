@@ -16,17 +16,23 @@ ANY_STATUS = "any"
 
 
 class FeedFilterForm(forms.Form):
-    school = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("All schools"))
+    school = forms.ModelChoiceField(
+        label=_("School"), queryset=None, required=False, empty_label=_("All schools")
+    )
     category = forms.ChoiceField(
-        choices=[("", _("All categories")), *CATEGORY_CHOICES], required=False
+        label=_("Category"), choices=[("", _("All categories")), *CATEGORY_CHOICES], required=False
     )
     severity = forms.ChoiceField(
-        choices=[("", _("Any severity")), *Severity.choices], required=False
+        label=_("Severity"), choices=[("", _("Any severity")), *Severity.choices], required=False
     )
     status = forms.ChoiceField(
-        choices=[*AlertStatus.choices, (ANY_STATUS, _("Any status"))], required=False
+        label=_("Status"),
+        choices=[*AlertStatus.choices, (ANY_STATUS, _("Any status"))],
+        required=False,
     )
-    source = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("All sources"))
+    source = forms.ModelChoiceField(
+        label=_("Source"), queryset=None, required=False, empty_label=_("All sources")
+    )
     since = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

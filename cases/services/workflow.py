@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from accounts import permissions
@@ -57,6 +58,7 @@ ERROR_ASSIGNEE = gettext_lazy("Cases can be assigned only to staff who work case
 ERROR_PRIORITY_REASON = gettext_lazy("Say why the priority changes.")
 ERROR_NOTE = gettext_lazy("The note is empty.")
 ERROR_NOT_ALLOWED = gettext_lazy("You may not do this on this case.")
+ERROR_CATEGORIES = gettext_lazy("Choose at least one known category.")
 SUMMARY_MAX_LENGTH = 1000
 REASON_MAX_LENGTH = 500
 PRIORITY_REASON_MAX_LENGTH = 200
@@ -90,6 +92,16 @@ class CasePermissionError(PermissionDenied):
 
 def move_is_allowed(old: str, new: str) -> bool:
     return new in ALLOWED_MOVES.get(old, frozenset())
+
+
+def move_refused(old: str, new: str):
+    """The refusal of a status move, naming both statuses (not their codes) in the language of
+    whoever reads it: the message and the names stay lazy until it is shown."""
+    return format_lazy(ERROR_MOVE, old=_status_name(old), new=_status_name(new))
+
+
+def _status_name(code: str):
+    return CaseStatus(code).label if code in CaseStatus.values else code
 
 
 def require_work(actor, case: Case) -> None:
@@ -158,7 +170,7 @@ def case_status_change(
     if status in FINISHED:
         raise CaseWorkflowError(ERROR_OUTCOME)
     if not move_is_allowed(old, status):
-        raise CaseWorkflowError(ERROR_MOVE.format(old=old, new=status))
+        raise CaseWorkflowError(move_refused(old, status))
     changes: dict = {"status": status}
     reopening = old in FINISHED
     if reopening:
@@ -205,7 +217,7 @@ def case_resolve(
     require_work(actor, case)
     outcome, summary = _outcome_checked(outcome, summary)
     if not move_is_allowed(case.status, S.RESOLVED):
-        raise CaseWorkflowError(ERROR_MOVE.format(old=case.status, new=S.RESOLVED))
+        raise CaseWorkflowError(move_refused(case.status, S.RESOLVED))
     return case_update(
         case=case,
         actor=actor,
@@ -234,7 +246,7 @@ def case_close(
     """Close a resolved case, or an open one given its outcome and summary here."""
     require_work(actor, case)
     if not move_is_allowed(case.status, S.CLOSED):
-        raise CaseWorkflowError(ERROR_MOVE.format(old=case.status, new=S.CLOSED))
+        raise CaseWorkflowError(move_refused(case.status, S.CLOSED))
     now = timezone.now()
     changes: dict = {"status": S.CLOSED, "closed_at": now}
     if outcome or case.status != S.RESOLVED:
@@ -330,7 +342,7 @@ def case_set_tags(
     require_work(actor, case)
     wanted = set(categories)
     if not wanted or not wanted <= set(Category.values):
-        raise CaseWorkflowError("Choose at least one known category.")
+        raise CaseWorkflowError(ERROR_CATEGORIES)
     current = set(case.tags.values_list("category", flat=True))
     case_update(
         case=case,

@@ -189,6 +189,12 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "America/Denver"
 USE_I18N = True
 USE_TZ = True
+# Dates and numbers are formatted by the active language (docs/languages.md). Spanish groups
+# thousands with a point (config/formats/es). USE_THOUSAND_SEPARATOR stays off: a bare
+# {{ number }} in a template is often an id in a URL or a value read back by a form or a
+# script; figures shown to people are grouped where they are written (summaries' cells,
+# the |intcomma of humanize), never in values a machine reads.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -2,16 +2,12 @@
 language; anything else (school names, figures) unchanged."""
 
 from django import template
-from django.utils.translation import gettext, pgettext
 
-from summaries.labels import CONTEXT
+from summaries.labels import say
 
 register = template.Library()
 
 
 @register.filter
 def summary_text(value):
-    if isinstance(value, str) and value:
-        translated = pgettext(CONTEXT, value)
-        return translated if translated != value else gettext(value)
-    return value
+    return say(value)

@@ -3,8 +3,11 @@ audited attachment view, inline for the player), with its length; staff of anoth
 get nothing."""
 
 import pytest
+from django.utils import translation
 
+from accounts.models import User
 from cases.models import Case, CaseEvent
+from tests.workspace.test_staff_pages_spanish import english_left, said
 from tipline.models import Attachment
 
 from .sms_support import SCHOOL_A_NUMBER, TIPSTER
@@ -67,3 +70,19 @@ def test_the_page_says_when_there_was_nothing_to_record(client, client_for, pers
     html = client_for(personas.counselor_a).get(f"/staff/cases/{case.id}/").content.decode()
     assert "hung up before saying anything" in html
     assert Attachment.objects.count() == 0
+
+
+def test_a_spanish_reader_sees_the_call_in_spanish(client_for, personas, call_case):
+    """The voice case, its recording and its length, read by a counselor who chose Spanish:
+    no tell-tale English word left (tests/workspace/test_staff_pages_spanish.py's check)."""
+
+    User.objects.filter(id=personas.counselor_a.id).update(language="es")
+    personas.counselor_a.refresh_from_db()
+    try:
+        html = client_for(personas.counselor_a).get(f"/staff/cases/{call_case.id}/").content
+        text = said(html.decode())
+        names = [personas.school_a.name, personas.counselor_a.full_name, call_case.reference]
+        assert english_left(text, names) == []
+        assert "Llamada telefónica" in text and "0:42" in text
+    finally:
+        translation.deactivate()

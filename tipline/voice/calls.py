@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts.models import DistrictPolicy, OnCallContact, PhoneNumber, School
 from cases.models import Category, Channel, DangerNow
@@ -35,7 +36,10 @@ from tipline.services.web import (
 
 from ..followup_status import followup_status
 
-VOICE_BODY = "(voice message: listen to the recording)"
+# A call's tip has no words but its recording: this stands in the tip's text, stored in
+# English and said in the reader's language wherever a tip's text is shown
+# (workspace's `tip_text` filter).
+VOICE_BODY = gettext_noop("(voice message: listen to the recording)")
 ALIAS_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 MAX_RECORDING_SECONDS = 180
 

@@ -13,8 +13,15 @@ from django.utils.translation import gettext as _
 
 from alerts.web_urls import web_url_or_blank
 from cases.priority_reasons import priority_reason_display
+from tipline.voice.calls import VOICE_BODY
 
 register = template.Library()
+
+
+@register.filter
+def tip_text(body: str) -> str:
+    """A tip's text as written; a call's stand-in text in the reader's language."""
+    return _(VOICE_BODY) if body == VOICE_BODY else body
 
 
 @register.filter
