@@ -1,7 +1,10 @@
 """The one place that answers "may this user see or do this at this school?".
 
 Every view, selector, API endpoint and task asks here; nothing else reads roles. A user's
-roles are loaded once per request (one query) and cached on the user object.
+roles are loaded once per request (one query) and cached on the user object; across requests
+they are kept in the cache for ROLES_CACHE_SECONDS, dropped for a user whenever one of their
+memberships changes and for everyone whenever a school does (accounts/signals.py), and read
+from the database whenever the cache is down.
 
 Policy (who uses the product: docs/architecture.md, "Who uses it"):
 
@@ -25,8 +28,11 @@ Policy (who uses the product: docs/architecture.md, "Who uses it"):
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, Subquery
 
 from .models import DistrictMembership, Membership, Role, School
@@ -55,6 +61,39 @@ POLICY: dict[Action, frozenset[Role]] = {
 }
 
 _CACHE_ATTRIBUTE = "_tipline_roles_by_school"
+# The cache keeps (schools version, roles) per user; a school's change bumps the version.
+ROLES_VERSION_KEY = "roles-version"
+logger = logging.getLogger(__name__)
+
+
+def roles_cache_key(user_id: int) -> str:
+    return f"roles:{user_id}"
+
+
+def _roles_from_cache(user) -> tuple[dict[int, Role] | None, object]:
+    """(roles, version) from the cache; roles None when absent, stale or the cache is down."""
+    key = roles_cache_key(user.pk)
+    try:
+        found = cache.get_many([key, ROLES_VERSION_KEY])
+    except Exception as error:
+        logger.warning("roles cache unavailable (%s): read from the database", type(error).__name__)
+        return None, None
+    version = found.get(ROLES_VERSION_KEY, 0)
+    entry = found.get(key)
+    if entry is None or entry[0] != version:
+        return None, version
+    return {school_id: Role(role) for school_id, role in entry[1]}, version
+
+
+def _roles_to_cache(user, roles: dict[int, Role], version) -> None:
+    try:
+        cache.set(
+            roles_cache_key(user.pk),
+            (version, [(school_id, str(role)) for school_id, role in roles.items()]),
+            settings.ROLES_CACHE_SECONDS,
+        )
+    except Exception as error:
+        logger.warning("roles cache unavailable (%s): not kept", type(error).__name__)
 
 
 def roles_by_school(user) -> dict[int, Role]:
@@ -64,6 +103,12 @@ def roles_by_school(user) -> dict[int, Role]:
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is not None:
         return cached
+    keep = getattr(settings, "ROLES_CACHE_SECONDS", 0) > 0
+    if keep:
+        kept, version = _roles_from_cache(user)
+        if kept is not None:
+            setattr(user, _CACHE_ATTRIBUTE, kept)
+            return kept
     # One query, run on every signed-in request: the schools where the user has a role,
     # each with that role and whether the user administers its district (subqueries, not
     # round trips; the select-list subqueries run only for the matched schools).
@@ -88,13 +133,33 @@ def roles_by_school(user) -> dict[int, Role]:
         for school_id, own_role, district_admin in rows
     }
     setattr(user, _CACHE_ATTRIBUTE, roles)
+    if keep and version is not None:
+        _roles_to_cache(user, roles, version)
     return roles
 
 
 def forget_roles(user) -> None:
-    """Drop the per-request cache (after memberships change within one request or test)."""
+    """Drop the per-request cache and the user's kept roles (after memberships change)."""
     if hasattr(user, _CACHE_ATTRIBUTE):
         delattr(user, _CACHE_ATTRIBUTE)
+    forget_kept_roles(user.pk)
+
+
+def forget_kept_roles(user_id: int | None = None) -> None:
+    """Drop one user's kept roles, or (None) everyone's: a school changed."""
+    try:
+        if user_id is None:
+            cache.set(ROLES_VERSION_KEY, _new_version(), None)
+        else:
+            cache.delete(roles_cache_key(user_id))
+    except Exception as error:
+        logger.warning("roles cache unavailable (%s): not forgotten", type(error).__name__)
+
+
+def _new_version() -> str:
+    import secrets
+
+    return secrets.token_hex(8)
 
 
 def role_at(user, school: School | int) -> Role | None:

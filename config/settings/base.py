@@ -342,6 +342,9 @@ TIPLINE_SCHOOL_CACHE_SECONDS = env.int("TIPLINE_SCHOOL_CACHE_SECONDS", default=3
 # user in the cache, so a signed-in page does not count them on every request (0: count
 # every time). The case queue and the alert feed count for themselves, fresh.
 NAVIGATION_COUNT_SECONDS = env.int("NAVIGATION_COUNT_SECONDS", default=10)
+# A user's roles (accounts.permissions) are kept this long in the cache, dropped at once when a
+# membership or a school changes (0: read them on every request).
+ROLES_CACHE_SECONDS = env.int("ROLES_CACHE_SECONDS", default=60)
 # An open case queue asks this often whether anything changed (a 204 when nothing did).
 QUEUE_LIVE_SECONDS = env.int("QUEUE_LIVE_SECONDS", default=15)
 # A resubmitted tip form (refresh, Back, double click, retry) shows the same receipt code
@@ -423,6 +426,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Read from the cache (Redis in production), kept in the database: one cache round trip per
+# signed-in request instead of a query; a Redis outage costs only that (accounts/session_store.py).
+SESSION_ENGINE = "accounts.session_store"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 CSRF_COOKIE_HTTPONLY = True

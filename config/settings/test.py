@@ -16,6 +16,9 @@ SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 # Test databases reuse ids and slugs from test to test: no school or district policy is kept
 # between requests (tests/tipline/test_web_school_cache.py turns it on).
 TIPLINE_SCHOOL_CACHE_SECONDS = 0
+# Nor a user's roles (a user id means someone else in the next test); tests/accounts/
+# test_roles_cache.py and the benches turn it on.
+ROLES_CACHE_SECONDS = env.int("ROLES_CACHE_SECONDS", default=0)
 # Tests that need a real worker point CELERY_BROKER_URL at Redis themselves; everything else
 # runs tasks in-process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

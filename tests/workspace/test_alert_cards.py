@@ -1,0 +1,67 @@
+"""The feed draws its cards in Python (alert_cards in workspace/templatetags/alerts_tags.py);
+a card re-drawn after an action still comes from _alert_card.html. Both must say the same:
+for a new, an escalated and a dismissed alert, with and without author, link and copies, in
+English and Spanish, the markup is equal up to whitespace between tags."""
+
+import re
+
+import pytest
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from alerts.models import Alert, AlertStatus, DismissalReason
+from alerts.services import alert_dismiss, alert_escalate
+from tests.fixtures import THREAT
+from workspace.templatetags.alerts_tags import alert_cards
+
+pytestmark = pytest.mark.django_db
+
+
+def _same_markup(html: str) -> str:
+    html = re.sub(r"\s+", " ", html)
+    html = re.sub(r">\s+<", "><", html)
+    html = re.sub(r"\s+</", "</", html)
+    return re.sub(r"(<[a-z][^>]*>)\s+", r"\1", html).strip()
+
+
+@pytest.fixture
+def three_alerts(ingest, personas):
+    ingest(
+        ("new-1", THREAT),
+        ("esc-1", "I'm going to shoot everyone at Lincoln High tomorrow <b>&amp;</b>"),
+        ("dis-1", "gonna bring a knife to Lincoln High and stab him"),
+    )
+    alerts = {alert.post.external_id: alert for alert in Alert.objects.select_related("post")}
+    assert set(alerts) == {"new-1", "esc-1", "dis-1"}, "the fixture posts must all alert"
+    new = alerts["new-1"]
+    new.group_size = 3
+    new.save(update_fields=["group_size"])
+    new.post.author_handle, new.post.url = "", "javascript:alert(1)"
+    new.post.save(update_fields=["author_handle", "url"])
+    alert_escalate(alert=alerts["esc-1"], actor=personas.counselor_a)
+    alert_dismiss(
+        alert=alerts["dis-1"], reason=DismissalReason.DUPLICATE, actor=personas.counselor_a
+    )
+    return Alert.objects.select_related("post__source", "school", "case").order_by("id")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_feed_cards_are_the_card_template(three_alerts, language):
+    token = "t" * 64
+    reasons = DismissalReason.choices
+    with translation.override(language):
+        drawn = alert_cards({"csrf_token": token}, list(three_alerts), reasons)
+        templated = "".join(
+            render_to_string(
+                "workspace/alerts/_alert_card.html",
+                {"alert": alert, "reasons": reasons, "csrf_token": token},
+            )
+            for alert in three_alerts
+        )
+    assert {alert.status for alert in three_alerts} == {
+        AlertStatus.NEW,
+        AlertStatus.ESCALATED,
+        AlertStatus.DISMISSED,
+    }
+    assert _same_markup(drawn) == _same_markup(templated)
+    assert "javascript:" not in drawn and "<b>" not in drawn
