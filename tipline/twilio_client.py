@@ -178,22 +178,29 @@ def _fetch_ours(*, url: str, http_client: httpx.Client, max_bytes: int) -> tuple
     return b"".join(chunks), content_type
 
 
-def _media_path_parts(media_url: str) -> tuple[str, str] | None:
-    """(MessageSid, MediaSid) of a Twilio media URL of our own account, else None."""
-    parts = urlsplit(media_url)
+def _our_account_path(url: str) -> list[str] | None:
+    """The path segments after /2010-04-01/Accounts/{AccountSid}/ of an https URL on
+    Twilio's API hosts for our own account, else None."""
+    parts = urlsplit(url)
     segments = parts.path.strip("/").split("/")
-    # /2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{MediaSid}
     if (
         parts.scheme != "https"
         or parts.hostname not in MEDIA_HOSTS
-        or len(segments) != 7
+        or len(segments) < 3
         or segments[1] != "Accounts"
         or segments[2] != settings.TWILIO_ACCOUNT_SID
-        or segments[3] != "Messages"
-        or segments[5] != "Media"
     ):
         return None
-    return segments[4], segments[6].removesuffix(".json")
+    return segments[3:]
+
+
+def _media_path_parts(media_url: str) -> tuple[str, str] | None:
+    """(MessageSid, MediaSid) of a Twilio media URL of our own account, else None."""
+    # .../Messages/{MessageSid}/Media/{MediaSid}
+    rest = _our_account_path(media_url)
+    if rest is None or len(rest) != 4 or rest[0] != "Messages" or rest[2] != "Media":
+        return None
+    return rest[1], rest[3].removesuffix(".json")
 
 
 def media_url_is_ours(media_url: str) -> bool:
@@ -212,19 +219,13 @@ def media_fetch(*, media_url: str, http_client: httpx.Client, max_bytes: int) ->
     return _fetch_ours(url=media_url, http_client=http_client, max_bytes=max_bytes)
 
 
-def media_delete(*, media_url: str, http_client: HttpClient | None = None) -> None:
-    """DELETE the media item at Twilio once we hold our own encrypted copy."""
-    parts = _media_path_parts(media_url)
-    if parts is None:
-        raise ValueError("Not a media URL of this Twilio account.")
-    message_sid, media_sid = parts
-    client = rest_client(http_client=http_client)
+def _delete_at_twilio(resource) -> None:
+    """DELETE a Twilio resource (a media item, a recording): 404 is what we wanted (already
+    gone); other refusals and network errors become SendFailure."""
     try:
-        client.api.v2010.accounts(settings.TWILIO_ACCOUNT_SID).messages(message_sid).media(
-            media_sid
-        ).delete()
+        resource.delete()
     except TwilioRestException as error:
-        if error.status != 404:  # already gone is what we wanted
+        if error.status != 404:
             raise _failure_from_rest(error) from None
     except OSError as error:
         raise SendFailure(
@@ -235,6 +236,16 @@ def media_delete(*, media_url: str, http_client: HttpClient | None = None) -> No
         ) from None
 
 
+def media_delete(*, media_url: str, http_client: HttpClient | None = None) -> None:
+    """DELETE the media item at Twilio once we hold our own encrypted copy."""
+    parts = _media_path_parts(media_url)
+    if parts is None:
+        raise ValueError("Not a media URL of this Twilio account.")
+    message_sid, media_sid = parts
+    account = rest_client(http_client=http_client).api.v2010.accounts(settings.TWILIO_ACCOUNT_SID)
+    _delete_at_twilio(account.messages(message_sid).media(media_sid))
+
+
 # --- Call recordings -----------------------------------------------------------------------
 
 
@@ -243,18 +254,10 @@ def recording_sid_of(recording_url: str) -> str | None:
 
     Twilio's RecordingUrl is /2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid},
     sometimes with a format extension (.wav, .mp3, .json)."""
-    parts = urlsplit(recording_url)
-    segments = parts.path.strip("/").split("/")
-    if (
-        parts.scheme != "https"
-        or parts.hostname not in MEDIA_HOSTS
-        or len(segments) != 5
-        or segments[1] != "Accounts"
-        or segments[2] != settings.TWILIO_ACCOUNT_SID
-        or segments[3] != "Recordings"
-    ):
+    rest = _our_account_path(recording_url)
+    if rest is None or len(rest) != 2 or rest[0] != "Recordings":
         return None
-    sid = segments[4].split(".", 1)[0]
+    sid = rest[1].split(".", 1)[0]
     return sid if sid.startswith("RE") and sid.isalnum() else None
 
 
@@ -281,16 +284,5 @@ def recording_delete(*, recording_url: str, http_client: HttpClient | None = Non
     sid = recording_sid_of(recording_url)
     if sid is None:
         raise ValueError("Not a recording URL of this Twilio account.")
-    client = rest_client(http_client=http_client)
-    try:
-        client.api.v2010.accounts(settings.TWILIO_ACCOUNT_SID).recordings(sid).delete()
-    except TwilioRestException as error:
-        if error.status != 404:
-            raise _failure_from_rest(error) from None
-    except OSError as error:
-        raise SendFailure(
-            reason=f"Network error: {type(error).__name__}",
-            code=None,
-            transient=True,
-            opted_out=False,
-        ) from None
+    account = rest_client(http_client=http_client).api.v2010.accounts(settings.TWILIO_ACCOUNT_SID)
+    _delete_at_twilio(account.recordings(sid))
