@@ -15,58 +15,19 @@ import mimetypes
 import secrets
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import httpx
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.urls import reverse
 
+from tipline.management.simulation import files_server, webhook_url
 from tipline.twilio_client import SIGNATURE_HEADER, signature_compute
 
 # Pictures stay served after the reply until fetched, for at most this long: a server with a
 # worker (`make run`) fetches them after it has answered.
 MEDIA_WAIT_SECONDS = 60
-
-
-def _media_server(paths: list[Path]) -> ThreadingHTTPServer:
-    files = [
-        (path.read_bytes(), mimetypes.guess_type(path.name)[0] or "image/jpeg") for path in paths
-    ]
-    fetched = [threading.Event() for _ in files]
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            try:
-                index = int(self.path.rsplit("/", 1)[-1])
-                data, content_type = files[index]
-            except (ValueError, IndexError):
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-            fetched[index].set()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.fetched = fetched
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
-def webhook_url(given: str) -> str:
-    """The inbound webhook for a server address; a URL with a path is taken as it is."""
-    if urlsplit(given).path.strip("/"):
-        return given
-    return given.rstrip("/") + reverse("sms:twilio-inbound")
 
 
 def _all_fetched(events: list[threading.Event]) -> bool:
@@ -95,7 +56,7 @@ class Command(BaseCommand):
         logging.getLogger("httpx").setLevel(logging.WARNING)
         if not settings.TWILIO_AUTH_TOKEN:
             raise CommandError("TWILIO_AUTH_TOKEN is empty: nothing to sign with.")
-        url = webhook_url(options["url"])
+        url = webhook_url(options["url"], "sms:twilio-inbound")
         sid = options["sid"] or "SM" + secrets.token_hex(16)
         params = {
             "MessageSid": sid,
@@ -121,7 +82,11 @@ class Command(BaseCommand):
         for path in paths:
             if not path.is_file():
                 raise CommandError(f"No such file: {path}")
-        server = _media_server(paths) if paths else None
+        files = [
+            (path.read_bytes(), mimetypes.guess_type(path.name)[0] or "image/jpeg")
+            for path in paths
+        ]
+        server = files_server(files) if paths else None
         params["NumMedia"] = str(len(paths))
         for index, path in enumerate(paths):
             params[f"MediaUrl{index}"] = f"http://127.0.0.1:{server.server_port}/media/{index}"

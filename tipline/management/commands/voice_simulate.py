@@ -23,19 +23,17 @@ import logging
 import math
 import secrets
 import struct
-import threading
 import time
 import wave
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 from xml.etree import ElementTree
 
 import httpx
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.urls import reverse
 
+from tipline.management.simulation import files_server, webhook_url
 from tipline.twilio_client import SIGNATURE_HEADER, signature_compute
 
 RECORDING_WAIT_SECONDS = 60
@@ -65,33 +63,6 @@ def wav_seconds(data: bytes) -> int:
             return max(1, round(audio.getnframes() / audio.getframerate()))
     except (wave.Error, EOFError):
         return 1
-
-
-def _recording_server(data: bytes) -> ThreadingHTTPServer:
-    fetched = threading.Event()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "audio/x-wav")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-            fetched.set()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.fetched = fetched
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
-def inbound_url(given: str) -> str:
-    if urlsplit(given).path.strip("/"):
-        return given
-    return given.rstrip("/") + reverse("voice:inbound")
 
 
 class Command(BaseCommand):
@@ -158,7 +129,7 @@ class Command(BaseCommand):
         }
         self.server = None
         try:
-            self._walk(inbound_url(options["url"]))
+            self._walk(webhook_url(options["url"], "voice:inbound"))
         finally:
             if self.server is not None:
                 self.server.shutdown()
@@ -231,7 +202,9 @@ class Command(BaseCommand):
         return None
 
     def _record(self, node, url: str) -> tuple[str, httpx.Response]:
-        self.server = self.server or _recording_server(self.recording)
+        self.server = self.server or files_server(
+            [(self.recording, "audio/x-wav")], pick=lambda path: 0
+        )
         seconds = wav_seconds(self.recording)
         recording_sid = "RE" + secrets.token_hex(16)
         recording_url = f"http://127.0.0.1:{self.server.server_port}/recording/{recording_sid}"
@@ -249,7 +222,7 @@ class Command(BaseCommand):
                 {**recording, "RecordingStatus": "completed", "RecordingSource": "RecordVerb"},
             )
             deadline = time.monotonic() + RECORDING_WAIT_SECONDS
-            if not self.server.fetched.wait(max(0.0, deadline - time.monotonic())):
+            if not self.server.fetched[0].wait(max(0.0, deadline - time.monotonic())):
                 self.stderr.write(
                     f"The server did not fetch the recording within {RECORDING_WAIT_SECONDS} s:"
                     " is its Celery worker running?"
