@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 from cases.models import Channel, Priority
 from cases.services.audit import case_view_record
 from cases.services.workflow import case_assign, case_note_add, case_set_priority
-from tests.factories import TEST_PASSWORD, case_factory
+from tests.e2e.staff import sign_in
+from tests.factories import case_factory
 from tipline.services.tips import message_from_reporter, message_to_reporter
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,14 +20,6 @@ DESKTOP = {"width": 1280, "height": 900}
 # for longer words and other fonts, and still fails the old layout.
 MAX_PHONE_HEIGHT = 3000
 TIP = "Placeholder tip: a student says there will be a fight behind the gym on Friday."
-
-
-def _sign_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/staff/")
 
 
 def _worked_case(personas):
@@ -63,7 +56,7 @@ def test_it_puts_the_tip_and_the_reply_box_first_on_a_phone(new_context, persona
             csp.append(message.text) if "Content Security Policy" in message.text else None
         ),
     )
-    _sign_in(page, "alice@example.org")
+    sign_in(page, "alice@example.org")
     page.goto(f"/staff/cases/{case.id}/", wait_until="networkidle")
 
     tip = page.locator(".tl-tip .tip-body").first
@@ -94,7 +87,7 @@ def test_it_puts_the_tip_and_the_reply_box_first_on_a_phone(new_context, persona
 def test_it_unfolds_the_actions_on_a_desktop(new_context, personas):
     case = _worked_case(personas)
     page = new_context(viewport=DESKTOP).new_page()
-    _sign_in(page, "alice@example.org")
+    sign_in(page, "alice@example.org")
     page.goto(f"/staff/cases/{case.id}/", wait_until="networkidle")
     expect(page.get_by_role("button", name="Change status")).to_be_visible()
     page.get_by_label("Move to").select_option("triaged")

@@ -6,7 +6,8 @@ key reaches."""
 
 import pytest
 
-from tests.factories import TEST_PASSWORD, SchoolFactory, case_factory
+from tests.e2e.staff import sign_in
+from tests.factories import SchoolFactory, case_factory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DESKTOP = {"width": 1280, "height": 900}
@@ -62,14 +63,6 @@ window.__contrast = (() => {
 """
 
 
-def _sign_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/staff/")
-
-
 def _low_contrast(page) -> dict:
     """Controls whose border, and Tab stops whose focus ring, fall under 3:1."""
     page.evaluate(CONTRAST_JS)
@@ -88,7 +81,7 @@ def _low_contrast(page) -> dict:
 def test_it_keeps_controls_and_focus_at_three_to_one_on_the_case_page(new_context, personas):
     case = case_factory(personas.school_a, body="Placeholder tip", alias="Blue Heron")
     page = new_context(viewport=DESKTOP).new_page()
-    _sign_in(page, "alice@example.org")
+    sign_in(page, "alice@example.org")
     page.goto(f"/staff/cases/{case.id}/", wait_until="networkidle")
     kinds = page.evaluate(
         "() => Array.from(document.querySelectorAll('.form-check-input, .form-select,"

@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from cases.models import Case, CaseStatus
-from tests.factories import TEST_PASSWORD, case_factory
+from tests.e2e.staff import sign_in
+from tests.factories import case_factory
 from tipline.models import Message
 
 from .axe import serious_violations
@@ -15,14 +16,6 @@ from .axe import serious_violations
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-
-def _sign_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/staff/")
 
 
 def _shot(page, artifacts_dir, name: str) -> None:
@@ -38,7 +31,7 @@ def test_it_runs_a_case_from_queue_to_closed(page, personas, artifacts_dir):
     )
     case_factory(personas.school_b, body="Not Alice's school", alias="Blue Heron")
     page.set_viewport_size(DESKTOP)
-    _sign_in(page, "alice@example.org")
+    sign_in(page, "alice@example.org")
 
     page.get_by_role("link", name="Cases").first.click()
     page.wait_for_url("**/staff/cases/")
@@ -105,7 +98,7 @@ def test_it_runs_a_case_from_queue_to_closed(page, personas, artifacts_dir):
 def test_it_shows_a_second_counselor_that_the_case_changed(page, personas, artifacts_dir):
     case = case_factory(personas.school_a, category="weapon", alias="Blue Heron")
     page.set_viewport_size(DESKTOP)
-    _sign_in(page, "alice@example.org")
+    sign_in(page, "alice@example.org")
     page.goto(f"/staff/cases/{case.id}/")
     Case.objects.filter(id=case.id).update(version=case.version + 1)  # someone else acted
     page.get_by_label("Move to").select_option("in_progress")

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from accounts.models import AdminChange, DistrictPolicy, OnCallContact, PhoneNumber, User
 from alerts.models import Source, SourceKind
 from alerts.services import source_for_push_token
-from tests.factories import TEST_PASSWORD
+from tests.e2e.staff import sign_in
 
 from .axe import serious_violations
 
@@ -32,14 +32,6 @@ def _csp_watch(page) -> list[str]:
     return found
 
 
-def _sign_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/staff/")
-
-
 def _tab(page, name: str) -> None:
     page.get_by_role("navigation", name="District pages").get_by_role("link", name=name).click()
     expect(
@@ -56,7 +48,7 @@ def test_it_runs_the_district_from_the_product(new_context, personas, artifacts_
     source.schools.set([personas.school_a])
     page = new_context(viewport=DESKTOP).new_page()
     csp = _csp_watch(page)
-    _sign_in(page, "dana@example.org")
+    sign_in(page, "dana@example.org")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="District").click()
     page.wait_for_url(re.compile(r"/staff/district/\d+/$"))
     expect(page.get_by_role("heading", name="Running Front Range")).to_be_visible()
@@ -144,7 +136,7 @@ def test_it_shows_a_principal_their_school_read_only_on_a_phone(new_context, per
     OnCallContact.objects.create(school=personas.school_a, user=personas.counselor_a, position=1)
     page = new_context().new_page()
     csp = _csp_watch(page)
-    _sign_in(page, "paul@example.org")
+    sign_in(page, "paul@example.org")
     page.get_by_role("button", name="Toggle navigation").click()
     expect(page.locator("#staff-nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     page.get_by_role("navigation", name="Main").get_by_role("link", name="District").click()
@@ -165,7 +157,7 @@ def test_it_keeps_every_admin_page_accessible_on_a_phone(new_context, personas, 
     OnCallContact.objects.create(school=personas.school_a, user=personas.principal_a, position=2)
     page = new_context().new_page()
     csp = _csp_watch(page)
-    _sign_in(page, "dana@example.org")
+    sign_in(page, "dana@example.org")
     base = f"/staff/district/{personas.school_a.district_id}/"
     for path in [
         "",

@@ -7,25 +7,18 @@ import pytest
 from playwright.sync_api import expect
 
 from cases.models import Case
-from tests.factories import TEST_PASSWORD, case_factory
+from tests.e2e.staff import sign_in
+from tests.factories import case_factory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DESKTOP = {"width": 1280, "height": 900}
-
-
-def _sign_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/staff/")
 
 
 def test_a_new_life_safety_case_appears_with_a_banner_and_a_sound(new_context, personas, settings):
     settings.QUEUE_LIVE_SECONDS = 1
     old = case_factory(personas.school_a, body="Vapes sold in the east bathroom", alias="Fox")
     page = new_context(viewport=DESKTOP).new_page()
-    _sign_in(page, "alice@example.org")
+    sign_in(page, "alice@example.org")
     page.goto("/staff/cases/")
     expect(page.get_by_role("link", name=old.reference)).to_be_visible()
     # The preview and the inferred category of the text.
@@ -61,7 +54,7 @@ def test_the_keyboard_moves_opens_and_acknowledges(new_context, personas, settin
     first = case_factory(personas.school_a, category="weapon", body="knife", alias="Fox")
     second = case_factory(personas.school_a, body="they keep calling me names", alias="Owl")
     page = new_context(viewport=DESKTOP).new_page()
-    _sign_in(page, "alice@example.org")
+    sign_in(page, "alice@example.org")
     page.goto("/staff/cases/")
     focused = page.locator("#case-queue tr.queue-row-focus")
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cases.models import CaseShare
-from tests.factories import TEST_PASSWORD
+from tests.e2e.staff import sign_in
 from tests.workspace.partner_support import CODE, LINK, police
 from tipline.models import Tip
 
@@ -21,14 +21,6 @@ from .axe import serious_violations
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DESKTOP = {"width": 1280, "height": 900}
 OFFICER = "officer@police.example.org"
-
-
-def _sign_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/staff/")
 
 
 def _last_email_to(address: str) -> str:
@@ -66,7 +58,7 @@ def test_a_walk_in_tip_is_shared_with_the_police_who_read_it_and_answer(
 ):
     police(personas.school_a.district)
     staff = new_context(viewport=DESKTOP).new_page()
-    _sign_in(staff, "alice@example.org")
+    sign_in(staff, "alice@example.org")
 
     # The counselor enters the tip a student brought to her office.
     staff.goto("/staff/cases/")

@@ -21,7 +21,8 @@ from alerts.services import source_push_token_issue
 from cases.models import Channel
 from cases.services.workflow import case_note_add
 from tests.e2e.axe import serious_violations
-from tests.factories import TEST_PASSWORD, case_factory
+from tests.e2e.staff import sign_in
+from tests.factories import case_factory
 from tests.summaries.datasets import march_dataset
 from tipline.services.tips import message_from_reporter
 
@@ -106,14 +107,6 @@ def staff_pages(client: Client, values: dict) -> list[str]:
     return pages
 
 
-def _sign_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/staff/")
-
-
 def test_it_finds_the_staff_pages_it_sweeps(personas):
     """The discovery is not empty-handed: the case page, the queue, the alert feed, the
     summaries and the audit page are among what it finds; files and fragments are not."""
@@ -152,7 +145,7 @@ def test_it_finds_no_axe_or_csp_violation_on_any_staff_page(new_context, persona
             else None
         ),
     )
-    _sign_in(page, personas.district_admin.email)
+    sign_in(page, personas.district_admin.email)
     found = {}
     for viewport in WIDTHS:
         page.set_viewport_size(viewport)

@@ -9,10 +9,10 @@ from playwright.sync_api import expect
 
 from accounts.models import PhoneNumber
 from cases.models import Case, CaseStatus
+from tests.e2e.staff import sign_in
 from tipline.services.tips import message_to_reporter
 
 from .axe import serious_violations
-from .test_counselor_workspace import _sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -65,7 +65,7 @@ def test_it_prints_the_poster_in_both_languages(page, personas, artifacts_dir):
     PhoneNumber.objects.create(
         number="+13035550101", district=personas.school_a.district, school=personas.school_a
     )
-    _sign_in(page, "alice@example.org")
+    sign_in(page, "alice@example.org")
     page.goto("/staff/schools/lincoln-high/poster/")
     poster = page.locator("section.poster")
     expect(poster.get_by_role("link", name="(303) 555-0101")).to_be_visible()

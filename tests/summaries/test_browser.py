@@ -4,19 +4,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.axe import serious_violations
-from tests.factories import TEST_PASSWORD
+from tests.e2e.staff import sign_in
 
 from .datasets import march_dataset
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, email):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/staff/")
 
 
 def test_it_shows_a_principal_the_school_summary(page, personas, artifacts_dir, settings):
