@@ -13,7 +13,7 @@ import json
 
 import pytest
 from django.test import Client
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from alerts.models import Alert, Source, SourceKind
@@ -23,6 +23,7 @@ from cases.services.workflow import case_note_add
 from tests.e2e.axe import serious_violations
 from tests.e2e.staff import sign_in
 from tests.factories import case_factory
+from tests.routes import named_routes
 from tests.summaries.datasets import march_dataset
 from tipline.services.tips import message_from_reporter
 
@@ -35,19 +36,10 @@ NOT_PAGES = ("accounts:login", "accounts:logout")
 THREAT = "I'm going to shoot everyone at Lincoln High tomorrow at lunch"
 
 
-def _routes(patterns, namespace=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            yield from _routes(pattern.url_patterns, inner)
-        elif pattern.name:
-            yield namespace + pattern.name, tuple(pattern.pattern.regex.groupindex)
-
-
 def staff_routes() -> list[tuple[str, tuple]]:
     return sorted(
         (name, kwargs)
-        for name, kwargs in set(_routes(get_resolver().url_patterns))
+        for name, kwargs in named_routes()
         if not name.startswith(NOT_STAFF) and name not in NOT_PAGES
     )
 

@@ -9,12 +9,13 @@ returns content without auditing it fails here without anyone remembering to add
 
 import pytest
 from django.contrib import admin
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from alerts.models import Source, SourceKind
 from cases.models import Case, CaseEvent, Channel
 from cases.services.workflow import case_note_add
 from tests.factories import case_factory
+from tests.routes import named_routes
 from tipline.attachments import CleanUpload, attachment_store
 from tipline.services.tips import message_from_reporter
 
@@ -45,26 +46,11 @@ KNOWN_CONTENT = {
 }
 
 
-def _routes(patterns, namespace=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            yield from _routes(pattern.url_patterns, inner)
-        elif pattern.name:
-            yield namespace + pattern.name, tuple(pattern.pattern.regex.groupindex)
-
-
-ROUTES = sorted(
-    (name, kwargs)
-    for name, kwargs in set(_routes(get_resolver().url_patterns))
-    if not name.startswith(NOT_STAFF)
-)
+ROUTES = sorted((name, kwargs) for name, kwargs in named_routes() if not name.startswith(NOT_STAFF))
 # The partner's pages (a shared case's link): walked by staff above (they show nothing
 # without the code), and by the verified partner below.
 PARTNER_ROUTES = sorted(
-    (name, kwargs)
-    for name, kwargs in set(_routes(get_resolver().url_patterns))
-    if name.startswith("partner:")
+    (name, kwargs) for name, kwargs in named_routes() if name.startswith("partner:")
 )
 KNOWN_PARTNER_CONTENT = {("GET", "partner:open"), ("GET", "partner:file"), ("POST", "partner:note")}
 

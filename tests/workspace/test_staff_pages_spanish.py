@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -28,6 +28,7 @@ from alerts.services import source_push_token_issue
 from cases.models import Channel, PartnerAgency, PartnerContact
 from cases.services.workflow import case_note_add
 from tests.factories import case_factory
+from tests.routes import named_routes
 from tests.summaries.datasets import march_dataset
 from tipline.services.tips import message_from_reporter
 
@@ -276,19 +277,8 @@ def said(html: str) -> str:
     return " ".join(parser.parts)
 
 
-def _routes(patterns, namespace=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            yield from _routes(pattern.url_patterns, inner)
-        elif pattern.name:
-            yield namespace + pattern.name, tuple(pattern.pattern.regex.groupindex)
-
-
 def _routes_named(keep) -> list[tuple[str, tuple]]:
-    return sorted(
-        (name, kwargs) for name, kwargs in set(_routes(get_resolver().url_patterns)) if keep(name)
-    )
+    return sorted((name, kwargs) for name, kwargs in named_routes() if keep(name))
 
 
 def staff_routes():
