@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 DEV_SETTINGS := config.settings.dev
 # The port `make run` serves on, on 127.0.0.1: `make run PORT=8001`.
 PORT ?= 8000
+# manage.py as the demo runs it: dev settings, links in what it sends pointing at the served port.
+DEV_MANAGE = DEV_SERVER_ADDRESS=127.0.0.1:$(PORT) DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py
 
 .PHONY: run test lint format worker up install migrate demo clean train-scorer
 
@@ -23,10 +25,10 @@ migrate: install
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py migrate --noinput
 
 demo: migrate
-	DEV_SERVER_ADDRESS=127.0.0.1:$(PORT) DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py seed_demo
-	DEV_SERVER_ADDRESS=127.0.0.1:$(PORT) DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py seed_demo_alerts
-	DEV_SERVER_ADDRESS=127.0.0.1:$(PORT) DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py seed_demo_policy
-	DEV_SERVER_ADDRESS=127.0.0.1:$(PORT) DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py seed_demo_partners
+	$(DEV_MANAGE) seed_demo
+	$(DEV_MANAGE) seed_demo_alerts
+	$(DEV_MANAGE) seed_demo_policy
+	$(DEV_MANAGE) seed_demo_partners
 
 ## make run: install, migrate the SQLite database, load the demo, serve on 127.0.0.1:8000 with
 ## a Celery worker and beat beside it (Procfile.dev; Ctrl-C stops them all)
