@@ -6,11 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Category, DangerNow
-from tipline.forms import AttachmentsField
+from tipline.forms import BODY_MAX_LENGTH, DETAIL_MAX_LENGTH, AttachmentsField
 from tipline.models import ReceivedBy
-
-BODY_MAX_LENGTH = 5000
-DETAIL_MAX_LENGTH = 500
 
 ERROR_CONTACT_MISSING = _("Say how the reporter may be contacted, or untick “may be contacted”.")
 
