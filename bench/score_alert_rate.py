@@ -47,6 +47,12 @@ def route(result) -> str:
     return f"{top} by the {'floor' if floor else 'combination'}"
 
 
+def rules_alone(scorer: Scorer, text: str) -> bool:
+    """The rules' own verdict at the alert point in any category (the scorer before the
+    learned tier read every post with the rules alone)."""
+    return any(logit >= 0.0 for logit in scorer.rules.run(text).logits.values())
+
+
 def hand_written(categories: tuple[str, ...]) -> list[str]:
     texts = []
     for path in sorted(CASES.glob("*.jsonl")):
@@ -90,8 +96,17 @@ def main() -> int:
                     print(f"      {reason}")
         n = sum(routes.values())
         total += n
+        # Baselines in the same run: the keyword list flags every post of the proxy; the
+        # rules alone (their own verdict on every post, the scorer before the learned
+        # tier) alert on this many.
+        rules = sum(rules_alone(scorer, r.text) for r in texts)
         print(
             f"proxy, {half} half: {n} of {len(texts)} alert ({100 * n / len(texts):.2f}%); "
+            f"rules alone {rules} ({100 * rules / len(texts):.2f}%, ratio "
+            f"{n / max(rules, 1):.2f}); keyword list {len(texts)} (100%)"
+        )
+        print(
+            "    "
             + ", ".join(f"{k} {v}" for k, v in routes.most_common())
             + "; by source: "
             + ", ".join(f"{k} {v}" for k, v in sorted(sources.items()))
