@@ -49,6 +49,7 @@ CONTEXT = (
     "mundane",
     "idiom",
     "objects",
+    "insult",
     "incite",
     "firsthand",
     "news",

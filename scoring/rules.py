@@ -78,6 +78,10 @@ _RETURNABLE = frozenset({"farewell", "finality", "timing", "preparation"})
 _OTHER_SUBJECT = re.compile(r"\b(?:you|u|he|she|they|he's|she's|they're|you're|someone)\b")
 _COUNTERFACTUAL = re.compile(r"\b(?:would|could|'d)\b")
 _IF = re.compile(r"\bif\b")
+# A second predicate after a call for justice: "should be arrested AND executed" (a
+# participle the frame's "be" governs; "charges of fraud and murder" names a crime).
+_COORDINATED = re.compile(r"\b(?:and|or|then)\b|&")
+_PARTICIPLE = re.compile(r"\w*(?:ed|hung|shot)$")
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i'll|i've|me|my|we|we're)\b")
 
 
@@ -95,6 +99,8 @@ class Evidence:
     base: float = 0.0
     lowered: bool = False
     used_time: bool = False
+    # Added to ``logit`` for the rules' own verdict only (an insult-addressed threat).
+    unmeant: float = 0.0
 
 
 class _Text:
@@ -148,6 +154,28 @@ def _outside(lexicon: Lexicon, norm: str, lo: int, hi: int, start: int, end: int
             continue
         if best is None or abs(hit.entry.weight) > abs(best.entry.weight):
             best = hit
+    return best
+
+
+def _insult(ctx: _Text, hit: Hit, hi: int) -> Hit | None:
+    """A name-calling word as the phrase's object ("kill that bitch", "kill all them
+    hoes"): an insult-target phrase at most one word after the hit (insult.txt)."""
+    norm = ctx.norm
+    found = _outside(ctx.lex["insult"], norm, hit.end, _window_end(norm, hit.end, hi, 4), 0, 0)
+    if found is None or len(_WORD.findall(norm, hit.end, found.start)) > 1:
+        return None
+    return found
+
+
+def _call_for_harm(desire: Lexicon, norm: str, frame: Hit) -> Hit:
+    """The strongest raising desire phrase that matches where ``frame`` (a call for
+    justice) starts: "should be" in "should be arrested and executed"."""
+    best = frame
+    for entry, pattern in zip(desire.entries, desire.entry_patterns, strict=True):
+        if entry.weight > max(0.0, best.entry.weight):
+            found = pattern.match(norm, frame.start)
+            if found is not None:
+                best = Hit(entry, frame.start, found.end())
     return best
 
 
@@ -234,32 +262,60 @@ def _evaluate(ctx: _Text, category: str, hit: Hit) -> Evidence | None:
     desire = _outside(lex["desire"], norm, pre, post, start, end)
     if "intent" in raisers:
         add("intent", intent)
+    if (
+        desire is not None
+        and desire.entry.weight < 0.0
+        and desire.end <= start
+        and _COORDINATED.search(norm, desire.end, start)
+        and _PARTICIPLE.match(norm, start, end)
+    ):
+        # "should be arrested and executed": the frame asks for the harm too
+        desire = _call_for_harm(lex["desire"], norm, desire)
     if "desire" in raisers:
         add("desire", desire)
+    target = None
     if "target" in raisers:
-        add("target", _outside(lex["target"], norm, pre, post, start, end))
+        target = _outside(lex["target"], norm, pre, post, start, end)
+        add("target", target)
     if "weapon_action" in raisers:
         add("action", _outside(lex["weapon_action"], norm, pre, start, start, end))
+    school = False
     if "school" in raisers:
-        school = _outside(lex["school"], norm, lo, hi, start, end)
+        place = _outside(lex["school"], norm, lo, hi, start, end)
         if ctx.school_re is not None and ctx.school_re.search(norm, lo, hi):
             reasons.append("school term +1.5")
             logit += 1.5
+            school = True
         else:
-            add("school", school)
+            add("school", place)
+            school = place is not None
     time_hit = _outside(lex["time"], norm, lo, hi, start, end)
     means_hit = _outside(lex["means"], norm, lo, hi, start, end)
     if "time" in raisers:
         add("time", time_hit)
     if "means" in raisers:
         add("means", means_hit)
+    earnest = None
     if category in ("self_harm", "violence"):
-        add("earnest", _outside(lex["earnest"], norm, lo, hi, start, end))
+        earnest = _outside(lex["earnest"], norm, lo, hi, start, end)
+        add("earnest", earnest)
     if firsthand is not None:
         add("first-hand report", firsthand)
         if _VICTIM.search(norm, firsthand.end, post):
             logit += 0.8
             reasons.append("aimed at the reporter +0.8")
+    unmeant = 0.0
+    insult = _insult(ctx, hit, hi) if category == "violence" else None
+    if insult is not None and not (school or any((time_hit, means_hit, earnest, firsthand))):
+        # Aimed at a name-calling word, with nothing that says it is meant (insult.txt):
+        # the rules' own verdict (the scorer's floor) leaves the phrase's target out and
+        # counts the insult instead; their evidence for the combination is unchanged.
+        unmeant = insult.entry.weight
+        if target is not None and target.end > insult.start:
+            unmeant -= target.entry.weight
+        reasons.append(
+            f"insult-addressed {norm[insult.start : insult.end]!r} {unmeant:+.1f} (not on its own)"
+        )
     if category == "bullying":
         # "why don't you just die": the frame raises it, and its "don't" is no negation
         incite = None
@@ -340,6 +396,7 @@ def _evaluate(ctx: _Text, category: str, hit: Hit) -> Evidence | None:
         base=hit.entry.weight,
         lowered=lowered,
         used_time=time_hit is not None and "time" in raisers,
+        unmeant=unmeant,
     )
 
 

@@ -63,6 +63,9 @@ class RuleOutcome:
     floored: frozenset[str]
     reasons: tuple[str, ...]
     relevance: Relevance | None
+    # The rules' own verdict per category, for the scorer's floor: ``logits`` but for
+    # violence aimed at a name-calling word with nothing that says it is meant (rules.py).
+    verdicts: dict[str, float] | None = None
 
     def strength(self, category: str) -> float:
         """The category's evidence without the bias; 0.0 when the rules found none, and
@@ -123,12 +126,30 @@ class RuleTier:
         if "self_harm" in logits:
             signs = self._warning_signs(normalized.norm, evidence, reasons)
             logits["self_harm"] = max(logits["self_harm"], BIAS["self_harm"] + signs)
+        verdicts = logits
+        if any(e.unmeant for e in evidence):
+            # The rules' own verdict (the scorer's floor) on violence aimed at a
+            # name-calling word: that phrase counts with its ``unmeant`` part.
+            verdicts = dict(logits)
+            own = sorted(
+                [e.logit + e.unmeant for e in evidence if e.category == "violence"]
+                + [
+                    e.logit - _WEAPON_TO_VIOLENCE
+                    for e in evidence
+                    if e.category == "weapons" and e.uses_action
+                ],
+                reverse=True,
+            )
+            extra = _EXTRA_SHARE * sum(max(0.0, x) for x in own[1:3])
+            verdicts["violence"] = BIAS["violence"] + own[0] + extra
         floored = frozenset(
             cat
             for cat in _STRONG_CATEGORIES
             if any(e.category == cat and e.base >= _STRONG and not e.lowered for e in evidence)
         )
-        return RuleOutcome(normalized, tuple(evidence), logits, floored, tuple(reasons), relevance)
+        return RuleOutcome(
+            normalized, tuple(evidence), logits, floored, tuple(reasons), relevance, verdicts
+        )
 
     def relevance(self, text: str, terms: Sequence[str] = ()) -> Relevance:
         return relevance_of(self.normalizer(text), terms, self.lexicons, self.normalizer)

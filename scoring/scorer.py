@@ -444,7 +444,7 @@ class Scorer:
             for cat in self._heads:
                 # The rules confident on their own (intent, target, time, means, a
                 # first-hand report, several warning signs) keep at least their verdict.
-                confident = rules.logits.get(cat, -math.inf)
+                confident = (rules.verdicts or rules.logits).get(cat, -math.inf)
                 floor = _RULES_CONFIDENT if len(text) > _RULES_SHORT_POST else 0.0
                 if confident >= floor and _sigmoid(confident) > categories[cat]:
                     categories[cat] = _sigmoid(confident)
