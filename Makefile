@@ -15,8 +15,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
+$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt requirements-embeddings.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-embeddings.txt
 	touch $(STAMP)
 
 install: $(STAMP)
