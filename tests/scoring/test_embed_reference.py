@@ -29,7 +29,9 @@ def test_it_matches_sentence_transformers_on_every_reference_text():
     cosine = (ours * expected).sum(axis=1) / (
         np.linalg.norm(ours, axis=1) * np.linalg.norm(expected, axis=1)
     )
-    assert cosine.min() > 0.999, [(t[:40], c) for t, c in zip(texts, cosine) if c <= 0.999]
+    assert cosine.min() > 0.999, [
+        (t[:40], c) for t, c in zip(texts, cosine, strict=True) if c <= 0.999
+    ]
 
 
 def test_it_gives_unit_vectors_and_the_same_vector_alone_or_in_a_batch():
