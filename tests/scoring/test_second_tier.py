@@ -67,6 +67,16 @@ def test_hand_written_threat_reports_still_alert(second):
     assert not lost, lost
 
 
+def test_every_hand_written_case_that_alerted_still_alerts(second):
+    scorer = default_scorer()
+    names = ("families.jsonl", "holdout.jsonl", "spanish.jsonl", "self_harm_bullying.jsonl")
+    texts = [c["text"] for name in names for c in _cases(name) if c.get("label") == 1]
+    first = [scorer.score(t) for t in texts]
+    after = second.review(scorer, texts, first)
+    lost = [t for t, a, b in zip(texts, first, after, strict=True) if a.alert and not b.alert]
+    assert sum(r.alert for r in first) > 100 and not lost, lost
+
+
 def test_it_keeps_the_contract_and_explains_what_it_changed(second):
     scorer = default_scorer()
     texts = ["I'm going to shoot everyone at school tomorrow", "imma kill this bitch lol"]
