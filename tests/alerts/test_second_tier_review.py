@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import OnCallContact
-from alerts.models import Alert, AlertStatus, SecondTier
+from alerts.models import Alert, AlertStatus, SchoolAlertSettings, SecondTier
 from alerts.services.second_tier import alerts_second_tier_sweep
 from cases.models import Notice
 from tests.fixtures import THREAT
@@ -16,6 +16,9 @@ from tests.fixtures import THREAT
 # A Davidson tweet the first tier alerts on ("medium": a threat in form, about a feeling),
 # set at school A: the second tier does not confirm it.
 BANTER = "If anxiety was a person I'd kill that bitch so fast. Lincoln High finals week"
+# A Davidson tweet the first tier scores "high" (a threat in form, nothing else): the
+# second tier sets it aside.
+HIGH_BANTER = "@PacTha_Mac imma shoot that bitch"
 pytestmark = pytest.mark.usefixtures("store_path")
 
 
@@ -103,3 +106,22 @@ def test_with_the_second_tier_off_alerts_page_at_once_as_before(
         ingest(("t1", THREAT))
     alert = Alert.objects.get()
     assert alert.second_tier == SecondTier.OFF and _pages(alert).exists()
+
+
+@pytest.mark.parametrize("second_on", [True, False])
+def test_a_high_alert_it_does_not_confirm_pages_no_one(
+    second_on, second_reading, ingest, personas, django_capture_on_commit_callbacks
+):
+    # A source that carries only this school's posts: no school mention needed.
+    SchoolAlertSettings.objects.create(school=personas.school_a, require_school_mention=False)
+    second_reading.ALERTS_SECOND_TIER = second_on
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest(("h1", HIGH_BANTER))
+    alert = Alert.objects.get(school=personas.school_a)
+    assert alert.severity == "high"
+    if second_on:
+        assert alert.second_tier == SecondTier.NOT_CONFIRMED
+        assert not _pages(alert).exists()
+    else:  # the same alert, without the second reading, reaches the counselors
+        assert alert.second_tier == SecondTier.OFF
+        assert _pages(alert).exists()
