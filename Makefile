@@ -9,14 +9,15 @@ PORT ?= 8000
 # manage.py as the demo runs it: dev settings, links in what it sends pointing at the served port.
 DEV_MANAGE = DEV_SERVER_ADDRESS=127.0.0.1:$(PORT) DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py
 
-.PHONY: run test lint format worker up install migrate demo clean train-scorer
+.PHONY: run test lint format worker up install migrate demo clean train-scorer train-second-tier
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
+$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt requirements-embeddings.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-embeddings.txt
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -45,6 +46,11 @@ test: install
 ## data gives a byte-identical scoring/model/harm.json.gz); EXTRA=triage.jsonl adds an export
 train-scorer: install
 	$(BIN)/python -m scoring.train $(foreach f,$(EXTRA),--extra $(f)) --report scoring/model/validation.json
+
+## make train-second-tier: re-train the second tier's heads (sentence embeddings on the first
+## tier's candidates; seeded) into scoring/model/second_tier.json; embeddings cached in /tmp
+train-second-tier: install
+	nice -n 10 $(BIN)/python -m scoring.train.second_tier --report scoring/model/second_tier_validation.json
 
 lint: install
 	$(BIN)/ruff check .

@@ -118,6 +118,16 @@ class DismissalReason(models.TextChoices):
     HANDLED_ELSEWHERE = "handled_elsewhere", _("Handled elsewhere")
 
 
+class SecondTier(models.TextChoices):
+    """The second reading of an alert (scoring.second_tier), done before it pages anyone."""
+
+    OFF = "", _("Not run")
+    PENDING = "pending", _("Pending")
+    CONFIRMED = "confirmed", _("Confirmed")
+    NOT_CONFIRMED = "not_confirmed", _("Not confirmed")
+    UNAVAILABLE = "unavailable", _("Unavailable")
+
+
 class Severity(models.TextChoices):
     LOW = "low", _("Low")
     MEDIUM = "medium", _("Medium")
@@ -152,6 +162,14 @@ class Alert(models.Model):
     # The scorer's learned model that raised it (scoring's artifact version): a re-trained
     # model is visible in the feed's history, never a silent change.
     model_version = models.CharField(max_length=40, blank=True, default="")
+    # The second reading (sentence embeddings on the alert's post): pending until the task
+    # runs; "unavailable" when the second tier could not run (the first tier's decision
+    # stands). Its score and heads' version when it ran.
+    second_tier = models.CharField(
+        max_length=16, choices=SecondTier.choices, blank=True, default=SecondTier.OFF
+    )
+    second_tier_score = models.FloatField(null=True, blank=True)
+    second_tier_version = models.CharField(max_length=40, blank=True, default="")
     group_size = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     last_seen_at = models.DateTimeField(default=timezone.now)
@@ -164,6 +182,12 @@ class Alert(models.Model):
             models.Index(
                 fields=["school", "created_at", "source", "status", "dismissal_reason"],
                 name="alert_school_created_idx",
+            ),
+            # The sweep's lookup of second readings still pending (a handful at most).
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(second_tier="pending"),
+                name="alert_second_tier_pending_idx",
             ),
         ]
         constraints = [

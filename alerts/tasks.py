@@ -11,6 +11,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from .services import source_poll, sources_claim_due
+from .services.second_tier import alerts_second_tier_review, alerts_second_tier_sweep
 
 
 @shared_task(name="alerts.poll_due_sources")
@@ -40,3 +41,23 @@ def retention_purge_task() -> int:
     from .services.retention import posts_purge_expired
 
     return posts_purge_expired()
+
+
+@shared_task(
+    bind=True,
+    name="alerts.second_tier_review",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_backoff_max=60,
+    max_retries=5,
+)
+def second_tier_review(self, alert_ids: list[int]) -> dict[str, int]:
+    """Read new alerts again before they page (alerts.services.second_tier). Safe to run
+    twice: only alerts still pending are read, each claimed by a conditional update."""
+    return alerts_second_tier_review(alert_ids=alert_ids)
+
+
+@shared_task(name="alerts.second_tier_sweep")
+def second_tier_sweep() -> int:
+    """Review the alerts whose second reading is overdue (its task was lost)."""
+    return alerts_second_tier_sweep()

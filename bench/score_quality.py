@@ -134,13 +134,23 @@ def report_pools(scorer: Scorer, data: Path) -> None:
     # The competitor-stream proxy: ordinary posts (every source) that a keyword list
     # flags; the target is at most 3% alerting.
     flagged = [r.text for r in load_all(data) if ordinary(r) and KEYWORD_FLAGGED.search(r.text)]
-    alerts = [scorer.score(t).alert for t in flagged]
+    results = [scorer.score(t) for t in flagged]
+    alerts = [r.alert for r in results]
     print(f"  {'keyword-flagged ordinary posts':32} {rate(alerts)}  (competitor-stream proxy)")
     # The halves by a stable hash of the text (bench/score_alert_rate.py): lexicon and
     # rule changes are tuned on the first and only measured on the second.
     for name, held in (("tuning half", False), ("held-out half", True)):
         half = [a for t, a in zip(flagged, alerts, strict=True) if proxy_held_out(t) == held]
         print(f"    {name:30} {rate(half)}")
+    try:  # the second tier, when its model is installed (docs/scorer.md)
+        from scoring.second_tier import SecondTier, SecondTierUnavailable
+
+        second = SecondTier()
+    except (ImportError, SecondTierUnavailable) as exc:
+        print(f"  (second tier not run: {exc})")
+    else:
+        reviewed = [r.alert for r in second.review(scorer, flagged, results)]
+        print(f"  {'  ... with the second tier':32} {rate(reviewed)}")
 
 
 def proxy_held_out(text: str) -> bool:

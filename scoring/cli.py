@@ -15,6 +15,12 @@ Contract (outside tools depend on it; ``manage.py score_posts`` runs exactly thi
 * Exit status is 0 even with bad lines; they are data errors, not command failures.
 * ``--model-version`` prints the learned model's version and exits; ``--model PATH``
   scores with another artifact (a re-trained candidate) instead of the shipped one.
+* ``--second-tier`` also runs the second tier (``scoring.second_tier``: sentence
+  embeddings) on the candidates, the texts the first tier scores "low" or above, reading
+  the stream in blocks of ``SECOND_TIER_BLOCK`` lines so that candidates are embedded in
+  batches; output order and the error lines are unchanged. Opt-in: it runs at a few
+  hundred posts/s, not thousands (docs/scorer.md). If it cannot run here (the model
+  package is not installed), a line on stderr says so and the first tier scores alone.
 """
 
 from __future__ import annotations
@@ -28,10 +34,12 @@ from typing import Any, TextIO
 
 from .scorer import DEFAULT_THRESHOLD, Scorer
 
+# Lines read before the second tier embeds the candidates among them in one batch.
+SECOND_TIER_BLOCK = 256
 # One encoder for the stream: json.dumps(..., ensure_ascii=False) builds a new one a line.
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
-__all__ = ["build_parser", "main", "score_stream"]
+__all__ = ["build_parser", "main", "score_stream", "second_tier_or_none"]
 
 
 def build_parser(prog: str = "score_posts") -> argparse.ArgumentParser:
@@ -64,6 +72,11 @@ def add_arguments(parser: Any) -> None:
     parser.add_argument(
         "--model-version", action="store_true", help="print the model's version and exit"
     )
+    parser.add_argument(
+        "--second-tier",
+        action="store_true",
+        help="re-read the candidates (score >= 0.2) with sentence embeddings (slower)",
+    )
 
 
 def score_stream(
@@ -73,8 +86,12 @@ def score_stream(
     err: TextIO,
     *,
     school_terms: Sequence[str] = (),
+    second_tier: Any = None,
 ) -> int:
-    """Score every line of ``lines`` to ``out``; returns how many lines were bad."""
+    """Score every line of ``lines`` to ``out``; returns how many lines were bad.
+    ``second_tier``: a :class:`scoring.second_tier.SecondTier` to re-read candidates."""
+    if second_tier is not None:
+        return _score_blocks(scorer, second_tier, lines, out, err, school_terms=school_terms)
     bad = 0
     write = out.write
     for lineno, line in enumerate(lines, start=1):
@@ -96,20 +113,83 @@ def score_stream(
     return bad
 
 
+def _score_blocks(
+    scorer: Scorer,
+    second_tier: Any,
+    lines: Iterable[str],
+    out: TextIO,
+    err: TextIO,
+    *,
+    school_terms: Sequence[str],
+) -> int:
+    """``score_stream`` with the second tier: blocks of lines, candidates in one batch."""
+    bad = 0
+    block: list[tuple[dict[str, Any], str | None]] = []
+
+    def flush() -> None:
+        good = [record for record, error in block if error is None]
+        texts = [record["text"] for record in good]
+        results = [scorer.score(t, school_terms=school_terms) for t in texts]
+        reviewed = iter(second_tier.review(scorer, texts, results))
+        for record, error in block:
+            if error is None:
+                result: dict[str, object] = next(reviewed).to_dict(id=record.get("id"))
+            else:
+                result = {"id": record.get("id"), "error": error}
+            out.write(_ENCODE(result) + "\n")
+        block.clear()
+
+    for lineno, line in enumerate(lines, start=1):
+        line = line.rstrip("\r\n")
+        if not line.strip():
+            continue
+        record, error = _parse(line)
+        if error is not None:
+            bad += 1
+            err.write(f"score_posts: line {lineno}: {error}\n")
+        block.append((record, error))
+        if len(block) >= SECOND_TIER_BLOCK:
+            flush()
+    flush()
+    if bad:
+        err.write(f"score_posts: {bad} bad line(s) answered with an error\n")
+    return bad
+
+
+def second_tier_or_none(err: TextIO) -> Any:
+    """The second tier, or None (and a line on ``err``) when it cannot run here."""
+    from .second_tier import SecondTier, SecondTierUnavailable  # numpy: only when asked
+
+    try:
+        return SecondTier()
+    except SecondTierUnavailable as exc:
+        err.write(f"score_posts: second tier unavailable, first tier only: {exc}\n")
+        return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if not 0.0 <= args.threshold <= 1.0:
         sys.stderr.write(f"score_posts: --threshold must be within 0..1, got {args.threshold}\n")
         return 2
     scorer = Scorer(threshold=args.threshold, model_path=args.model)
+    second_tier = second_tier_or_none(sys.stderr) if args.second_tier else None
     if args.model_version:
-        sys.stdout.write(scorer.model_version + "\n")
+        extra = f" {second_tier.version}" if second_tier is not None else ""
+        sys.stdout.write(scorer.model_version + extra + "\n")
         return 0
     # Posts are UTF-8 whatever the locale; undecodable bytes must not kill the stream.
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
     stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", write_through=False)
     try:
-        score_stream(scorer, stdin, stdout, sys.stderr, school_terms=tuple(args.school_terms))
+        score_stream(
+            scorer,
+            stdin,
+            stdout,
+            sys.stderr,
+            school_terms=tuple(args.school_terms),
+            second_tier=second_tier,
+        )
     finally:
         stdout.flush()
     return 0

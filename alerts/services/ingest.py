@@ -21,11 +21,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from alerts.connectors.base import FetchedPost
-from alerts.models import DEFAULT_THRESHOLD, Alert, Source
+from alerts.models import DEFAULT_THRESHOLD, Alert, SecondTier, Source
 from alerts.web_urls import web_url_or_blank
+from cases.queueing import queue_after_commit
 from scoring import CATEGORIES, Scorer, default_scorer
 
 from .paging import PAGED_SEVERITIES, alerts_page
+from .second_tier import second_tier_enabled
 from .store import AlertGroup, PostRow, alerts_add, known_external_ids, posts_write
 
 # A text scoring below this without school words is not re-scored with each school's.
@@ -201,7 +203,10 @@ def _raise_alerts(
     source_id: int, pending: list[tuple[str, str, dict]], now: datetime, outcome: IngestResult
 ) -> None:
     groups: dict[tuple[int, str], AlertGroup] = {}
+    second_reading = second_tier_enabled()
     for external_id, key, fields in pending:
+        if second_reading:
+            fields["second_tier"] = SecondTier.PENDING
         group = (fields["school_id"], key)
         if group in groups:
             groups[group].count += 1
@@ -209,7 +214,18 @@ def _raise_alerts(
             groups[group] = AlertGroup(external_id, fields)
     outcome.alerts_created = alerts_add(source_id=source_id, groups=groups, now=now)
     outcome.alerts_grouped = len(pending) - outcome.alerts_created
-    if outcome.alerts_created:
+    if outcome.alerts_created and second_reading:
+        # Read again (services/second_tier.py) before anyone is paged; the sweep does it
+        # if the task is lost.
+        raised = Alert.objects.filter(
+            source_id=source_id, created_at=now, second_tier=SecondTier.PENDING
+        )
+        queue_after_commit(
+            "alerts.second_tier_review",
+            alert_ids=list(raised.values_list("id", flat=True)),
+            what="second reading of new alerts",
+        )
+    elif outcome.alerts_created:
         # The alerts this ingest raised carry its `now`; critical and high ones page someone.
         raised = Alert.objects.filter(
             source_id=source_id, created_at=now, severity__in=PAGED_SEVERITIES

@@ -272,6 +272,10 @@ BEAT_SWEEP_SECONDS = env.float("BEAT_SWEEP_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     "alerts: poll due sources": {"task": "alerts.poll_due_sources", "schedule": 60.0},
     "alerts: erase expired post text": {"task": "alerts.retention_purge", "schedule": 3600.0},
+    "alerts: second reading of alerts whose review was lost": {
+        "task": "alerts.second_tier_sweep",
+        "schedule": BEAT_SWEEP_SECONDS,
+    },
     "cases: life-safety call-down sweep": {
         "task": "cases.calldown_sweep",
         "schedule": BEAT_SWEEP_SECONDS,
@@ -296,6 +300,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 600.0,
     },
 }
+
+# The scorer's second tier (scoring/second_tier.py, docs/scorer.md): a new alert is read
+# again with sentence embeddings by a Celery task before it pages anyone; an alert the
+# second reading does not confirm stays in the feed, marked, and pages no one. Off: alerts
+# page on the first tier's word alone, as before.
+ALERTS_SECOND_TIER = env.bool("ALERTS_SECOND_TIER", default=True)
+# A heads file instead of the shipped scoring/model/second_tier.json (a re-trained one).
+ALERTS_SECOND_TIER_HEADS = env.str("ALERTS_SECOND_TIER_HEADS", default="")
+# A pending review older than this is done by the sweep (the task was lost: broker down).
+ALERTS_SECOND_TIER_SWEEP_AFTER_SECONDS = env.float(
+    "ALERTS_SECOND_TIER_SWEEP_AFTER_SECONDS", default=120.0
+)
 
 # SMS (tipline/sms/). SMS_BACKEND works like EMAIL_BACKEND: console prints, locmem keeps an
 # outbox for tests, twilio sends (production.py requires its credentials). Twilio signs our

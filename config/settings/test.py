@@ -19,6 +19,9 @@ TIPLINE_SCHOOL_CACHE_SECONDS = 0
 # Nor a user's roles (a user id means someone else in the next test); tests/accounts/
 # test_roles_cache.py and the benches turn it on.
 ROLES_CACHE_SECONDS = env.int("ROLES_CACHE_SECONDS", default=0)
+# Alerts page on the first tier's word alone, as the tests of paging expect;
+# tests/alerts/test_second_tier_review.py turns the second reading on.
+ALERTS_SECOND_TIER = False
 # Tests that need a real worker point CELERY_BROKER_URL at Redis themselves; everything else
 # runs tasks in-process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

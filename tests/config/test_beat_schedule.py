@@ -23,6 +23,7 @@ def test_it_names_only_tasks_the_worker_registers():
     assert {
         "alerts.poll_due_sources",
         "alerts.retention_purge",
+        "alerts.second_tier_sweep",
         "cases.calldown_sweep",
         "cases.outbox_sweep",
         "cases.sla_sweep",

@@ -38,6 +38,12 @@ def three_alerts(ingest, personas):
     new.save(update_fields=["group_size"])
     new.post.author_handle, new.post.url = "", "javascript:alert(1)"
     new.post.save(update_fields=["author_handle", "url"])
+    # Every state of the second reading is drawn alike (alerts.services.second_tier).
+    Alert.objects.filter(id=new.id).update(second_tier="not_confirmed", second_tier_score=0.31)
+    Alert.objects.filter(id=alerts["esc-1"].id).update(
+        second_tier="confirmed", second_tier_score=0.93
+    )
+    Alert.objects.filter(id=alerts["dis-1"].id).update(second_tier="unavailable")
     alert_escalate(alert=alerts["esc-1"], actor=personas.counselor_a)
     alert_dismiss(
         alert=alerts["dis-1"], reason=DismissalReason.DUPLICATE, actor=personas.counselor_a

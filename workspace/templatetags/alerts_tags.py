@@ -125,6 +125,12 @@ def alert_cards(context, alerts, reasons):
     escalate, dismiss, reason = escape(_("Escalate")), escape(_("Dismiss")), escape(_("Reason"))
     escalated, dismissed = escape(_("Escalated")), escape(_("Dismissed"))
     to, by = escape(_("to")), escape(_("by"))
+    second_reading = escape(_("Second reading:"))
+    second_notes = {
+        "not_confirmed": escape(_("no one was paged")),
+        "unavailable": escape(_("the first reading stands")),
+        "pending": escape(_("paging waits for it")),
+    }
     cards = []
     for alert in alerts:
         pk = alert.id
@@ -183,6 +189,19 @@ def alert_cards(context, alerts, reasons):
                 + (f" · {escape(str(alert.reviewed_by))}" if alert.reviewed_by else "")
                 + "</p>"
             )
+        second = ""
+        if alert.second_tier:
+            # The second reading (alerts.services.second_tier), as _alert_card.html says it.
+            state = escape(alert.second_tier)
+            second = (
+                f'<p class="small mb-2 second-tier second-tier-{state}">{second_reading} '
+                f"<strong>{escape(str(alert.get_second_tier_display()))}</strong>"
+            )
+            if alert.second_tier_score is not None:
+                second += f" ({floatformat(alert.second_tier_score, 2)})"
+            if alert.second_tier in second_notes:
+                second += f" · {second_notes[alert.second_tier]}"
+            second += "</p>"
         checkbox = (
             f'<input type="checkbox" class="form-check-input" name="alert_ids" value="{pk}" '
             f'form="bulk-form" aria-label="{select_label}">'
@@ -205,6 +224,7 @@ def alert_cards(context, alerts, reasons):
             f'<p class="small mb-2">{meta}</p>'
             f'<p class="small text-body-secondary mb-2">{why} {matches} · {score} '
             f"{floatformat(alert.score, 2)}</p>"
+            f"{second}"
             f'<div id="alert-{pk}-actions">{actions}</div></div></article>'
         )
     return mark_safe("".join(cards))  # noqa: S308 - every text above was escaped

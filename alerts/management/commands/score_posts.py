@@ -17,7 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from scoring import Scorer
-from scoring.cli import add_arguments, score_stream
+from scoring.cli import add_arguments, score_stream, second_tier_or_none
 
 
 class Command(BaseCommand):
@@ -36,8 +36,12 @@ class Command(BaseCommand):
         if not 0.0 <= threshold <= 1.0:
             raise CommandError(f"--threshold must be within 0..1, got {threshold}")
         scorer = Scorer(threshold=threshold, model_path=options["model"])
+        second_tier = None
+        if options["second_tier"]:
+            second_tier = second_tier_or_none(_Lines(self.stderr))
         if options["model_version"]:
-            self.stdout.write(scorer.model_version)
+            extra = f" {second_tier.version}" if second_tier is not None else ""
+            self.stdout.write(scorer.model_version + extra)
             return
         stream = options.get("stdin") or _utf8_stdin()
         # OutputWrapper adds the line ending itself: hand it lines without one.
@@ -47,6 +51,7 @@ class Command(BaseCommand):
             _Lines(self.stdout),
             _Lines(self.stderr),
             school_terms=tuple(options["school_terms"]),
+            second_tier=second_tier,
         )
 
 
