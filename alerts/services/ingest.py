@@ -26,7 +26,7 @@ from alerts.web_urls import web_url_or_blank
 from cases.queueing import queue_after_commit
 from scoring import CATEGORIES, Scorer, default_scorer
 
-from .paging import PAGED_SEVERITIES, alerts_page
+from .paging import CRITICAL, PAGED_SEVERITIES, alerts_page
 from .second_tier import second_tier_enabled
 from .store import AlertGroup, PostRow, alerts_add, known_external_ids, posts_write
 
@@ -215,11 +215,15 @@ def _raise_alerts(
     outcome.alerts_created = alerts_add(source_id=source_id, groups=groups, now=now)
     outcome.alerts_grouped = len(pending) - outcome.alerts_created
     if outcome.alerts_created and second_reading:
-        # Read again (services/second_tier.py) before anyone is paged; the sweep does it
-        # if the task is lost.
+        # Read again (services/second_tier.py) before a high alert pages anyone; the sweep
+        # does it if the task is lost. Life-safety first: a critical alert pages at once,
+        # and its second reading only marks it.
         raised = Alert.objects.filter(
             source_id=source_id, created_at=now, second_tier=SecondTier.PENDING
         )
+        critical = list(raised.filter(severity=CRITICAL).values_list("id", flat=True))
+        if critical:
+            alerts_page(alert_ids=critical, now=now)
         queue_after_commit(
             "alerts.second_tier_review",
             alert_ids=list(raised.values_list("id", flat=True)),

@@ -5,10 +5,11 @@ With ``ALERTS_SECOND_TIER`` on, ``posts_ingest`` stores each alert it raises as
 and queues ``alerts.second_tier_review`` with their ids after commit, instead of paging.
 The review reads each alert's post again with sentence embeddings:
 
-* ``confirmed``: the second tier still scores it at the school's threshold or above; it
-  pages as any alert does (critical: on-call; high: counselors);
+* ``confirmed``: the second tier still scores it at the school's threshold or above; a
+  high alert pages the counselors as any alert does (a critical one paged the on-call
+  contacts when it was raised: life-safety never waits for the second reading);
 * ``not_confirmed``: the second tier scores it below; it stays in the feed, marked, and
-  pages no one;
+  pages no one (if high; a critical one is only marked);
 * ``unavailable``: the second tier could not run (its model package missing, a failure,
   the post's text already erased): the first tier's decision stands, it pages, and the
   reason is logged (ids only, never post text).
@@ -33,7 +34,7 @@ from django.utils import timezone
 from alerts.models import DEFAULT_THRESHOLD, Alert, SecondTier
 from scoring import default_scorer
 
-from .paging import alerts_page
+from .paging import CRITICAL, alerts_page
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +106,8 @@ def alerts_second_tier_review(
             if not claimed:
                 continue
             counts[state] = counts.get(state, 0) + 1
-            if state != SecondTier.NOT_CONFIRMED:
+            # A critical alert paged when it was raised (services/ingest.py).
+            if state != SecondTier.NOT_CONFIRMED and alert.severity != CRITICAL:
                 paged.append(alert.id)
         if paged:
             alerts_page(alert_ids=paged, now=now)

@@ -301,11 +301,12 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# The scorer's second tier (scoring/second_tier.py, docs/scorer.md): a new alert is read
-# again with sentence embeddings by a Celery task before it pages anyone; an alert the
-# second reading does not confirm stays in the feed, marked, and pages no one. Off: alerts
-# page on the first tier's word alone, as before.
-ALERTS_SECOND_TIER = env.bool("ALERTS_SECOND_TIER", default=True)
+# The scorer's second tier (scoring/second_tier.py, docs/scorer.md), opt-in: a new high
+# alert is read again with sentence embeddings by a Celery task before it pages anyone; one
+# the second reading does not confirm stays in the feed, marked, and pages no one. A
+# critical alert pages at once either way. Off by default: measured, it sets aside few
+# false alarms (docs/scorer.md, "The second tier") for a ~90 MB model in every worker.
+ALERTS_SECOND_TIER = env.bool("ALERTS_SECOND_TIER", default=False)
 # A heads file instead of the shipped scoring/model/second_tier.json (a re-trained one).
 ALERTS_SECOND_TIER_HEADS = env.str("ALERTS_SECOND_TIER_HEADS", default="")
 # A pending review older than this is done by the sweep (the task was lost: broker down).
