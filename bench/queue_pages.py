@@ -223,7 +223,7 @@ def main() -> None:
                 staff.get(options.profile)
             profiler.disable()
             stats = pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative"))
-            stats.print_stats(45)
+            stats.print_stats(int(os.environ.get("PROFILE_LINES", "45")))
             return
         queue = staff.get("/staff/cases/")
         found = re.search(r'data-live-since="([^"]*)"', queue.content.decode())

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case as DbCase
-from django.db.models import Count, F, IntegerField, Max, Q, QuerySet, Sum, TextField, Value, When
-from django.db.models.functions import Cast
+from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,18 +25,19 @@ from cases.models import (
     CaseEvent,
     CaseNote,
     CaseStatus,
-    CaseTag,
     Category,
     Notice,
     Priority,
 )
 from cases.selectors import cases_visible_to
 from cases.text_reading import category_guess
-from tipline.models import Message, MessageDirection, Tip
+from tipline.models import Message, Tip
+
+from . import queue_sql
 
 # --- The counselor workspace: queues, search, navigation count ----------------------------
 
-QUEUES = ("mine", "unassigned", "life_safety", "overdue", "all")
+QUEUES = queue_sql.QUEUES
 # Text search decrypts tip, message and note bodies: only over this many of the (scoped,
 # filtered) cases, newest first, so one search can never decrypt a whole district.
 TEXT_SEARCH_LIMIT = 300
@@ -191,31 +191,15 @@ class QueueState:
 
 
 def queue_state_for(*, user, now=None) -> QueueState:
-    """The queues' tab counts and the live fingerprint, in one aggregate query. Each count
-    uses the same definition as its list (`_queue_q` over open, unmerged cases), so a tab
-    and the heading over its list always agree."""
-    now = now or timezone.now()
-    open_cases = Q(status__in=OPEN_STATUSES)
-    row = (
-        cases_visible_to(user=user)
-        .filter(merged_into__isnull=True)
-        .aggregate(
-            **{
-                name: Count("id", filter=open_cases & _queue_q(user=user, queue=name, now=now))
-                for name in QUEUES
-            },
-            cases=Count("id"),
-            newest=Max("id"),
-            versions=Sum("version"),
-            life_safety_latest=Max("id", filter=open_cases & Q(priority=Priority.LIFE_SAFETY)),
-        )
-    )
-    counts = {name: row[name] or 0 for name in QUEUES}
-    parts = [row["cases"], row["newest"] or 0, row["versions"] or 0, *counts.values()]
+    """The queues' tab counts and the live fingerprint, in one aggregate query
+    (workspace.queue_sql.queue_counts). Each count has the same definition as its list
+    (`_queue_q` over open, unmerged cases), so a tab and the heading over its list agree."""
+    row = queue_sql.queue_counts(user=user, now=now or timezone.now())
+    parts = [row.cases, row.newest, row.versions, *row.counts.values()]
     return QueueState(
-        counts=counts,
+        counts=row.counts,
         fingerprint="-".join(str(part) for part in parts),
-        life_safety_latest=row["life_safety_latest"] or 0,
+        life_safety_latest=row.life_safety_latest,
     )
 
 
@@ -291,15 +275,6 @@ def queue_row(values: dict, schools: dict[int, School]) -> QueueRow:
     )
 
 
-def case_tags_for(*, cases) -> dict[int, list[str]]:
-    """The tag categories of each listed case, in one query of two columns (no model rows)."""
-    tags: dict[int, list[str]] = {}
-    rows = CaseTag.objects.filter(case_id__in=[case.id for case in cases]).order_by("id")
-    for case_id, category in rows.values_list("case_id", "category"):
-        tags.setdefault(case_id, []).append(category)
-    return tags
-
-
 # --- One-line previews ---------------------------------------------------------------------
 
 PREVIEW_LENGTH = 100
@@ -319,54 +294,41 @@ def _one_line(text: str) -> str:
     return text if len(text) <= PREVIEW_LENGTH else text[: PREVIEW_LENGTH - 1].rstrip() + "…"
 
 
-def case_previews(*, user, cases) -> dict[int, Preview]:
-    """Previews of `cases` (a page already scoped to the user) at the schools where the user
-    works cases (counselors, district admins; a principal opens the case instead). Only the
-    chosen text of each case is decrypted, never cached; the caller records the read
-    (cases.services.audit.case_previews_record). One query, whatever the page size."""
+@dataclass
+class PageReads:
+    """What a page of cases shows beside each: tags, previews, and which previews' reads are
+    already recorded (for cases.services.audit.case_previews_record's `recent`)."""
+
+    tags: dict[int, list[str]]
+    previews: dict[int, Preview]
+    recently_read: set[int]
+    now: object
+
+
+def case_page_reads(*, user, cases, now=None) -> PageReads:
+    """The tags of `cases` (a page already scoped to the user) and their previews at the
+    schools where the user works cases (counselors, district admins; a principal opens the
+    case instead). Only each case's newest words are decrypted, never cached; the caller
+    records the read (cases.services.audit.case_previews_record, with `recently_read` and
+    `now` from here). One query, whatever the page size."""
+    now = now or timezone.now()
     allowed = permissions.school_ids_for(user, Action.WORK_CASES)
-    cases = [case for case in cases if case.school_id in allowed]
-    if not cases:
-        return {}
-    ids = [case.id for case in cases]
-    latest_tips = Tip.objects.filter(case_id__in=ids).values("case_id").annotate(last=Max("id"))
-    latest_messages = (
-        Message.objects.filter(case_id__in=ids, direction=MessageDirection.FROM_REPORTER)
-        .values("case_id")
-        .annotate(last=Max("id"))
-    )
-    # One query: each case's newest tip and newest answer, their times and their texts still
-    # encrypted (cast to plain text, so nothing is decrypted on the way out of the database).
-    newest_words = [
-        model.objects.filter(id__in=latest.values("last"))
-        .order_by()
-        .annotate(kind=Value(kind), at=F(stamp), sealed=Cast("body", TextField()))
-        .values_list("case_id", "kind", "at", "sealed")
-        for model, kind, stamp, latest in (
-            (Tip, 0, "received_at", latest_tips),
-            (Message, 1, "created_at", latest_messages),
-        )
-    ]
-    # The newer of the two per case (a tip on a tie); only that one is decrypted.
-    newest: dict[int, tuple] = {}
-    for case_id, _kind, at, sealed in sorted(
-        newest_words[0].union(newest_words[1], all=True), key=lambda row: row[1]
-    ):
-        if case_id not in newest or at > newest[case_id][0]:
-            newest[case_id] = (at, sealed)
-    body = Tip._meta.get_field("body")  # the same EncryptedTextField as Message.body
-    texts = {
-        case_id: body.from_db_value(sealed, None, connection)
-        for case_id, (_at, sealed) in newest.items()
-    }
     categories = {case.id: case.category for case in cases}
+    extras = queue_sql.page_extras(
+        user=user,
+        case_ids=list(categories),
+        preview_ids=[case.id for case in cases if case.school_id in allowed],
+        now=now,
+    )
+    body = Tip._meta.get_field("body")  # the same EncryptedTextField as Message.body
     previews = {}
-    for case_id, text in texts.items():
+    for case_id, sealed in extras.newest_words.items():
+        text = body.from_db_value(sealed, None, connection)
         if not text:
             continue  # erased by retention
         inferred = category_guess(text) if categories[case_id] == Category.OTHER else None
         previews[case_id] = Preview(_one_line(text), inferred)
-    return previews
+    return PageReads(extras.tags, previews, extras.recently_read & set(previews), now)
 
 
 def staff_assignable_for(*, school) -> QuerySet:

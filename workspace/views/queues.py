@@ -64,9 +64,11 @@ def _queue_context(request, state: selectors.QueueState) -> dict:
     schools_by_id = {school.id: school for school in schools}
     cases = [selectors.queue_row(values, schools_by_id) for values in page.object_list]
     page.object_list = cases
-    previews = selectors.case_previews(user=user, cases=cases)
-    if previews:
-        case_previews_record(case_ids=list(previews), actor=user)
+    reads = selectors.case_page_reads(user=user, cases=cases)
+    if reads.previews:
+        case_previews_record(
+            case_ids=list(reads.previews), actor=user, now=reads.now, recent=reads.recently_read
+        )
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("since", None)
@@ -75,8 +77,8 @@ def _queue_context(request, state: selectors.QueueState) -> dict:
         "queue_label": QUEUE_LABELS[queue],
         "page": page,
         "cases": cases,
-        "previews": previews,
-        "case_tags": selectors.case_tags_for(cases=cases),
+        "previews": reads.previews,
+        "case_tags": reads.tags,
         "result": result,
         "form": form,
         "querystring": params.urlencode(),

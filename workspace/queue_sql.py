@@ -1,0 +1,211 @@
+"""The case queue's hottest reads, written as SQL over definitions kept in the ORM.
+
+The queue, its live check and the home page run on every refresh of every counselor's
+screen. Building their aggregate and their page's side reads with the ORM cost more Python
+than everything else on the page (bench/queue_pages.py: the tabs' aggregate of nine filtered
+counts alone took 3-4 ms to compile and 0.2 ms to run), so:
+
+- who may see which case stays defined once, by `cases.selectors.cases_visible_to`: its WHERE
+  clause is compiled by the ORM and kept per (user, roles), so a change of roles is a new key;
+- the queues' definitions for the tab counts are SQL here beside `selectors._queue_q`, the
+  ORM's definition used by the lists; tests/workspace/test_queue_sql.py checks every queue's
+  count against its list on cases that sit on each edge of each definition;
+- a page's tags, its previews' newest tip and newest answer (their texts still encrypted) and
+  the previews already recorded as read are one UNION ALL, whatever the page size.
+
+Only table and column names come from the models; every value is a query parameter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection
+from django.utils.dateparse import parse_datetime
+
+from accounts import permissions
+from accounts.permissions import Action
+from cases.models import OPEN_STATUSES, Case, CaseTag, Priority
+from cases.selectors import cases_visible_to
+from cases.services.audit import preview_reads_recent
+from tipline.models import Message, MessageDirection, Tip
+
+QUEUES = ("mine", "unassigned", "life_safety", "overdue", "all")
+
+_SCOPES: dict[tuple, tuple[str, tuple]] = {}
+_SCOPES_LIMIT = 2000
+
+
+def _column(model, name: str) -> str:
+    quote = connection.ops.quote_name
+    return f"{quote(model._meta.db_table)}.{quote(model._meta.get_field(name).column)}"
+
+
+def scope_where(user) -> tuple[str, tuple]:
+    """The WHERE clause (SQL, params) of the user's unmerged cases, as cases_visible_to
+    defines them, compiled once per (database, user, roles) and kept for the process."""
+    key = (
+        connection.alias,
+        user.pk,
+        permissions.school_ids_for(user, Action.WORK_CASES),
+        permissions.principal_school_ids(user),
+    )
+    found = _SCOPES.get(key)
+    if found is None:
+        query = cases_visible_to(user=user).filter(merged_into__isnull=True).query
+        sql, params = query.get_compiler(connection=connection).compile(query.where)
+        found = (sql, tuple(params))
+        if len(_SCOPES) >= _SCOPES_LIMIT:
+            _SCOPES.clear()
+        _SCOPES[key] = found
+    return found
+
+
+def _queue_sql(queue: str, *, user_id: int, now) -> tuple[str, list]:
+    """What puts an open case in a queue, in SQL (the counts' twin of selectors._queue_q)."""
+    if queue == "all":
+        return "1 = 1", []
+    if queue == "mine":
+        return f"{_column(Case, 'assignee')} = %s", [user_id]
+    if queue == "unassigned":
+        return f"{_column(Case, 'assignee')} IS NULL", []
+    if queue == "life_safety":
+        return f"{_column(Case, 'priority')} = %s", [int(Priority.LIFE_SAFETY)]
+    if queue == "overdue":
+        return _overdue_sql(now)
+    raise ValueError(f"unknown queue {queue!r}")
+
+
+def _overdue_sql(now) -> tuple[str, list]:
+    at = connection.ops.adapt_datetimefield_value(now)
+    return (
+        f"(({_column(Case, 'acknowledge_due_at')} < %s"
+        f" AND {_column(Case, 'acknowledged_at')} IS NULL)"
+        f" OR ({_column(Case, 'first_response_due_at')} < %s"
+        f" AND {_column(Case, 'first_response_at')} IS NULL))",
+        [at, at],
+    )
+
+
+def _open_sql() -> tuple[str, list]:
+    marks = ", ".join(["%s"] * len(OPEN_STATUSES))
+    return f"{_column(Case, 'status')} IN ({marks})", [str(status) for status in OPEN_STATUSES]
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    counts: dict[str, int]
+    cases: int
+    newest: int
+    versions: int
+    life_safety_latest: int
+
+
+def queue_counts(*, user, now) -> QueueCounts:
+    """Every queue's open-case count, and what the live fingerprint is made of (all unmerged
+    cases in scope, the newest id, the sum of versions, the newest open life-safety id), in
+    one aggregate query."""
+    open_sql, open_params = _open_sql()
+    columns, params = [], []
+    for queue in QUEUES:
+        sql, queue_params = _queue_sql(queue, user_id=user.pk, now=now)
+        columns.append(f"COUNT(CASE WHEN {open_sql} AND {sql} THEN 1 END)")
+        params += open_params + queue_params
+    life_safety, life_safety_params = _queue_sql("life_safety", user_id=user.pk, now=now)
+    case_id = _column(Case, "id")
+    columns += [
+        "COUNT(*)",
+        f"MAX({case_id})",
+        f"SUM({_column(Case, 'version')})",
+        f"MAX(CASE WHEN {open_sql} AND {life_safety} THEN {case_id} END)",
+    ]
+    params += open_params + life_safety_params
+    where, where_params = scope_where(user)
+    table = connection.ops.quote_name(Case._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(columns)} FROM {table} WHERE {where}",  # noqa: S608 - names only
+            [*params, *where_params],
+        )
+        row = cursor.fetchone()
+    counts = {queue: row[index] or 0 for index, queue in enumerate(QUEUES)}
+    cases, newest, versions, latest = row[len(QUEUES) :]
+    return QueueCounts(counts, cases or 0, newest or 0, int(versions or 0), latest or 0)
+
+
+@dataclass
+class PageExtras:
+    """What a page of cases shows beside each case: its tags (in the order they were added),
+    the newest words of the tipster on each previewable case (kind 0: a tip, 1: an answer;
+    the text still a Fernet token) and the previewable cases whose read by this user is
+    already recorded (cases.services.audit.preview_reads_recent)."""
+
+    tags: dict[int, list[str]]
+    newest_words: dict[int, str]
+    recently_read: set[int]
+
+
+def _as_datetime(value) -> datetime | None:
+    # SQLite hands back text from a raw cursor; PostgreSQL a datetime.
+    return parse_datetime(value) if isinstance(value, str) else value
+
+
+def page_extras(*, user, case_ids: list[int], preview_ids: list[int], now) -> PageExtras:
+    """Tags of `case_ids`; the newest tip and the newest answer of each of `preview_ids`
+    (cases the caller may preview, a subset), of which the newer is kept (a tip on a tie),
+    its text still encrypted; the preview reads already recorded. One query."""
+    extras = PageExtras({}, {}, set())
+    if not case_ids:
+        return extras
+    quote = connection.ops.quote_name
+    branches, params = [], []
+    if preview_ids:
+        marks = ", ".join(["%s"] * len(preview_ids))
+        for kind, model, stamp, only in (
+            (0, Tip, "received_at", ""),
+            (1, Message, "created_at", f" AND {quote('direction')} = %s"),
+        ):
+            table, case, key = (
+                quote(model._meta.db_table),
+                quote("case_id"),
+                quote(model._meta.pk.column),
+            )
+            branches.append(
+                f"SELECT {case}, {kind}, {quote(stamp)}, {quote('body')}, 0 FROM {table}"  # noqa: S608
+                f" WHERE {key} IN (SELECT MAX({key}) FROM {table}"
+                f" WHERE {case} IN ({marks}){only} GROUP BY {case})"
+            )
+            params += preview_ids
+            if only:
+                params.append(str(MessageDirection.FROM_REPORTER))
+        reads = preview_reads_recent(case_ids=preview_ids, actor=user, now=now)
+        reads_sql, reads_params = reads.query.sql_with_params()
+        branches.append(f"SELECT case_id, 3, NULL, NULL, 0 FROM ({reads_sql}) recent_reads")  # noqa: S608
+        params += reads_params
+    marks = ", ".join(["%s"] * len(case_ids))
+    branches.append(
+        f"SELECT {quote('case_id')}, 2, NULL, {quote('category')}, {quote('id')}"  # noqa: S608
+        f" FROM {quote(CaseTag._meta.db_table)} WHERE {quote('case_id')} IN ({marks})"
+    )
+    params += case_ids
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(branches), params)
+        rows = cursor.fetchall()
+    newest: dict[int, tuple] = {}
+    tags: list[tuple] = []
+    for case_id, kind, at, text, order in rows:
+        if kind == 2:
+            tags.append((order, case_id, text))
+        elif kind == 3:
+            extras.recently_read.add(case_id)
+        else:
+            at = _as_datetime(at)
+            held = newest.get(case_id)
+            # The newer of the two; a tip on a tie.
+            if held is None or (at, -kind) > (held[0], -held[1]):
+                newest[case_id] = (at, kind, text)
+    for _order, case_id, category in sorted(tags):
+        extras.tags.setdefault(case_id, []).append(category)
+    extras.newest_words = {case_id: text for case_id, (_at, _kind, text) in newest.items()}
+    return extras
