@@ -16,6 +16,7 @@ from cases.models import CaseStatus, Category, Channel, Outcome, Priority
 from cases.services.workflow import ALLOWED_MOVES, FINISHED, SUMMARY_MAX_LENGTH
 from tipline.models import Reporter
 from workspace.selectors import QueueFilters
+from workspace.widgets import FilterSearchInput, FilterSelect
 
 REASON_MAX_LENGTH = 500
 NOTE_MAX_LENGTH = 5000
@@ -27,13 +28,18 @@ class QueueFilterForm(forms.Form):
         label=_("Search"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(
+        widget=FilterSearchInput(
             attrs={"type": "search", "placeholder": _("Reference, tag or text")}
         ),
     )
-    school = forms.TypedChoiceField(label=_("School"), required=False, coerce=int, empty_value=None)
+    school = forms.TypedChoiceField(
+        label=_("School"), required=False, coerce=int, empty_value=None, widget=FilterSelect
+    )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any")), *CaseStatus.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any")), *CaseStatus.choices],
+        widget=FilterSelect,
     )
     priority = forms.TypedChoiceField(
         label=_("Priority"),
@@ -41,15 +47,22 @@ class QueueFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
         choices=[("", _("Any")), *Priority.choices],
+        widget=FilterSelect,
     )
     tag = forms.ChoiceField(
-        label=_("Tag"), required=False, choices=[("", _("Any")), *Category.choices]
+        label=_("Tag"),
+        required=False,
+        choices=[("", _("Any")), *Category.choices],
+        widget=FilterSelect,
     )
     channel = forms.ChoiceField(
-        label=_("Channel"), required=False, choices=[("", _("Any")), *Channel.choices]
+        label=_("Channel"),
+        required=False,
+        choices=[("", _("Any")), *Channel.choices],
+        widget=FilterSelect,
     )
     assignee = forms.TypedChoiceField(
-        label=_("Assignee"), required=False, coerce=int, empty_value=None
+        label=_("Assignee"), required=False, coerce=int, empty_value=None, widget=FilterSelect
     )
 
     def __init__(self, *args, schools, staff, **kwargs):
@@ -59,12 +72,9 @@ class QueueFilterForm(forms.Form):
         ]
         # `staff`: (id, name) pairs (workspace.selectors.staff_choices_in).
         self.fields["assignee"].choices = [("", _("Anyone")), (0, _("Nobody")), *staff]
+        # The widgets draw in Python (workspace.widgets): this form is drawn on every refresh.
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-select form-select-sm")
-            if isinstance(field.widget, forms.Select):
-                # Django's select template includes a template per option: slow on a page
-                # drawn every few seconds. This one draws the same markup in one loop.
-                field.widget.template_name = "workspace/widgets/select.html"
         self.fields["q"].widget.attrs["class"] = "form-control form-control-sm"
 
     def filters(self) -> QueueFilters:
