@@ -44,13 +44,11 @@ class FilterSelect(forms.Select):
             option_value = "" if option_value is None else str(option_value)
             selected = not chosen and option_value in wanted
             chosen = chosen or selected
+            # format_html per option cost more than the rest of the select: the same
+            # escaping (conditional_escape, as format_html applies), in an f-string.
             options.append(
-                format_html(
-                    '<option value="{}"{}>{}</option>',
-                    option_value,
-                    " selected" if selected else "",
-                    label,
-                )
+                f'<option value="{conditional_escape(option_value)}"'
+                f"{' selected' if selected else ''}>{conditional_escape(label)}</option>"
             )
         return format_html(
             '<select name="{}"{}>{}</select>',
