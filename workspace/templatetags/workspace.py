@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.html import format_html
 from django.utils.timesince import timesince, timeuntil
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from alerts.web_urls import web_url_or_blank
@@ -17,6 +18,38 @@ from cases.priority_reasons import priority_reason_display
 from tipline.voice.calls import VOICE_BODY
 
 register = template.Library()
+
+
+class PerLanguageNode(template.Node):
+    """See per_language. The drawn markup is kept on the node: it lives as long as the
+    compiled template (once per process with Django's cached loader; a template edited in
+    development is compiled again, into a new node)."""
+
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+        self.drawn: dict[str, str] = {}
+
+    def render(self, context) -> str:
+        language = get_language()
+        drawn = self.drawn.get(language)
+        if drawn is None:
+            # An empty context: what is kept can depend on nothing but the language.
+            drawn = self.nodelist.render(template.Context(autoescape=context.autoescape))
+            self.drawn[language] = drawn
+        return drawn
+
+
+@register.tag
+def per_language(parser, token):
+    """`{% per_language %}...{% endper_language %}`: markup that depends on the reader's
+    language only (labels, help text, static URLs), drawn once per language and process
+    instead of on every request. It is drawn with an empty context: a variable inside would
+    be empty, never another person's data; never put a variable, tip text or a count in it."""
+    if len(token.split_contents()) != 1:
+        raise template.TemplateSyntaxError("per_language takes no argument")
+    nodelist = parser.parse(("endper_language",))
+    parser.delete_first_token()
+    return PerLanguageNode(nodelist)
 
 
 @register.filter
