@@ -19,7 +19,7 @@ Only table and column names come from the models; every value is a query paramet
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC
 
 from django.db import connection
 from django.utils.dateparse import parse_datetime
@@ -155,11 +155,6 @@ class PageExtras:
     recently_read: set[int]
 
 
-def _as_datetime(value) -> datetime | None:
-    # SQLite hands back text from a raw cursor; PostgreSQL a datetime.
-    return parse_datetime(value) if isinstance(value, str) else value
-
-
 def page_extras(*, user, case_ids: list[int], preview_ids: list[int], now) -> PageExtras:
     """Tags of `case_ids`; the newest tip and the newest answer of each of `preview_ids`
     (cases the caller may preview, a subset), of which the newer is kept (a tip on a tie),
@@ -209,7 +204,7 @@ def page_extras(*, user, case_ids: list[int], preview_ids: list[int], now) -> Pa
         elif kind == 3:
             extras.recently_read.add(case_id)
         else:
-            at = _as_datetime(at)
+            at = _aware(at)
             held = newest.get(case_id)
             # The newer of the two; a tip on a tie.
             if held is None or (at, -kind) > (held[0], -held[1]):
@@ -218,3 +213,108 @@ def page_extras(*, user, case_ids: list[int], preview_ids: list[int], now) -> Pa
         extras.tags.setdefault(case_id, []).append(category)
     extras.newest_words = {case_id: text for case_id, (_at, _kind, text) in newest.items()}
     return extras
+
+
+# What a queue row shows of a case (selectors.QueueRow), read without model rows.
+ROW_FIELDS = (
+    "id",
+    "reference",
+    "status",
+    "priority",
+    "category",
+    "channel",
+    "needs_review",
+    "created_at",
+    "acknowledged_at",
+    "first_response_at",
+    "acknowledge_due_at",
+    "first_response_due_at",
+    "school_id",
+    "assignee_id",
+)
+_DATETIMES = ("created_at", "acknowledged_at", "first_response_at", "acknowledge_due_at")
+_DATETIMES += ("first_response_due_at",)
+
+
+class QueuePageRows:
+    """One queue's cases under simple filters (no search text), for a Paginator: `count()`
+    is one COUNT, a slice one SELECT of the row's columns and the assignee's name. The same
+    conditions as selectors.case_queue builds with the ORM (tests/workspace/test_queue_reads.py
+    compares the two for every queue and filter)."""
+
+    def __init__(self, *, user, queue: str, filters, now):
+        open_only = not filters.status
+        conditions, params = [], []
+        where, where_params = scope_where(user)
+        conditions.append(f"({where})")
+        params += where_params
+        if open_only:
+            sql, more = _open_sql()
+            conditions.append(sql)
+            params += more
+        sql, more = _queue_sql(queue, user_id=user.pk, now=now)
+        conditions.append(sql)
+        params += more
+        for field, value in (
+            ("school", filters.school),
+            ("status", filters.status),
+            ("priority", filters.priority),
+            ("channel", filters.channel),
+        ):
+            if value:
+                conditions.append(f"{_column(Case, field)} = %s")
+                params.append(value)
+        if filters.tag:
+            quote = connection.ops.quote_name
+            tags = quote(CaseTag._meta.db_table)
+            conditions.append(
+                f"EXISTS (SELECT 1 FROM {tags} WHERE {tags}.{quote('case_id')}"  # noqa: S608
+                f" = {_column(Case, 'id')} AND {tags}.{quote('category')} = %s)"
+            )
+            params.append(filters.tag)
+        if filters.assignee == 0:
+            conditions.append(f"{_column(Case, 'assignee')} IS NULL")
+        elif filters.assignee:
+            conditions.append(f"{_column(Case, 'assignee')} = %s")
+            params.append(filters.assignee)
+        self.where = " AND ".join(conditions)
+        self.params = params
+
+    def count(self) -> int:
+        table = connection.ops.quote_name(Case._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {self.where}", self.params)  # noqa: S608
+            return cursor.fetchone()[0]
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        from accounts.models import User
+
+        quote = connection.ops.quote_name
+        table, users = quote(Case._meta.db_table), quote(User._meta.db_table)
+        columns = [_column(Case, name.removesuffix("_id")) for name in ROW_FIELDS]
+        columns += [f"{users}.{quote('full_name')}", f"{users}.{quote('email')}"]
+        order = ", ".join(_column(Case, name) for name in ("priority", "created_at", "id"))
+        sql = (
+            f"SELECT {', '.join(columns)} FROM {table} LEFT OUTER JOIN {users}"  # noqa: S608
+            f" ON {users}.{quote('id')} = {_column(Case, 'assignee')}"
+            f" WHERE {self.where} ORDER BY {order} LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*self.params, window.stop - window.start, window.start])
+            rows = cursor.fetchall()
+        names = (*ROW_FIELDS, "assignee__full_name", "assignee__email")
+        values = [dict(zip(names, row, strict=True)) for row in rows]
+        if connection.vendor != "postgresql":
+            for row in values:
+                row["needs_review"] = bool(row["needs_review"])
+                for name in _DATETIMES:
+                    row[name] = _aware(row[name])
+        return values
+
+
+def _aware(value):
+    """A datetime from a raw SQLite cursor (naive UTC, or text) as the ORM gives it."""
+    if value is None:
+        return None
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

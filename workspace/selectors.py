@@ -260,6 +260,19 @@ class QueueRow:
         return self.priority == Priority.LIFE_SAFETY
 
 
+def queue_listing(*, user, queue: str, filters: QueueFilters, now=None):
+    """(QueueResult, rows for a Paginator) of one queue under the filters. Without search
+    text the rows come from queue_sql.QueuePageRows (the same conditions in SQL, without
+    building the ORM's query on every refresh); a search goes through case_queue."""
+    if filters.query.strip():
+        result = case_queue(user=user, queue=queue, filters=filters, now=now)
+        return result, queue_values(result.cases)
+    rows = queue_sql.QueuePageRows(
+        user=user, queue=queue, filters=filters, now=now or timezone.now()
+    )
+    return QueueResult(cases=Case.objects.none()), rows
+
+
 def queue_values(cases: QuerySet[Case]) -> QuerySet:
     """The queue's cases as the values of a row, for a Paginator (see QueueRow)."""
     return cases.select_related(None).values(*QUEUE_ROW_FIELDS)

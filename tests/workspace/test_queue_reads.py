@@ -193,3 +193,38 @@ def test_the_home_page_costs_the_same_queries_however_many_cases(client_for, per
     small = queries()
     fill(20)
     assert queries() == small
+
+
+FILTERS = [
+    selectors.QueueFilters(),
+    selectors.QueueFilters(status=CaseStatus.CLOSED),
+    selectors.QueueFilters(status=CaseStatus.NEW, priority=Priority.LIFE_SAFETY),
+    selectors.QueueFilters(tag="weapon"),
+    selectors.QueueFilters(channel="sms", assignee=0),
+    selectors.QueueFilters(assignee=-1),  # replaced by a real id below
+]
+
+
+@pytest.mark.parametrize("queue", selectors.QUEUES)
+def test_a_page_without_search_lists_what_the_orms_queue_lists(personas, queue):
+    cases = _edge_cases(personas)
+    case_factory(personas.school_a, category="weapon", channel="sms")
+    case_factory(personas.school_a, category="weapon", assignee=personas.district_admin)
+    for user in (personas.counselor_a, personas.district_admin, personas.principal_a):
+        user = User.objects.get(id=user.id)
+        for filters in FILTERS:
+            if filters.assignee == -1:
+                filters = selectors.QueueFilters(assignee=personas.district_admin.id)
+            orm = selectors.case_queue(user=user, queue=queue, filters=filters).cases
+            expected = list(orm.values_list("id", flat=True))
+            _result, rows = selectors.queue_listing(user=user, queue=queue, filters=filters)
+            assert rows.count() == len(expected), (user, filters)
+            assert [row["id"] for row in rows[0:50]] == expected, (user, filters)
+            assert [row["id"] for row in rows[1:3]] == expected[1:3]
+    shown = selectors.queue_listing(
+        user=personas.counselor_a, queue="all", filters=selectors.QueueFilters()
+    )[1][0:50]
+    mine = next(row for row in shown if row["id"] == cases["mine"].id)
+    assert mine["assignee__full_name"] == personas.counselor_a.full_name
+    assert mine["created_at"] == Case.objects.get(id=cases["mine"].id).created_at
+    assert mine["needs_review"] is False

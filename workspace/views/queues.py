@@ -53,8 +53,8 @@ def _queue_context(request, state: selectors.QueueState) -> dict:
         staff=selectors.staff_choices_in(user=user),
     )
     filters = form.filters()
-    result = selectors.case_queue(user=user, queue=queue, filters=filters)
-    paginator = Paginator(selectors.queue_values(result.cases), PAGE_SIZE)
+    result, rows = selectors.queue_listing(user=user, queue=queue, filters=filters)
+    paginator = Paginator(rows, PAGE_SIZE)
     unfiltered = filters == selectors.QueueFilters()
     if unfiltered:
         # The tab's count is this list's count (same definition, same query): no second COUNT,
