@@ -318,3 +318,83 @@ def _aware(value):
         return None
     moment = parse_datetime(value) if isinstance(value, str) else value
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _row_select(where: str, order: str, limit: int) -> str:
+    """A SELECT of queue rows (ROW_FIELDS, the assignee's name and email, and the row's
+    place in `order`) under `where`, the first `limit` in that order."""
+    from accounts.models import User
+
+    quote = connection.ops.quote_name
+    table, users = quote(Case._meta.db_table), quote(User._meta.db_table)
+    columns = [_column(Case, name.removesuffix("_id")) for name in ROW_FIELDS]
+    columns += [f"{users}.{quote('full_name')}", f"{users}.{quote('email')}"]
+    columns.append(f"ROW_NUMBER() OVER (ORDER BY {order})")
+    return (
+        f"SELECT {', '.join(columns)} FROM {table} LEFT OUTER JOIN {users}"  # noqa: S608
+        f" ON {users}.{quote('id')} = {_column(Case, 'assignee')}"
+        f" WHERE {where} ORDER BY {order} LIMIT {int(limit)}"
+    )
+
+
+def _row_values(rows) -> list[dict]:
+    names = (*ROW_FIELDS, "assignee__full_name", "assignee__email")
+    values = [dict(zip(names, row, strict=True)) for row in rows]
+    if connection.vendor != "postgresql":
+        for row in values:
+            row["needs_review"] = bool(row["needs_review"])
+            for name in _DATETIMES:
+                row[name] = _aware(row[name])
+    return values
+
+
+def home_rows(*, user, now, limit: int) -> tuple[list[dict], list[dict]]:
+    """The home page's two lists as queue rows, in one query: open cases in scope that are
+    overdue or life-safety (life-safety first, late before on time, then oldest), and the
+    user's own other open cases (oldest first), at most `limit` each. The same lists as
+    selectors.cases_needing_attention and cases_assigned_open build with the ORM (compared in
+    tests/workspace/test_queue_reads.py)."""
+    where, where_params = scope_where(user)
+    open_sql, open_params = _open_sql()
+    overdue, overdue_params = _overdue_sql(now)
+    life_safety, life_safety_params = _queue_sql("life_safety", user_id=user.pk, now=now)
+    mine, mine_params = _queue_sql("mine", user_id=user.pk, now=now)
+    priority, created_at, case_id = (
+        _column(Case, name) for name in ("priority", "created_at", "id")
+    )
+    late_first = f"{priority}, CASE WHEN {overdue} THEN 0 ELSE 1 END, {created_at}, {case_id}"
+    attention_where = f"({where}) AND {open_sql} AND ({overdue} OR {life_safety})"
+    attention_params = [*where_params, *open_params, *overdue_params, *life_safety_params]
+    table = connection.ops.quote_name(Case._meta.db_table)
+    listed = (
+        f"SELECT {case_id} FROM {table} WHERE {attention_where}"  # noqa: S608
+        f" ORDER BY {late_first} LIMIT {int(limit)}"
+    )
+    own_where = (
+        f"({where}) AND {open_sql} AND {mine}"  # noqa: S608
+        f" AND {case_id} NOT IN (SELECT * FROM ({listed}) listed)"
+    )
+    attention = _row_select(attention_where, late_first, limit)
+    own = _row_select(own_where, f"{priority}, {created_at}, {case_id}", limit)
+    place = len(ROW_FIELDS) + 4  # the list, the row's fields, two names, its place
+    sql = (
+        f"SELECT 0, attention.* FROM ({attention}) attention"  # noqa: S608
+        f" UNION ALL SELECT 1, own.* FROM ({own}) own ORDER BY 1, {place}"
+    )
+    params = [
+        *overdue_params,  # the place of each row
+        *attention_params,
+        *overdue_params,  # its ORDER BY
+        *where_params,
+        *open_params,
+        *mine_params,
+        *attention_params,
+        *overdue_params,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    lists: tuple[list, list] = ([], [])
+    for row in rows:
+        lists[row[0]].append(row[1:-1])
+    return _row_values(lists[0]), _row_values(lists[1])

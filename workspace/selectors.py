@@ -520,7 +520,8 @@ HOME_LIST_LIMIT = 25
 
 def cases_needing_attention(*, user, now=None) -> list[Case]:
     """Open cases in scope that are overdue or life-safety: life-safety first, overdue ones
-    before the others, then oldest. At most HOME_LIST_LIMIT."""
+    before the others, then oldest. At most HOME_LIST_LIMIT. The ORM's definition of the home
+    page's first list; the page reads it as rows through home_lists (the same list, tested)."""
     now = now or timezone.now()
     overdue = _overdue_q(now)
     return list(
@@ -543,6 +544,20 @@ def cases_assigned_open(*, user, exclude: list[int]) -> list[Case]:
         .exclude(id__in=exclude)
         .select_related("school", "assignee")
         .order_by("priority", "created_at", "id")[:HOME_LIST_LIMIT]
+    )
+
+
+def home_lists(*, user, now=None) -> tuple[list[QueueRow], list[QueueRow]]:
+    """The home page's lists as queue rows: cases_needing_attention and, without those,
+    cases_assigned_open, in one query (queue_sql.home_rows) and their schools in another."""
+    attention, mine = queue_sql.home_rows(
+        user=user, now=now or timezone.now(), limit=HOME_LIST_LIMIT
+    )
+    school_ids = {row["school_id"] for row in attention + mine}
+    schools = School.objects.in_bulk(school_ids) if school_ids else {}
+    return (
+        [queue_row(values, schools) for values in attention],
+        [queue_row(values, schools) for values in mine],
     )
 
 

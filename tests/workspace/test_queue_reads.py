@@ -228,3 +228,26 @@ def test_a_page_without_search_lists_what_the_orms_queue_lists(personas, queue):
     assert mine["assignee__full_name"] == personas.counselor_a.full_name
     assert mine["created_at"] == Case.objects.get(id=cases["mine"].id).created_at
     assert mine["needs_review"] is False
+
+
+def test_the_home_lists_are_the_orms_lists(personas, monkeypatch):
+    monkeypatch.setattr(selectors, "HOME_LIST_LIMIT", 3)  # the lists are cut: the cut counts
+    cases = _edge_cases(personas)
+    for index in range(4):
+        case_factory(
+            personas.school_a,
+            priority=Priority.LIFE_SAFETY if index % 2 else Priority.URGENT,
+            assignee=personas.counselor_a,
+            first_response_due_at=timezone.now() - timedelta(minutes=index + 1),
+        )
+    Case.objects.filter(id=cases["mine"].id).update(priority=Priority.URGENT)
+    for user in (personas.counselor_a, personas.district_admin, personas.principal_a):
+        user = User.objects.get(id=user.id)
+        attention = selectors.cases_needing_attention(user=user)
+        mine = selectors.cases_assigned_open(user=user, exclude=[case.id for case in attention])
+        rows = selectors.home_lists(user=user)
+        assert [row.id for row in rows[0]] == [case.id for case in attention], user
+        assert [row.id for row in rows[1]] == [case.id for case in mine], user
+    counselor = selectors.home_lists(user=personas.counselor_a)
+    assert len(counselor[0]) == 3 and counselor[1], "both lists must be exercised"
+    assert counselor[0][0].school.name == personas.school_a.name

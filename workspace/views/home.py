@@ -26,8 +26,7 @@ def my_work(request):
     context = {"attention": [], "mine": [], "previews": {}, "case_tags": {}, "overview": []}
     if permissions.school_ids_for(user, Action.VIEW_CASES):
         state = selectors.queue_state_for(user=user)
-        attention = selectors.cases_needing_attention(user=user)
-        mine = selectors.cases_assigned_open(user=user, exclude=[case.id for case in attention])
+        attention, mine = selectors.home_lists(user=user)
         reads = selectors.case_page_reads(user=user, cases=attention + mine)
         if reads.previews:
             case_previews_record(
