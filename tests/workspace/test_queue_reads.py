@@ -251,3 +251,29 @@ def test_the_home_lists_are_the_orms_lists(personas, monkeypatch):
     counselor = selectors.home_lists(user=personas.counselor_a)
     assert len(counselor[0]) == 3 and counselor[1], "both lists must be exercised"
     assert counselor[0][0].school.name == personas.school_a.name
+
+
+def test_the_pages_recorded_reads_are_the_services(personas):
+    from cases.services.audit import PREVIEW_READ_WINDOW, preview_reads_recent
+    from workspace import queue_sql
+
+    now = timezone.now()
+    cases = [case_factory(personas.school_a) for _ in range(6)]
+    CaseEvent.objects.filter(kind=CaseEvent.Kind.VIEWED).delete()
+
+    def read(case, *, actor=personas.counselor_a, kind=CaseEvent.Kind.VIEWED, what="preview", ago):
+        CaseEvent.objects.create(
+            case=case, kind=kind, actor=actor, data={"what": what}, created_at=now - ago
+        )
+
+    read(cases[0], ago=timedelta(minutes=1))  # recorded: counts
+    read(cases[1], ago=PREVIEW_READ_WINDOW + timedelta(seconds=1))  # too old
+    read(cases[2], actor=personas.district_admin, ago=timedelta(minutes=1))  # someone else
+    read(cases[3], what="case", ago=timedelta(minutes=1))  # the case page, not a preview
+    read(cases[4], kind=CaseEvent.Kind.ESCALATED, ago=timedelta(minutes=1))
+    ids = [case.id for case in cases]
+    expected = set(preview_reads_recent(case_ids=ids, actor=personas.counselor_a, now=now))
+    extras = queue_sql.page_extras(
+        user=personas.counselor_a, case_ids=ids, preview_ids=ids, now=now
+    )
+    assert extras.recently_read == expected == {cases[0].id}
