@@ -389,20 +389,50 @@ STAFF_CHOICES_SECONDS = 60
 def staff_choices_in(*, user) -> list[tuple[int, str]]:
     """`staff_assignable_in` as (id, name) pairs for the queue's assignee filter, kept a minute
     per user in the cache (the list changes when staff do, not between two queue pages)."""
-    key = f"staff-choices:{user.pk}"
+    return queue_menus_for(user=user).staff
+
+
+@dataclass(frozen=True)
+class QueueMenus:
+    """What the queue's filters offer: the user's schools (by name) and the staff they may
+    filter by."""
+
+    schools: list[School]
+    staff: list[tuple[int, str]]
+
+
+_SCHOOL_FIELDS = ("id", "name", "slug", "timezone")
+
+
+def queue_menus_for(*, user) -> QueueMenus:
+    """The user's schools and assignable staff, kept together in the cache for
+    STAFF_CHOICES_SECONDS (one cache read instead of a query and a read). The schools follow
+    any change at once: the entry is for this set of schools and the schools' version
+    (accounts.permissions.ROLES_VERSION_KEY, bumped whenever a school is saved or deleted);
+    the staff list may lag by the entry's minute, as before. Without a cache, both are read."""
+    school_ids = sorted(permissions.school_ids_for(user, Action.VIEW_CASES))
+    key = f"queue-menus:{user.pk}"
     try:
-        cached = cache.get(key)
-    except Exception:  # no cache: read it, as without one
-        cached = None
-    if cached is not None:
-        return cached
-    choices = [
-        (staff.id, staff.get_full_name() or staff.email)
-        for staff in staff_assignable_in(user=user).only("id", "full_name", "email")
+        found = cache.get_many([key, permissions.ROLES_VERSION_KEY])
+    except Exception:  # no cache: read them, as without one
+        found = None
+    version = (found or {}).get(permissions.ROLES_VERSION_KEY, 0)
+    entry = (found or {}).get(key)
+    if entry is not None and entry[0] == (version, school_ids):
+        schools = [School(**dict(zip(_SCHOOL_FIELDS, row, strict=True))) for row in entry[1]]
+        return QueueMenus(schools, entry[2])
+    rows = list(
+        School.objects.filter(id__in=school_ids).order_by("name").values_list(*_SCHOOL_FIELDS)
+    )
+    staff = [
+        (member.id, member.get_full_name() or member.email)
+        for member in staff_assignable_in(user=user).only("id", "full_name", "email")
     ]
-    with contextlib.suppress(Exception):
-        cache.set(key, choices, STAFF_CHOICES_SECONDS)
-    return choices
+    if found is not None:
+        with contextlib.suppress(Exception):
+            cache.set(key, ((version, school_ids), rows, staff), STAFF_CHOICES_SECONDS)
+    schools = [School(**dict(zip(_SCHOOL_FIELDS, row, strict=True))) for row in rows]
+    return QueueMenus(schools, staff)
 
 
 def case_find_by_reference(*, user, reference: str, action: Action = Action.WORK_CASES):

@@ -277,3 +277,14 @@ def test_the_pages_recorded_reads_are_the_services(personas):
         user=personas.counselor_a, case_ids=ids, preview_ids=ids, now=now
     )
     assert extras.recently_read == expected == {cases[0].id}
+
+
+def test_the_filter_menus_follow_a_renamed_school_at_once(client_for, personas):
+    client = client_for(personas.counselor_a)
+    assert "Lincoln High</option>" in client.get("/staff/cases/").content.decode()
+    school = personas.school_a
+    school.name = "Lincoln High School"
+    school.save()
+    page = client.get("/staff/cases/").content.decode()
+    assert "Lincoln High School</option>" in page
+    assert "Lincoln High</option>" not in page

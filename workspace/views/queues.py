@@ -19,7 +19,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts import permissions
-from accounts.models import School
 from accounts.permissions import Action
 from cases.services.audit import case_previews_record
 from workspace.forms import QueueFilterForm
@@ -42,16 +41,12 @@ def _queue_context(request, state: selectors.QueueState) -> dict:
     """Everything the queue partial draws: the page of cases, their previews (recorded as
     read) and the tabs, all from `state`'s counts."""
     user = request.user
-    school_ids = permissions.school_ids_for(user, Action.VIEW_CASES)
     queue = request.GET.get("queue", DEFAULT_QUEUE)
     if queue not in selectors.QUEUES:
         queue = DEFAULT_QUEUE
-    schools = list(School.objects.filter(id__in=school_ids).order_by("name"))
-    form = QueueFilterForm(
-        request.GET,
-        schools=schools,
-        staff=selectors.staff_choices_in(user=user),
-    )
+    menus = selectors.queue_menus_for(user=user)
+    schools = menus.schools
+    form = QueueFilterForm(request.GET, schools=schools, staff=menus.staff)
     filters = form.filters()
     result, rows = selectors.queue_listing(user=user, queue=queue, filters=filters)
     paginator = Paginator(rows, PAGE_SIZE)
