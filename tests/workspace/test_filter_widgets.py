@@ -74,3 +74,31 @@ def test_the_queue_filter_form_reads_as_with_djangos_widgets(language, personas)
     assert any(" selected>" in html for html in ours)
     if language == "es":
         assert any("Cualquiera" in html or "Nadie" in html for html in ours)
+
+
+def test_the_kept_filter_markup_is_what_a_fresh_drawing_gives(personas):
+    from workspace import forms as workspace_forms
+
+    workspace_forms._FIELDS_HTML.clear()
+    schools, staff = [personas.school_a], [(7, "Alice Counselor")]
+    data = {"status": "new", "school": "nope", "assignee": "0"}
+    first = QueueFilterForm(data, schools=schools, staff=staff).fields_html()
+    assert len(workspace_forms._FIELDS_HTML) == 1
+    again = QueueFilterForm(data, schools=schools, staff=staff).fields_html()
+    assert again == first and 'aria-invalid="true"' in first  # "nope" is no school
+    other = QueueFilterForm({"status": "closed"}, schools=schools, staff=staff).fields_html()
+    assert '<option value="closed" selected>' in other and other != first
+    with translation.override("es"):
+        spanish = QueueFilterForm(data, schools=schools, staff=staff).fields_html()
+    assert "Cualquiera" in spanish and spanish != first
+    renamed = QueueFilterForm(data, schools=schools, staff=[(7, "Alice Cole")]).fields_html()
+    assert "Alice Cole" in renamed
+
+
+def test_a_search_text_is_never_kept(personas):
+    from workspace import forms as workspace_forms
+
+    workspace_forms._FIELDS_HTML.clear()
+    form = QueueFilterForm({"q": "knife behind the gym"}, schools=[], staff=[])
+    assert 'value="knife behind the gym"' in form.fields_html()
+    assert workspace_forms._FIELDS_HTML == {}
