@@ -579,12 +579,15 @@ def cases_assigned_open(*, user, exclude: list[int]) -> list[Case]:
 
 def home_lists(*, user, now=None) -> tuple[list[QueueRow], list[QueueRow]]:
     """The home page's lists as queue rows: cases_needing_attention and, without those,
-    cases_assigned_open, in one query (queue_sql.home_rows) and their schools in another."""
+    cases_assigned_open, in one query (queue_sql.home_rows); their schools from the cache
+    (queue_menus_for)."""
     attention, mine = queue_sql.home_rows(
         user=user, now=now or timezone.now(), limit=HOME_LIST_LIMIT
     )
-    school_ids = {row["school_id"] for row in attention + mine}
-    schools = School.objects.in_bulk(school_ids) if school_ids else {}
+    schools = {}
+    if attention or mine:
+        # Every listed case is at one of the user's schools: kept with the queue's menus.
+        schools = {school.id: school for school in queue_menus_for(user=user).schools}
     return (
         [queue_row(values, schools) for values in attention],
         [queue_row(values, schools) for values in mine],
