@@ -34,8 +34,9 @@ class PerLanguageNode(template.Node):
         language = get_language()
         drawn = self.drawn.get(language)
         if drawn is None:
-            # An empty context: what is kept can depend on nothing but the language.
-            drawn = self.nodelist.render(template.Context(autoescape=context.autoescape))
+            # An empty context (context.new(): no variables, no context processors' values):
+            # what is kept can depend on nothing but the language.
+            drawn = self.nodelist.render(context.new())
             self.drawn[language] = drawn
         return drawn
 
