@@ -10,16 +10,23 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Field, Layout
 from django import forms
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseStatus, Category, Channel, Outcome, Priority
 from cases.services.workflow import ALLOWED_MOVES, FINISHED, SUMMARY_MAX_LENGTH
 from tipline.models import Reporter
 from workspace.selectors import QueueFilters
+from workspace.widgets import FilterSearchInput, FilterSelect
 
 REASON_MAX_LENGTH = 500
 NOTE_MAX_LENGTH = 5000
 REPLY_MAX_LENGTH = 5000
+
+
+_FIELDS_HTML: dict[tuple, str] = {}
+_FIELDS_HTML_LIMIT = 512
 
 
 class QueueFilterForm(forms.Form):
@@ -27,13 +34,18 @@ class QueueFilterForm(forms.Form):
         label=_("Search"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(
+        widget=FilterSearchInput(
             attrs={"type": "search", "placeholder": _("Reference, tag or text")}
         ),
     )
-    school = forms.TypedChoiceField(label=_("School"), required=False, coerce=int, empty_value=None)
+    school = forms.TypedChoiceField(
+        label=_("School"), required=False, coerce=int, empty_value=None, widget=FilterSelect
+    )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any")), *CaseStatus.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any")), *CaseStatus.choices],
+        widget=FilterSelect,
     )
     priority = forms.TypedChoiceField(
         label=_("Priority"),
@@ -41,15 +53,22 @@ class QueueFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
         choices=[("", _("Any")), *Priority.choices],
+        widget=FilterSelect,
     )
     tag = forms.ChoiceField(
-        label=_("Tag"), required=False, choices=[("", _("Any")), *Category.choices]
+        label=_("Tag"),
+        required=False,
+        choices=[("", _("Any")), *Category.choices],
+        widget=FilterSelect,
     )
     channel = forms.ChoiceField(
-        label=_("Channel"), required=False, choices=[("", _("Any")), *Channel.choices]
+        label=_("Channel"),
+        required=False,
+        choices=[("", _("Any")), *Channel.choices],
+        widget=FilterSelect,
     )
     assignee = forms.TypedChoiceField(
-        label=_("Assignee"), required=False, coerce=int, empty_value=None
+        label=_("Assignee"), required=False, coerce=int, empty_value=None, widget=FilterSelect
     )
 
     def __init__(self, *args, schools, staff, **kwargs):
@@ -59,13 +78,46 @@ class QueueFilterForm(forms.Form):
         ]
         # `staff`: (id, name) pairs (workspace.selectors.staff_choices_in).
         self.fields["assignee"].choices = [("", _("Anyone")), (0, _("Nobody")), *staff]
+        # The widgets draw in Python (workspace.widgets): this form is drawn on every refresh.
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-select form-select-sm")
-            if isinstance(field.widget, forms.Select):
-                # Django's select template includes a template per option: slow on a page
-                # drawn every few seconds. This one draws the same markup in one loop.
-                field.widget.template_name = "workspace/widgets/select.html"
         self.fields["q"].widget.attrs["class"] = "form-control form-control-sm"
+
+    def fields_html(self) -> str:
+        """Every filter with its label, as the page's loop over the form drew them. The same
+        markup is kept per process for the same language, schools, staff and chosen values
+        (the form is drawn on every refresh, mostly unchanged), never when a search text is
+        typed (that text stays out of any memory); it holds labels, school and staff names."""
+        key = None
+        if not (self.data.get("q") or "").strip():
+            key = (
+                get_language(),
+                tuple(self.fields["school"].choices),
+                tuple(self.fields["assignee"].choices),
+                tuple(self.data.get(name) for name in self.fields),
+            )
+            drawn = _FIELDS_HTML.get(key)
+            if drawn is not None:
+                return drawn
+        parts = []
+        for field in self:
+            width = "col-12 col-md-4" if field.name == "q" else "col-6 col-md-2 col-xl"
+            parts.append(
+                format_html(
+                    '\n  <div class="{}">\n    <label class="form-label small mb-0" for="{}">'
+                    "{}</label>\n    {}\n  </div>\n  ",
+                    width,
+                    field.id_for_label,
+                    field.label,
+                    field,
+                )
+            )
+        drawn = mark_safe("".join(parts))  # noqa: S308 - each part from format_html
+        if key is not None:
+            if len(_FIELDS_HTML) >= _FIELDS_HTML_LIMIT:
+                _FIELDS_HTML.clear()
+            _FIELDS_HTML[key] = drawn
+        return drawn
 
     def filters(self) -> QueueFilters:
         """The valid filters (an invalid one is ignored, not an error page)."""

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case as DbCase
-from django.db.models import Count, F, IntegerField, Max, Q, QuerySet, Sum, TextField, Value, When
-from django.db.models.functions import Cast
+from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,18 +25,19 @@ from cases.models import (
     CaseEvent,
     CaseNote,
     CaseStatus,
-    CaseTag,
     Category,
     Notice,
     Priority,
 )
 from cases.selectors import cases_visible_to
 from cases.text_reading import category_guess
-from tipline.models import Message, MessageDirection, Tip
+from tipline.models import Message, Tip
+
+from . import queue_sql
 
 # --- The counselor workspace: queues, search, navigation count ----------------------------
 
-QUEUES = ("mine", "unassigned", "life_safety", "overdue", "all")
+QUEUES = queue_sql.QUEUES
 # Text search decrypts tip, message and note bodies: only over this many of the (scoped,
 # filtered) cases, newest first, so one search can never decrypt a whole district.
 TEXT_SEARCH_LIMIT = 300
@@ -191,31 +191,15 @@ class QueueState:
 
 
 def queue_state_for(*, user, now=None) -> QueueState:
-    """The queues' tab counts and the live fingerprint, in one aggregate query. Each count
-    uses the same definition as its list (`_queue_q` over open, unmerged cases), so a tab
-    and the heading over its list always agree."""
-    now = now or timezone.now()
-    open_cases = Q(status__in=OPEN_STATUSES)
-    row = (
-        cases_visible_to(user=user)
-        .filter(merged_into__isnull=True)
-        .aggregate(
-            **{
-                name: Count("id", filter=open_cases & _queue_q(user=user, queue=name, now=now))
-                for name in QUEUES
-            },
-            cases=Count("id"),
-            newest=Max("id"),
-            versions=Sum("version"),
-            life_safety_latest=Max("id", filter=open_cases & Q(priority=Priority.LIFE_SAFETY)),
-        )
-    )
-    counts = {name: row[name] or 0 for name in QUEUES}
-    parts = [row["cases"], row["newest"] or 0, row["versions"] or 0, *counts.values()]
+    """The queues' tab counts and the live fingerprint, in one aggregate query
+    (workspace.queue_sql.queue_counts). Each count has the same definition as its list
+    (`_queue_q` over open, unmerged cases), so a tab and the heading over its list agree."""
+    row = queue_sql.queue_counts(user=user, now=now or timezone.now())
+    parts = [row.cases, row.newest, row.versions, *row.counts.values()]
     return QueueState(
-        counts=counts,
+        counts=row.counts,
         fingerprint="-".join(str(part) for part in parts),
-        life_safety_latest=row["life_safety_latest"] or 0,
+        life_safety_latest=row.life_safety_latest,
     )
 
 
@@ -276,6 +260,19 @@ class QueueRow:
         return self.priority == Priority.LIFE_SAFETY
 
 
+def queue_listing(*, user, queue: str, filters: QueueFilters, now=None):
+    """(QueueResult, rows for a Paginator) of one queue under the filters. Without search
+    text the rows come from queue_sql.QueuePageRows (the same conditions in SQL, without
+    building the ORM's query on every refresh); a search goes through case_queue."""
+    if filters.query.strip():
+        result = case_queue(user=user, queue=queue, filters=filters, now=now)
+        return result, queue_values(result.cases)
+    rows = queue_sql.QueuePageRows(
+        user=user, queue=queue, filters=filters, now=now or timezone.now()
+    )
+    return QueueResult(cases=Case.objects.none()), rows
+
+
 def queue_values(cases: QuerySet[Case]) -> QuerySet:
     """The queue's cases as the values of a row, for a Paginator (see QueueRow)."""
     return cases.select_related(None).values(*QUEUE_ROW_FIELDS)
@@ -289,15 +286,6 @@ def queue_row(values: dict, schools: dict[int, School]) -> QueueRow:
         assignee_name=(full_name or email or "") if values["assignee_id"] else "",
         school=schools.get(values["school_id"]),
     )
-
-
-def case_tags_for(*, cases) -> dict[int, list[str]]:
-    """The tag categories of each listed case, in one query of two columns (no model rows)."""
-    tags: dict[int, list[str]] = {}
-    rows = CaseTag.objects.filter(case_id__in=[case.id for case in cases]).order_by("id")
-    for case_id, category in rows.values_list("case_id", "category"):
-        tags.setdefault(case_id, []).append(category)
-    return tags
 
 
 # --- One-line previews ---------------------------------------------------------------------
@@ -319,54 +307,41 @@ def _one_line(text: str) -> str:
     return text if len(text) <= PREVIEW_LENGTH else text[: PREVIEW_LENGTH - 1].rstrip() + "…"
 
 
-def case_previews(*, user, cases) -> dict[int, Preview]:
-    """Previews of `cases` (a page already scoped to the user) at the schools where the user
-    works cases (counselors, district admins; a principal opens the case instead). Only the
-    chosen text of each case is decrypted, never cached; the caller records the read
-    (cases.services.audit.case_previews_record). One query, whatever the page size."""
+@dataclass
+class PageReads:
+    """What a page of cases shows beside each: tags, previews, and which previews' reads are
+    already recorded (for cases.services.audit.case_previews_record's `recent`)."""
+
+    tags: dict[int, list[str]]
+    previews: dict[int, Preview]
+    recently_read: set[int]
+    now: object
+
+
+def case_page_reads(*, user, cases, now=None) -> PageReads:
+    """The tags of `cases` (a page already scoped to the user) and their previews at the
+    schools where the user works cases (counselors, district admins; a principal opens the
+    case instead). Only each case's newest words are decrypted, never cached; the caller
+    records the read (cases.services.audit.case_previews_record, with `recently_read` and
+    `now` from here). One query, whatever the page size."""
+    now = now or timezone.now()
     allowed = permissions.school_ids_for(user, Action.WORK_CASES)
-    cases = [case for case in cases if case.school_id in allowed]
-    if not cases:
-        return {}
-    ids = [case.id for case in cases]
-    latest_tips = Tip.objects.filter(case_id__in=ids).values("case_id").annotate(last=Max("id"))
-    latest_messages = (
-        Message.objects.filter(case_id__in=ids, direction=MessageDirection.FROM_REPORTER)
-        .values("case_id")
-        .annotate(last=Max("id"))
-    )
-    # One query: each case's newest tip and newest answer, their times and their texts still
-    # encrypted (cast to plain text, so nothing is decrypted on the way out of the database).
-    newest_words = [
-        model.objects.filter(id__in=latest.values("last"))
-        .order_by()
-        .annotate(kind=Value(kind), at=F(stamp), sealed=Cast("body", TextField()))
-        .values_list("case_id", "kind", "at", "sealed")
-        for model, kind, stamp, latest in (
-            (Tip, 0, "received_at", latest_tips),
-            (Message, 1, "created_at", latest_messages),
-        )
-    ]
-    # The newer of the two per case (a tip on a tie); only that one is decrypted.
-    newest: dict[int, tuple] = {}
-    for case_id, _kind, at, sealed in sorted(
-        newest_words[0].union(newest_words[1], all=True), key=lambda row: row[1]
-    ):
-        if case_id not in newest or at > newest[case_id][0]:
-            newest[case_id] = (at, sealed)
-    body = Tip._meta.get_field("body")  # the same EncryptedTextField as Message.body
-    texts = {
-        case_id: body.from_db_value(sealed, None, connection)
-        for case_id, (_at, sealed) in newest.items()
-    }
     categories = {case.id: case.category for case in cases}
+    extras = queue_sql.page_extras(
+        user=user,
+        case_ids=list(categories),
+        preview_ids=[case.id for case in cases if case.school_id in allowed],
+        now=now,
+    )
+    body = Tip._meta.get_field("body")  # the same EncryptedTextField as Message.body
     previews = {}
-    for case_id, text in texts.items():
+    for case_id, sealed in extras.newest_words.items():
+        text = body.from_db_value(sealed, None, connection)
         if not text:
             continue  # erased by retention
         inferred = category_guess(text) if categories[case_id] == Category.OTHER else None
         previews[case_id] = Preview(_one_line(text), inferred)
-    return previews
+    return PageReads(extras.tags, previews, extras.recently_read & set(previews), now)
 
 
 def staff_assignable_for(*, school) -> QuerySet:
@@ -414,20 +389,50 @@ STAFF_CHOICES_SECONDS = 60
 def staff_choices_in(*, user) -> list[tuple[int, str]]:
     """`staff_assignable_in` as (id, name) pairs for the queue's assignee filter, kept a minute
     per user in the cache (the list changes when staff do, not between two queue pages)."""
-    key = f"staff-choices:{user.pk}"
+    return queue_menus_for(user=user).staff
+
+
+@dataclass(frozen=True)
+class QueueMenus:
+    """What the queue's filters offer: the user's schools (by name) and the staff they may
+    filter by."""
+
+    schools: list[School]
+    staff: list[tuple[int, str]]
+
+
+_SCHOOL_FIELDS = ("id", "name", "slug", "timezone")
+
+
+def queue_menus_for(*, user) -> QueueMenus:
+    """The user's schools and assignable staff, kept together in the cache for
+    STAFF_CHOICES_SECONDS (one cache read instead of a query and a read). The schools follow
+    any change at once: the entry is for this set of schools and the schools' version
+    (accounts.permissions.ROLES_VERSION_KEY, bumped whenever a school is saved or deleted);
+    the staff list may lag by the entry's minute, as before. Without a cache, both are read."""
+    school_ids = sorted(permissions.school_ids_for(user, Action.VIEW_CASES))
+    key = f"queue-menus:{user.pk}"
     try:
-        cached = cache.get(key)
-    except Exception:  # no cache: read it, as without one
-        cached = None
-    if cached is not None:
-        return cached
-    choices = [
-        (staff.id, staff.get_full_name() or staff.email)
-        for staff in staff_assignable_in(user=user).only("id", "full_name", "email")
+        found = cache.get_many([key, permissions.ROLES_VERSION_KEY])
+    except Exception:  # no cache: read them, as without one
+        found = None
+    version = (found or {}).get(permissions.ROLES_VERSION_KEY, 0)
+    entry = (found or {}).get(key)
+    if entry is not None and entry[0] == (version, school_ids):
+        schools = [School(**dict(zip(_SCHOOL_FIELDS, row, strict=True))) for row in entry[1]]
+        return QueueMenus(schools, entry[2])
+    rows = list(
+        School.objects.filter(id__in=school_ids).order_by("name").values_list(*_SCHOOL_FIELDS)
+    )
+    staff = [
+        (member.id, member.get_full_name() or member.email)
+        for member in staff_assignable_in(user=user).only("id", "full_name", "email")
     ]
-    with contextlib.suppress(Exception):
-        cache.set(key, choices, STAFF_CHOICES_SECONDS)
-    return choices
+    if found is not None:
+        with contextlib.suppress(Exception):
+            cache.set(key, ((version, school_ids), rows, staff), STAFF_CHOICES_SECONDS)
+    schools = [School(**dict(zip(_SCHOOL_FIELDS, row, strict=True))) for row in rows]
+    return QueueMenus(schools, staff)
 
 
 def case_find_by_reference(*, user, reference: str, action: Action = Action.WORK_CASES):
@@ -545,7 +550,8 @@ HOME_LIST_LIMIT = 25
 
 def cases_needing_attention(*, user, now=None) -> list[Case]:
     """Open cases in scope that are overdue or life-safety: life-safety first, overdue ones
-    before the others, then oldest. At most HOME_LIST_LIMIT."""
+    before the others, then oldest. At most HOME_LIST_LIMIT. The ORM's definition of the home
+    page's first list; the page reads it as rows through home_lists (the same list, tested)."""
     now = now or timezone.now()
     overdue = _overdue_q(now)
     return list(
@@ -568,6 +574,23 @@ def cases_assigned_open(*, user, exclude: list[int]) -> list[Case]:
         .exclude(id__in=exclude)
         .select_related("school", "assignee")
         .order_by("priority", "created_at", "id")[:HOME_LIST_LIMIT]
+    )
+
+
+def home_lists(*, user, now=None) -> tuple[list[QueueRow], list[QueueRow]]:
+    """The home page's lists as queue rows: cases_needing_attention and, without those,
+    cases_assigned_open, in one query (queue_sql.home_rows); their schools from the cache
+    (queue_menus_for)."""
+    attention, mine = queue_sql.home_rows(
+        user=user, now=now or timezone.now(), limit=HOME_LIST_LIMIT
+    )
+    schools = {}
+    if attention or mine:
+        # Every listed case is at one of the user's schools: kept with the queue's menus.
+        schools = {school.id: school for school in queue_menus_for(user=user).schools}
+    return (
+        [queue_row(values, schools) for values in attention],
+        [queue_row(values, schools) for values in mine],
     )
 
 

@@ -58,24 +58,39 @@ def case_view_record(*, case: Case, actor: User, what: str = "case") -> CaseEven
 PREVIEW_READ_WINDOW = timedelta(minutes=10)
 
 
-def case_previews_record(*, case_ids: Iterable[int], actor: User, now=None) -> int:
-    """Record that `actor` read the one-line previews of these cases (the case queue and the
-    home page show the tipster's latest words): one VIEWED event per case, `what="preview"`,
-    unless this actor's read of that case's preview was recorded within
-    PREVIEW_READ_WINDOW. One SELECT, and one INSERT when anything is new. The caller shows
-    previews only of cases the actor may work (workspace.selectors.case_previews). Returns
-    how many were recorded."""
+def preview_reads_recent(*, case_ids: Iterable[int], actor: User, now=None) -> QuerySet:
+    """The ids of those cases whose preview read by `actor` is already recorded within
+    PREVIEW_READ_WINDOW of `now`: what case_previews_record leaves out. A values_list query,
+    so a page can run it in the same round trip as its other reads (workspace.selectors)."""
     now = now or timezone.now()
-    case_ids = set(case_ids)
-    recent = set(
+    return (
         CaseEvent.objects.filter(
-            case_id__in=case_ids,
+            case_id__in=list(case_ids),
             kind=CaseEvent.Kind.VIEWED,
             actor=actor,
             data__what="preview",
             created_at__gte=now - PREVIEW_READ_WINDOW,
-        ).values_list("case_id", flat=True)
+        )
+        .order_by()
+        .values_list("case_id", flat=True)
     )
+
+
+def case_previews_record(
+    *, case_ids: Iterable[int], actor: User, now=None, recent: Iterable[int] | None = None
+) -> int:
+    """Record that `actor` read the one-line previews of these cases (the case queue and the
+    home page show the tipster's latest words): one VIEWED event per case, `what="preview"`,
+    unless this actor's read of that case's preview was recorded within
+    PREVIEW_READ_WINDOW. One SELECT (none when the caller passes `recent`, the result of
+    preview_reads_recent for the same cases, actor and `now`), and one INSERT when anything
+    is new. The caller shows previews only of cases the actor may work
+    (workspace.selectors.case_previews). Returns how many were recorded."""
+    now = now or timezone.now()
+    case_ids = set(case_ids)
+    if recent is None:
+        recent = preview_reads_recent(case_ids=case_ids, actor=actor, now=now)
+    recent = set(recent)
     events = [
         CaseEvent(
             case_id=case_id,

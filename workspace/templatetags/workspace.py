@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.html import format_html
 from django.utils.timesince import timesince, timeuntil
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from alerts.web_urls import web_url_or_blank
@@ -17,6 +19,39 @@ from cases.priority_reasons import priority_reason_display
 from tipline.voice.calls import VOICE_BODY
 
 register = template.Library()
+
+
+class PerLanguageNode(template.Node):
+    """See per_language. The drawn markup is kept on the node: it lives as long as the
+    compiled template (once per process with Django's cached loader; a template edited in
+    development is compiled again, into a new node)."""
+
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+        self.drawn: dict[str, str] = {}
+
+    def render(self, context) -> str:
+        language = get_language()
+        drawn = self.drawn.get(language)
+        if drawn is None:
+            # An empty context (context.new(): no variables, no context processors' values):
+            # what is kept can depend on nothing but the language.
+            drawn = self.nodelist.render(context.new())
+            self.drawn[language] = drawn
+        return drawn
+
+
+@register.tag
+def per_language(parser, token):
+    """`{% per_language %}...{% endper_language %}`: markup that depends on the reader's
+    language only (labels, help text, static URLs), drawn once per language and process
+    instead of on every request. It is drawn with an empty context: a variable inside would
+    be empty, never another person's data; never put a variable, tip text or a count in it."""
+    if len(token.split_contents()) != 1:
+        raise template.TemplateSyntaxError("per_language takes no argument")
+    nodelist = parser.parse(("endper_language",))
+    parser.delete_first_token()
+    return PerLanguageNode(nodelist)
 
 
 @register.filter
@@ -42,10 +77,19 @@ class Clock:
     and the spans said so far. An absolute time is then string formatting, not Django's
     date filter per row (bench/queue_pages.py: the queue's rows spent half their time there)."""
 
+    _names: dict[str, tuple[list, dict]] = {}  # per language: weekdays, months
+
     def __init__(self, now: datetime | None = None):
         self.now = now or timezone.now()
-        self.weekdays = [str(WEEKDAYS_ABBR[day]) for day in range(7)]
-        self.months = {month: str(name).title() for month, name in MONTHS_3.items()}
+        language = get_language()
+        names = self._names.get(language)
+        if names is None:
+            names = (
+                [str(WEEKDAYS_ABBR[day]) for day in range(7)],
+                {month: str(name).title() for month, name in MONTHS_3.items()},
+            )
+            self._names[language] = names
+        self.weekdays, self.months = names
         self._spans: dict[tuple, str] = {}
 
     def absolute(self, moment: datetime, school) -> str:
@@ -167,47 +211,93 @@ def http_url(value) -> str:
     return web_url_or_blank(value)
 
 
+@dataclass(frozen=True)
+class _RowWords:
+    """Everything a queue row says that depends on the reader's language only, translated
+    and escaped once per language and process (not per page: gettext and escaping of forty
+    labels were a tenth of the rows' time)."""
+
+    categories: dict
+    statuses: dict
+    channels: dict
+    priorities: dict
+    priority_cells: dict
+    priority_names: dict
+    detail_url: str
+    ack_url: str
+    unassigned: str
+    inferred_label: str
+    flood: str
+    ago: str
+    overdue: str
+    met_label: str
+    due_in: str
+
+
+_ROW_WORDS: dict[str, _RowWords] = {}
+
+
+def _row_words() -> _RowWords:
+    language = get_language()
+    words = _ROW_WORDS.get(language)
+    if words is not None:
+        return words
+    from django.urls import reverse
+
+    from cases.models import CaseStatus, Category, Channel, Priority
+
+    priorities = {value: escape(str(label)) for value, label in Priority.choices}
+    badge = '<span class="badge text-bg-{}">{}</span>'
+    words = _RowWords(
+        categories={value: escape(str(label)) for value, label in Category.choices},
+        statuses={value: escape(str(label)) for value, label in CaseStatus.choices},
+        channels={value: escape(str(label)) for value, label in Channel.choices},
+        priorities=priorities,
+        priority_cells={
+            Priority.LIFE_SAFETY: badge.format("danger", priorities[Priority.LIFE_SAFETY]),
+            Priority.URGENT: badge.format("warning", priorities[Priority.URGENT]),
+        },
+        priority_names={value: Priority(value).name.lower() for value in Priority.values},
+        detail_url=escape(reverse("tipline:case_detail", args=[0])).replace("/0/", "/{}/"),
+        ack_url=escape(reverse("tipline:case_acknowledge", args=[0])).replace("/0/", "/{}/"),
+        unassigned=f'<span class="text-body-secondary">{escape(_("Unassigned"))}</span>',
+        inferred_label=escape(_("inferred from the text")),
+        flood=(
+            f' <span class="badge text-bg-warning">{escape(_("check: arrived in a flood"))}</span>'
+        ),
+        ago=_("%(span)s ago"),
+        overdue=escape(_("Overdue")),
+        met_label=escape(_("met")),
+        due_in=_("due in %(span)s"),
+    )
+    _ROW_WORDS[language] = words
+    return words
+
+
 @register.simple_tag
 def queue_rows(cases, previews, tags):
     """The queue's rows, built here rather than in a template: fifty rows of template nodes
     cost more than everything else on the page together (bench/queue_pages.py). Labels are
-    looked up and escaped once per page, the clock's words once per distinct span; every text
-    from the database is escaped (html.escape, as Django's escape does) where it is placed."""
-    from django.urls import reverse
+    translated and escaped once per language (_row_words), the clock's words once per
+    distinct span; every text from the database is escaped (html.escape, as Django's escape
+    does) where it is placed."""
     from django.utils.safestring import mark_safe
 
-    from cases.models import CaseStatus, Category, Channel, Priority
+    from cases.models import Priority
 
     clock = Clock()
-    priority_names = {value: Priority(value).name.lower() for value in Priority.values}
-    # reverse() once per page, not twice per row.
-    detail_url = escape(reverse("tipline:case_detail", args=[0])).replace("/0/", "/{}/")
-    ack_url = escape(reverse("tipline:case_acknowledge", args=[0])).replace("/0/", "/{}/")
-    categories = {value: escape(str(label)) for value, label in Category.choices}
-    statuses = {value: escape(str(label)) for value, label in CaseStatus.choices}
-    channels = {value: escape(str(label)) for value, label in Channel.choices}
-    priorities = {value: escape(str(label)) for value, label in Priority.choices}
-    badge = '<span class="badge text-bg-{}">{}</span>'
-    priority_cells = {
-        Priority.LIFE_SAFETY: badge.format("danger", priorities[Priority.LIFE_SAFETY]),
-        Priority.URGENT: badge.format("warning", priorities[Priority.URGENT]),
-    }
+    words = _row_words()
+    categories, statuses, channels = words.categories, words.statuses, words.channels
+    ago = words.ago
     life_safety_class = ' class="table-danger-subtle"'
-    unassigned = f'<span class="text-body-secondary">{escape(_("Unassigned"))}</span>'
-    inferred_label = escape(_("inferred from the text"))
-    flood = f' <span class="badge text-bg-warning">{escape(_("check: arrived in a flood"))}</span>'
-    ago = _("%(span)s ago")
-    overdue = escape(_("Overdue"))
-    met_label = escape(_("met"))
-    due_in = _("due in %(span)s")
     rows = []
     for case in cases:
-        url = detail_url.format(case.id)
+        url = words.detail_url.format(case.id)
         preview = previews.get(case.id)
         if preview is not None and preview.inferred_category:
             category = (
                 f'<span class="category-inferred">{categories[preview.inferred_category]}</span>'
-                f' <span class="small text-body-secondary">({inferred_label})</span>'
+                f' <span class="small text-body-secondary">({words.inferred_label})</span>'
             )
         else:
             category = categories.get(case.category) or escape(case.category)
@@ -215,7 +305,9 @@ def queue_rows(cases, previews, tags):
             f'<span class="badge text-bg-light border">{categories.get(tag) or escape(tag)}</span>'
             for tag in tags.get(case.id, ())
         )
-        priority = priority_cells.get(case.priority) or priorities.get(case.priority, "")
+        priority = words.priority_cells.get(case.priority) or words.priorities.get(
+            case.priority, ""
+        )
         if case.assignee_id:
             # A queue row carries the name; a Case (the home page) its assignee.
             assignee = getattr(case, "assignee_name", None)
@@ -223,24 +315,34 @@ def queue_rows(cases, previews, tags):
                 assignee = case.assignee.get_full_name() or case.assignee.email
             assignee = escape(assignee)
         else:
-            assignee = unassigned
+            assignee = words.unassigned
         due = ""
         if case.is_open:
             due_at, met_at = next_due(case)
             if due_at is not None:
-                due = _sla_cell(due_at, met_at, case.school, clock, ago, overdue, met_label, due_in)
+                due = _sla_cell(
+                    due_at,
+                    met_at,
+                    case.school,
+                    clock,
+                    ago,
+                    words.overdue,
+                    words.met_label,
+                    words.due_in,
+                )
         row_class = life_safety_class if case.priority == Priority.LIFE_SAFETY else ""
         preview_html = (
             "" if preview is None else f'<span class="case-preview">{escape(preview.text)}</span>'
         )
         rows.append(
-            f'<tr data-case-id="{case.id}" data-priority="{priority_names.get(case.priority, "")}"'
-            f' data-href="{url}" data-ack-url="{ack_url.format(case.id)}"'
+            f'<tr data-case-id="{case.id}"'
+            f' data-priority="{words.priority_names.get(case.priority, "")}"'
+            f' data-href="{url}" data-ack-url="{words.ack_url.format(case.id)}"'
             f"{row_class}>"
             f'<td><a href="{url}" class="fw-semibold case-link">{escape(case.reference)}</a>'
             f'<span class="d-block small text-body-secondary">'
             f"{channels.get(case.channel) or escape(case.channel)}</span>"
-            f"{flood if case.needs_review else ''}</td>"
+            f"{words.flood if case.needs_review else ''}</td>"
             f"<td>{priority}</td><td>{statuses.get(case.status) or escape(case.status)}</td>"
             f'<td class="case-preview-cell">'
             f"{preview_html}"

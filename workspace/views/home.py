@@ -26,16 +26,17 @@ def my_work(request):
     context = {"attention": [], "mine": [], "previews": {}, "case_tags": {}, "overview": []}
     if permissions.school_ids_for(user, Action.VIEW_CASES):
         state = selectors.queue_state_for(user=user)
-        attention = selectors.cases_needing_attention(user=user)
-        mine = selectors.cases_assigned_open(user=user, exclude=[case.id for case in attention])
-        previews = selectors.case_previews(user=user, cases=attention + mine)
-        if previews:
-            case_previews_record(case_ids=list(previews), actor=user)
+        attention, mine = selectors.home_lists(user=user)
+        reads = selectors.case_page_reads(user=user, cases=attention + mine)
+        if reads.previews:
+            case_previews_record(
+                case_ids=list(reads.previews), actor=user, now=reads.now, recent=reads.recently_read
+            )
         context.update(
             attention=attention,
             mine=mine,
-            previews=previews,
-            case_tags=selectors.case_tags_for(cases=attention + mine),
+            previews=reads.previews,
+            case_tags=reads.tags,
             counts=state.counts,
             works_cases=bool(permissions.school_ids_for(user, Action.WORK_CASES)),
         )

@@ -19,7 +19,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts import permissions
-from accounts.models import School
 from accounts.permissions import Action
 from cases.services.audit import case_previews_record
 from workspace.forms import QueueFilterForm
@@ -42,19 +41,15 @@ def _queue_context(request, state: selectors.QueueState) -> dict:
     """Everything the queue partial draws: the page of cases, their previews (recorded as
     read) and the tabs, all from `state`'s counts."""
     user = request.user
-    school_ids = permissions.school_ids_for(user, Action.VIEW_CASES)
     queue = request.GET.get("queue", DEFAULT_QUEUE)
     if queue not in selectors.QUEUES:
         queue = DEFAULT_QUEUE
-    schools = list(School.objects.filter(id__in=school_ids).order_by("name"))
-    form = QueueFilterForm(
-        request.GET,
-        schools=schools,
-        staff=selectors.staff_choices_in(user=user),
-    )
+    menus = selectors.queue_menus_for(user=user)
+    schools = menus.schools
+    form = QueueFilterForm(request.GET, schools=schools, staff=menus.staff)
     filters = form.filters()
-    result = selectors.case_queue(user=user, queue=queue, filters=filters)
-    paginator = Paginator(selectors.queue_values(result.cases), PAGE_SIZE)
+    result, rows = selectors.queue_listing(user=user, queue=queue, filters=filters)
+    paginator = Paginator(rows, PAGE_SIZE)
     unfiltered = filters == selectors.QueueFilters()
     if unfiltered:
         # The tab's count is this list's count (same definition, same query): no second COUNT,
@@ -64,9 +59,11 @@ def _queue_context(request, state: selectors.QueueState) -> dict:
     schools_by_id = {school.id: school for school in schools}
     cases = [selectors.queue_row(values, schools_by_id) for values in page.object_list]
     page.object_list = cases
-    previews = selectors.case_previews(user=user, cases=cases)
-    if previews:
-        case_previews_record(case_ids=list(previews), actor=user)
+    reads = selectors.case_page_reads(user=user, cases=cases)
+    if reads.previews:
+        case_previews_record(
+            case_ids=list(reads.previews), actor=user, now=reads.now, recent=reads.recently_read
+        )
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("since", None)
@@ -75,8 +72,8 @@ def _queue_context(request, state: selectors.QueueState) -> dict:
         "queue_label": QUEUE_LABELS[queue],
         "page": page,
         "cases": cases,
-        "previews": previews,
-        "case_tags": selectors.case_tags_for(cases=cases),
+        "previews": reads.previews,
+        "case_tags": reads.tags,
         "result": result,
         "form": form,
         "querystring": params.urlencode(),
