@@ -430,6 +430,7 @@ class Scorer:
         raw = model.logits(features)
         calibrated = model.calibrated(raw)
         rules = None
+        known = None  # model.known(features), made once when explanations need it
         if self._read_by_rules(text, features, calibrated, disguised):
             scanned, normalized = self._scan_plan(text, features, disguised)
             if scanned:
@@ -439,7 +440,8 @@ class Scorer:
         if rules is not None:
             dismissed = self._dismissed_grams(text, rules)
             if dismissed:
-                raw = model.without(raw, features, dismissed)
+                known = model.known(features)
+                raw = model.without(raw, features, dismissed, known)
             raw = tuple(
                 z + w * rules.strength(h)
                 for z, w, h in zip(raw, model.rule_weight, self._heads, strict=True)
@@ -484,7 +486,7 @@ class Scorer:
         score = max(categories.values())
         matches: tuple[Match, ...] = ()
         if score >= _LOW:
-            matches = self._matches(text, features, categories, rules, reasons)
+            matches = self._matches(text, features, categories, rules, reasons, known)
         return ScoreResult(
             score=score,
             severity=severity_for(score),
@@ -519,6 +521,7 @@ class Scorer:
         categories: dict[str, float],
         rules: RuleOutcome | None,
         reasons: list[str],
+        known: tuple[set[bytes], float] | None = None,
     ) -> tuple[Match, ...]:
         """What pushed each raised category up: rule phrases first, then the n-grams
         with the largest positive weight, all as spans of the original text."""
@@ -534,8 +537,10 @@ class Scorer:
         for head in self._heads:
             if categories[head] < _LOW:
                 continue
+            known = known or self.model.known(features)
             shown = 0
-            for gram, contribution in self.model.contributions(features, head, _MIN_CONTRIBUTION):
+            ranked = self.model.contributions(features, head, _MIN_CONTRIBUTION, known)
+            for gram, contribution in ranked:
                 if contribution < _MIN_CONTRIBUTION or shown >= _NGRAMS_SHOWN:
                     break
                 word = gram.decode("utf-8")
