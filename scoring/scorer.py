@@ -46,6 +46,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from .alternation import compile_factored
 from .anchors import (
     ANCHOR_FUNCTION_WORDS,
     entry_anchors,
@@ -399,7 +400,7 @@ class Scorer:
                     norm = normalized.norm
                 pattern = self._patterns.get(phrase.source)
                 if pattern is None:
-                    pattern = self._patterns[phrase.source] = re.compile(phrase.source)
+                    pattern = self._patterns[phrase.source] = compile_factored(phrase.source)
                 if pattern.search(norm) is not None:
                     found.add(category)
         return tuple(c for c in CORE_CATEGORIES if c in found), normalized

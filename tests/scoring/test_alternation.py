@@ -55,6 +55,16 @@ def test_it_finds_the_same_hits_in_every_lexicon(norms):
     assert differ == []
 
 
+def test_it_finds_the_same_phrases_for_the_gate(norms):
+    # the scorer's gate searches each possible core phrase with its own pattern
+    phrases = {p.source for found in default_scorer()._phrases.values() for _, p in found}
+    differ = []
+    for source in sorted(phrases):
+        plain, factored = re.compile(source), compile_factored(source)
+        differ += [(source, n) for n in norms[::5] if spans(plain, n) != spans(factored, n)]
+    assert differ == []
+
+
 def test_it_keeps_the_order_of_alternatives():
     # "kill" first: the plain pattern stops at "kill"; the factored one must too
     assert spans(compile_factored("kill|kill myself"), "kill myself") == [(0, 4)]
