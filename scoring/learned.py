@@ -81,16 +81,27 @@ class LearnedModel:
         norm = math.sqrt(sum(values[0::stride]) + self.norm_smoothing)
         return tuple(b + sum(values[i::stride]) / norm for i, b in enumerate(self.bias, 1))
 
+    def known(self, features: set[bytes]) -> tuple[set[bytes], float]:
+        """The features the model knows, and the text's norm over them: what
+        ``without`` and ``contributions`` need, made once for a text that needs both
+        (or several heads' contributions)."""
+        known = features.intersection(self.vocabulary)
+        return known, math.sqrt(sum(map(self.idf2.__getitem__, known)) + self.norm_smoothing)
+
     def without(
-        self, raw: tuple[float, ...], features: set[bytes], removed: set[bytes]
+        self,
+        raw: tuple[float, ...],
+        features: set[bytes],
+        removed: set[bytes],
+        known: tuple[set[bytes], float] | None = None,
     ) -> tuple[float, ...]:
         """``raw`` (the logits of ``features``) less what the ``removed`` n-grams added:
-        the text's norm stays, only their evidence goes."""
+        the text's norm stays, only their evidence goes. ``known`` is
+        ``self.known(features)`` when the caller has it."""
         gone = removed.intersection(self.vocabulary).intersection(features)
         if not gone:
             return raw
-        known = features.intersection(self.vocabulary)
-        norm = math.sqrt(sum(map(self.idf2.__getitem__, known)) + self.norm_smoothing)
+        _, norm = known or self.known(features)
         return tuple(
             z - sum(map(column.__getitem__, gone)) / norm
             for z, column in zip(raw, self.columns, strict=True)
@@ -101,15 +112,19 @@ class LearnedModel:
         return tuple(s * (z - t) for s, z, t in zip(self.slope, raw, self.threshold, strict=True))
 
     def contributions(
-        self, features: set[bytes], head: str, minimum: float | None = None
+        self,
+        features: set[bytes],
+        head: str,
+        minimum: float | None = None,
+        known: tuple[set[bytes], float] | None = None,
     ) -> list[tuple[bytes, float]]:
         """What each known n-gram added to ``head``'s raw logit, largest first; with
-        ``minimum``, only those that added at least that much."""
+        ``minimum``, only those that added at least that much. ``known`` is
+        ``self.known(features)`` when the caller has it."""
         column = self.columns[self.heads.index(head)]
-        known = features.intersection(self.vocabulary)
+        known, norm = known or self.known(features)
         if not known:
             return []
-        norm = math.sqrt(sum(map(self.idf2.__getitem__, known)) + self.norm_smoothing)
         if minimum is not None:
             # Only those that reach the floor, picked without a Python-level loop:
             # ``floor <= weight`` per n-gram by a C-level map, then ``compress``.

@@ -3,8 +3,8 @@
 Contract: ``load_lexicons(directory)`` reads every ``*.txt`` of the directory (format in
 ``lexicons/README.txt``), and returns a :class:`Lexicons` holding one compiled
 :class:`Lexicon` per file plus the emoji map. Each lexicon is ONE regex (an alternation
-with one capture group per entry) so a text is scanned once per lexicon, and the entry
-that matched is known from ``match.lastindex`` without a second pass.
+of its entries, factored by first characters: alternation.py) so a text is scanned once
+per lexicon; which entry matched is found only for the few matches (``Lexicon``).
 
 The phrase syntax is translated here; the translation is deliberately small so the files
 stay readable by a district admin, not only by programmers.
@@ -17,6 +17,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+from .alternation import compile_factored
 
 __all__ = [
     "DEFAULT_DIR",
@@ -103,13 +105,16 @@ class Lexicon:
 
     ``pattern`` has no capture groups and one shared word-start guard: Python's regex
     engine scans such an alternation several times faster than one with a group per
-    entry. Which entry matched is found afterwards, only for the (rare) matches, by
-    trying the entries in the same order (longest phrase first) at the match position.
+    entry. It is compiled from ``source`` rewritten as a trie of first characters
+    (alternation.py: the same matches, two to four times faster to scan). Which entry
+    matched is found afterwards, only for the (rare) matches, by trying the entries in
+    the same order (longest phrase first) at the match position.
     """
 
     name: str
     entries: tuple[Entry, ...]
     pattern: re.Pattern[str] = field(repr=False)
+    source: str = field(repr=False)  # the alternation as written, before factoring
     # One regex source per entry, compiled on first use (only to tell which entry a
     # match belongs to): compiling them all up front doubled a process's start.
     entry_sources: tuple[str, ...] = field(repr=False)
@@ -283,7 +288,7 @@ def _compile(name: str, entries: list[Entry]) -> Lexicon:
     bodies = [compile_phrase(e.phrase).removeprefix(_WORD_START) for e in ordered]
     source = _WORD_START + "(?:" + "|".join(bodies) + ")" if bodies else r"(?!x)x"
     try:
-        pattern = re.compile(source)
+        pattern = compile_factored(source)
     except re.error:
         # Name the line at fault: only now is each entry compiled on its own.
         for e, body in zip(ordered, bodies, strict=True):
@@ -296,6 +301,7 @@ def _compile(name: str, entries: list[Entry]) -> Lexicon:
         name,
         tuple(ordered),
         pattern,
+        source,
         tuple(_WORD_START + b for b in bodies),
         None if any("$" in e.phrase for e in ordered) else {},
     )

@@ -36,11 +36,23 @@ _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "
 _LEET_INNER = {"!": "i", "|": "i"}
 _QUOTES = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u201c": '"', "\u201d": '"'}
 
-# Cheap test for "is the slow path needed at all" on the lower-cased ASCII text.
-_NEEDS_SLOW = re.compile(
-    r"[a-z][0-9@$]|[0-9$][a-z]|[a-z][!|][a-z]|([a-z])\1\1"
-    r"|(?<![a-z])[a-z][ .\-_*][a-z][ .\-_*][a-z](?![a-z])"
+# Cheap tests for "is the slow path needed at all" on the lower-cased ASCII text
+# (_needs_slow): a leet character touching a letter, three letters spelled out, a
+# letter stretched. Each searched on its own, from its rarest character where it has
+# one (a digit or symbol, a separator), so the engine skips through most of a long post
+# at C speed instead of trying five alternatives at every character.
+_LEET_HINT = re.compile(
+    r"[0-9@$!|](?:(?<=[a-z][0-9@$])|(?<=[0-9$])(?=[a-z])|(?<=[a-z][!|])(?=[a-z]))"
 )
+_SPELLED_HINT = re.compile(r"[ .\-_*][a-z][ .\-_*](?<=(?<![a-z])[a-z]...)[a-z](?![a-z])")
+_STRETCHED = re.compile(r"([a-z])\1\1")
+# A letter standing alone, then a separator, a letter, a separator and a letter: every
+# spelled-out word (_SPACED, _SPACED3) holds this, and prose almost never does ("is a
+# dog", "a.m." do not). Searched from the separator.
+_SEPARATED = re.compile(r"[ .\-_*][a-z][ .\-_*](?<=(?<![a-z0-9'])[a-z]...)[a-z]")
+# A leet character touching a letter: without one, the leetspeak pass changes nothing
+# (``[^\W\d_]`` holds every letter ``str.isalpha`` knows, and a few more).
+_LEET_TOUCHING = re.compile(r"[0-9@$!|](?:(?<=[^\W\d_].)|(?=[^\W\d_]))")
 _LEET_CANDIDATE = re.compile(r"[0-9@$!|]")
 _RUN = re.compile(r"([a-z])\1{2,}")
 # Letters spelled out: 4+ letters with spaces, or 3+ letters with . - _ * between them.
@@ -56,7 +68,7 @@ class Normalized:
     """A normalized search string and the way back to the original text.
 
     ``starts[i]``/``ends[i]`` are the original offsets covered by ``norm[i]``; both are
-    ``None`` on the fast path, where the mapping is the identity.
+    ``None`` where the mapping is the identity (every character stayed where it was).
     """
 
     text: str
@@ -86,24 +98,40 @@ class Normalizer:
         self._emoji_re = (
             re.compile("(?:" + "|".join(re.escape(k) for k in keys) + ")\ufe0f?") if keys else None
         )
+        self._emoji_firsts = tuple(sorted({k[0] for k in keys if k}))
 
     @property
     def emoji_pattern(self) -> re.Pattern[str] | None:
         """The regex of the emoji this normalizer reads as words (None without any)."""
         return self._emoji_re
 
+    def has_emoji(self, text: str) -> bool:
+        """Whether ``text`` holds an emoji this normalizer reads as a word."""
+        # Their first characters are few, and mostly outside the Basic Multilingual
+        # Plane: ``in`` answers at once for a text that holds no such character at
+        # all, where the regex (a class of twenty astral characters) walked every one.
+        return (
+            self._emoji_re is not None
+            and any(map(text.__contains__, self._emoji_firsts))
+            and self._emoji_re.search(text) is not None
+        )
+
     def __call__(self, text: str) -> Normalized:
         low = text.lower()
-        if len(low) == len(text) and text.isascii() and not _NEEDS_SLOW.search(low):
+        if len(low) == len(text) and text.isascii() and not _needs_slow(low):
             return Normalized(text, low)
         return self._slow(text)
 
     def _slow(self, text: str) -> Normalized:
+        # The string is worked on whole, at C level, as long as each character stays
+        # where it was: ``starts``/``ends`` are made only when one moves (a case fold
+        # that changes the length, an emoji read as a word, letters dropped), and are
+        # None (the identity) otherwise.
         low = text.lower()
+        starts: list[int] | None = None
+        ends: list[int] | None = None
         if len(low) == len(text):
-            chars = list(low)
-            starts = list(range(len(text)))
-            ends = list(range(1, len(text) + 1))
+            joined = low
         else:  # a case fold changed the length ("İ"): map char by char
             chars, starts, ends = [], [], []
             for i, ch in enumerate(text):
@@ -111,47 +139,64 @@ class Normalizer:
                     chars.append(c)
                     starts.append(i)
                     ends.append(i + 1)
+            joined = "".join(chars)
         if not text.isascii():
-            chars = [_QUOTES.get(c, c) for c in chars]
+            # one character for another: offsets stay (str.translate looks each
+            # character of a non-Latin-1 text up in a dict: slower than six replaces)
+            for quote, plain in _QUOTES.items():
+                if quote in joined:
+                    joined = joined.replace(quote, plain)
             # emoji -> padded words (" gun "), all pointing at the emoji's own span
-            if self._emoji_re is not None:
+            if self._emoji_re is not None and self.has_emoji(joined):
+                if starts is None or ends is None:
+                    starts, ends = list(range(len(joined))), list(range(1, len(joined) + 1))
                 chars, starts, ends = self._replace(
-                    chars, starts, ends, self._emoji_re, self._emoji
+                    list(joined), starts, ends, self._emoji_re, self._emoji
                 )
-        joined = "".join(chars)
+                joined = "".join(chars)
         # leetspeak inside words: only the few candidate positions are visited
-        for m in _LEET_CANDIDATE.finditer(joined):
-            i = m.start()
-            ch = chars[i]
-            prev_alpha = i > 0 and chars[i - 1].isalpha()
-            next_alpha = i + 1 < len(chars) and chars[i + 1].isalpha()
-            if ch in _LEET and (prev_alpha or next_alpha):
-                if ch == "@" and not prev_alpha:
-                    continue  # "@handle", not a leet "a"
-                if ch.isdigit() and _ordinal_or_unit(chars, i):
-                    continue
-                chars[i] = _LEET[ch]
-            elif ch in _LEET_INNER and prev_alpha and next_alpha:
-                chars[i] = _LEET_INNER[ch]
-        joined = "".join(chars)
+        if _LEET_TOUCHING.search(joined) is not None:
+            chars = list(joined)
+            for m in _LEET_CANDIDATE.finditer(joined):
+                i = m.start()
+                ch = chars[i]
+                prev_alpha = i > 0 and chars[i - 1].isalpha()
+                next_alpha = i + 1 < len(chars) and chars[i + 1].isalpha()
+                if ch in _LEET and (prev_alpha or next_alpha):
+                    if ch == "@" and not prev_alpha:
+                        continue  # "@handle", not a leet "a"
+                    if ch.isdigit() and _ordinal_or_unit(chars, i):
+                        continue
+                    chars[i] = _LEET[ch]
+                elif ch in _LEET_INNER and prev_alpha and next_alpha:
+                    chars[i] = _LEET_INNER[ch]
+            joined = "".join(chars)
         drop: set[int] = set()
         # spelled-out letters: drop the separators
-        for m in _SPACED.finditer(joined):
-            drop.update(range(m.start() + 1, m.end(), 2))
-        if self._short:
-            for m in _SPACED3.finditer(joined):
-                if m.group()[::2] in self._short:
-                    drop.update((m.start() + 1, m.start() + 3))
+        if _SEPARATED.search(joined) is not None:
+            for m in _SPACED.finditer(joined):
+                drop.update(range(m.start() + 1, m.end(), 2))
+            if self._short:
+                for m in _SPACED3.finditer(joined):
+                    if m.group()[::2] in self._short:
+                        drop.update((m.start() + 1, m.start() + 3))
         # runs of 3+ identical letters fold into the first (the lexicon allows doubles)
-        for m in _RUN.finditer(joined):
+        runs = _RUN.finditer(joined) if _STRETCHED.search(joined) is not None else ()
+        for m in runs:
+            if starts is None or ends is None:
+                starts, ends = list(range(len(joined))), list(range(1, len(joined) + 1))
             ends[m.start()] = ends[m.end() - 1]
             drop.update(range(m.start() + 1, m.end()))
         if drop:
-            keep = [i for i in range(len(chars)) if i not in drop]
-            chars = [chars[i] for i in keep]
+            if starts is None or ends is None:
+                starts, ends = list(range(len(joined))), list(range(1, len(joined) + 1))
+            keep = [i for i in range(len(joined)) if i not in drop]
+            joined = "".join([joined[i] for i in keep])
             starts = [starts[i] for i in keep]
             ends = [ends[i] for i in keep]
-        return Normalized(text, "".join(chars), tuple(starts), tuple(ends))
+        if starts is None or ends is None:
+            return Normalized(text, joined)
+        return Normalized(text, joined, tuple(starts), tuple(ends))
 
     @staticmethod
     def _replace(
@@ -180,6 +225,16 @@ class Normalizer:
         s2.extend(starts[last:])
         e2.extend(ends[last:])
         return c2, s2, e2
+
+
+def _needs_slow(low: str) -> bool:
+    """Whether a lower-cased ASCII text holds leetspeak, spelled-out or stretched
+    letters: something the slow path would change."""
+    return (
+        _LEET_HINT.search(low) is not None
+        or _SPELLED_HINT.search(low) is not None
+        or _STRETCHED.search(low) is not None
+    )
 
 
 # Letters after a number that keep it a number: ordinals, times, units ("5pm", "90s").

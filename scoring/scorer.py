@@ -46,6 +46,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from .alternation import compile_factored
 from .anchors import (
     ANCHOR_FUNCTION_WORDS,
     entry_anchors,
@@ -116,15 +117,18 @@ _MIN_CONTRIBUTION = 0.15
 # engine tries branch by branch at every character; the spelled-out test runs only where a
 # single letter stands between two separators.
 _STRETCHED_LETTER = re.compile(r"([a-z])\1\1")
-_LEET = re.compile(r"[a-z][0-9@$!|]+[a-z]")
+# A letter, leet characters, a letter ("k1ll", "sh00t"); searched from a leet character
+# after a letter, so the engine skips to the few digits and symbols of a text.
+_LEET = re.compile(r"[0-9@$!|](?<=[a-z].)[0-9@$!|]*[a-z]")
 _LONE_LETTER = re.compile(r"[ .\-_*][a-z][ .\-_*]")
 _SPELLED = re.compile(r"(?<![a-z])[a-z][ .\-_*][a-z][ .\-_*][a-z](?![a-z])")
 _OBFUSCATION_SPAN = 500
 _STRETCHED = re.compile(r"(\w)\1{2,}")
 
 
-# A word glued to an apostrophe and more letters ("kill'em", "KILL’EM", "gun's").
-_GLUED = re.compile(r"([^\W\d_]{2,})['\u2019]\w")
+# Where a word glued to an apostrophe and more letters ends ("kill'em", "KILL’EM",
+# "gun's"): an apostrophe after two letters, before a word character (see _glued_words).
+_APOSTROPHE = re.compile(r"['\u2019](?<=[^\W\d_]{2}.)(?=\w)")
 _NONE: frozenset[bytes] = frozenset()
 
 
@@ -133,6 +137,27 @@ class _Phrase(NamedTuple):
 
     needs: tuple[frozenset[bytes], ...]
     source: str  # compiled on first use (Scorer._pattern): process start stays cheap
+
+
+def _glued_words(text: str) -> list[str]:
+    r"""The words glued to an apostrophe and more letters: what
+    ``re.findall(r"([^\W\d_]{2,})['\u2019]\w", text)`` gives, without that regex's
+    walk through every letter of every word (it tried each as a start). Each apostrophe
+    where such a word may end is found by its first character, and the word's letters
+    (``[^\W\d_]``: alphanumeric, not a decimal digit) are walked back, no further than
+    where the previous match ended (one word character after its apostrophe)."""
+    found: list[str] = []
+    after = 0
+    for m in _APOSTROPHE.finditer(text):
+        end = m.start()
+        start = end - 2
+        if start < after:
+            continue
+        while start > after and text[start - 1].isalnum() and not text[start - 1].isdecimal():
+            start -= 1
+        found.append(text[start:end])
+        after = end + 2
+    return found
 
 
 def _obfuscated(text: str) -> bool:
@@ -236,7 +261,6 @@ class Scorer:
         self.rules = RuleTier(self.lexicons, self.normalizer)
         self.model: LearnedModel = load_model(model_path)
         self._heads = tuple(self.model.heads)
-        self._emoji_starts = frozenset(k[0] for k in self.lexicons.emoji if k)
         self._gate = frozenset(e.phrase.encode("utf-8") for e in self.lexicons["gate"].entries)
         self._candidate = math.log(CANDIDATE_PROBABILITY / (1.0 - CANDIDATE_PROBABILITY))
         unigrams = sorted(g for g in self.model.vocabulary if b" " not in g)
@@ -351,7 +375,7 @@ class Scorer:
         # phrases read the word alone.
         glued: frozenset[bytes] = _NONE
         if "'" in text or "\u2019" in text:
-            glued = frozenset(w.lower().encode("utf-8") for w in _GLUED.findall(text))
+            glued = frozenset(w.lower().encode("utf-8") for w in _glued_words(text))
         present = self._phrase_anchors.intersection(features)
         if glued:
             present |= self._phrase_anchors.intersection(glued)
@@ -376,7 +400,7 @@ class Scorer:
                     norm = normalized.norm
                 pattern = self._patterns.get(phrase.source)
                 if pattern is None:
-                    pattern = self._patterns[phrase.source] = re.compile(phrase.source)
+                    pattern = self._patterns[phrase.source] = compile_factored(phrase.source)
                 if pattern.search(norm) is not None:
                     found.add(category)
         return tuple(c for c in CORE_CATEGORIES if c in found), normalized
@@ -392,20 +416,10 @@ class Scorer:
             return grams(self.normalizer(_STRETCHED.sub(r"\1\1", text)).norm)
         return grams(text)
 
-    def _has_emoji(self, text: str) -> bool:
-        # Most non-ASCII texts hold no character an emoji of the lexicons starts with
-        # (accents, curly quotes): a C-level set test spares them the regex.
-        emoji = self.normalizer.emoji_pattern
-        return (
-            emoji is not None
-            and not self._emoji_starts.isdisjoint(text)
-            and emoji.search(text) is not None
-        )
-
     def _disguised(self, text: str) -> bool:
         """Obfuscated spelling, or emoji the lexicons read as words: the tokens of the
         text as written are not the words the scorer should read."""
-        return _obfuscated(text) or (not text.isascii() and self._has_emoji(text))
+        return _obfuscated(text) or (not text.isascii() and self.normalizer.has_emoji(text))
 
     def score(self, text: str, *, school_terms: Sequence[str] = ()) -> ScoreResult:
         """Score one text; ``school_terms`` are the school's own words (see relevance)."""
@@ -417,6 +431,7 @@ class Scorer:
         raw = model.logits(features)
         calibrated = model.calibrated(raw)
         rules = None
+        known = None  # model.known(features), made once when explanations need it
         if self._read_by_rules(text, features, calibrated, disguised):
             scanned, normalized = self._scan_plan(text, features, disguised)
             if scanned:
@@ -426,7 +441,8 @@ class Scorer:
         if rules is not None:
             dismissed = self._dismissed_grams(text, rules)
             if dismissed:
-                raw = model.without(raw, features, dismissed)
+                known = model.known(features)
+                raw = model.without(raw, features, dismissed, known)
             raw = tuple(
                 z + w * rules.strength(h)
                 for z, w, h in zip(raw, model.rule_weight, self._heads, strict=True)
@@ -471,7 +487,7 @@ class Scorer:
         score = max(categories.values())
         matches: tuple[Match, ...] = ()
         if score >= _LOW:
-            matches = self._matches(text, features, categories, rules, reasons)
+            matches = self._matches(text, features, categories, rules, reasons, known)
         return ScoreResult(
             score=score,
             severity=severity_for(score),
@@ -506,6 +522,7 @@ class Scorer:
         categories: dict[str, float],
         rules: RuleOutcome | None,
         reasons: list[str],
+        known: tuple[set[bytes], float] | None = None,
     ) -> tuple[Match, ...]:
         """What pushed each raised category up: rule phrases first, then the n-grams
         with the largest positive weight, all as spans of the original text."""
@@ -521,8 +538,10 @@ class Scorer:
         for head in self._heads:
             if categories[head] < _LOW:
                 continue
+            known = known or self.model.known(features)
             shown = 0
-            for gram, contribution in self.model.contributions(features, head, _MIN_CONTRIBUTION):
+            ranked = self.model.contributions(features, head, _MIN_CONTRIBUTION, known)
+            for gram, contribution in ranked:
                 if contribution < _MIN_CONTRIBUTION or shown >= _NGRAMS_SHOWN:
                     break
                 word = gram.decode("utf-8")
