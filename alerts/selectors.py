@@ -8,10 +8,10 @@ Sources (and their health) are for district admins (MANAGE_SCHOOL).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Case as SqlCase
-from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import CharField, Count, IntegerField, Q, QuerySet, Value, When, Window
 from django.shortcuts import get_object_or_404
 
 from accounts import permissions
@@ -97,6 +97,135 @@ def alerts_feed(*, user, filters: FeedFilters) -> QuerySet[Alert]:
         output_field=IntegerField(),
     )
     return alerts.order_by(severity_rank, "-created_at", "-id")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedCard:
+    """What one card of the feed shows, as plain values: no model instance is built for it."""
+
+    id: int
+    created_at: datetime
+    severity: str
+    top_category: str
+    score: float
+    matches: list
+    school_matches: list
+    status: str
+    group_size: int
+    dismissal_reason: str
+    text: str
+    url: str
+    author_handle: str
+    source_name: str
+    school_name: str
+    case_id: int | None
+    case_reference: str
+    reviewed_by: str | None  # as the user reads (str(User)): full name, else email
+
+    @property
+    def is_new(self) -> bool:
+        return self.status == AlertStatus.NEW
+
+    @classmethod
+    def from_alert(cls, alert: Alert) -> FeedCard:
+        """The card of an alert already loaded (with its post, source, school and case)."""
+        return cls(
+            id=alert.id,
+            created_at=alert.created_at,
+            severity=alert.severity,
+            top_category=alert.top_category,
+            score=alert.score,
+            matches=alert.matches,
+            school_matches=alert.school_matches,
+            status=alert.status,
+            group_size=alert.group_size,
+            dismissal_reason=alert.dismissal_reason,
+            text=alert.post.text,
+            url=alert.post.url,
+            author_handle=alert.post.author_handle,
+            source_name=alert.post.source.name,
+            school_name=alert.school.name,
+            case_id=alert.case_id,
+            case_reference=alert.case.reference if alert.case_id else "",
+            reviewed_by=str(alert.reviewed_by) if alert.reviewed_by_id else None,
+        )
+
+
+_CARD_COLUMNS = (
+    "id",
+    "created_at",
+    "severity",
+    "top_category",
+    "score",
+    "matches",
+    "school_matches",
+    "status",
+    "group_size",
+    "dismissal_reason",
+    "post__text",
+    "post__url",
+    "post__author_handle",
+    # The alert's source is its post's (copied when raised): no join through the post.
+    "source__name",
+    "school__name",
+    "case_id",
+    "case__reference",
+    "reviewed_by_id",
+    "reviewed_by__full_name",
+    "reviewed_by__email",
+    "feed_total",
+)
+
+
+def alerts_feed_page(*, user, filters: FeedFilters, offset: int, size: int) -> tuple[list, int]:
+    """One page of the feed (`alerts_feed`'s order and scope) as FeedCards, and how many
+    alerts the whole feed holds, in one query: the total is a window count over the filtered
+    alerts, read with the page instead of by a COUNT of its own. Past the last page: no
+    cards and a total of 0 (ask `alerts_feed(...).count()` then)."""
+    rows = (
+        alerts_feed(user=user, filters=filters)
+        .annotate(feed_total=Window(Count("id")))
+        .values_list(*_CARD_COLUMNS)[offset : offset + size]
+    )
+    cards, total = [], 0
+    for row in rows:
+        *values, reviewer_id, full_name, email, total = row
+        cards.append(
+            FeedCard(
+                *values[:15],
+                case_id=values[15],
+                case_reference=values[16] or "",
+                reviewed_by=(full_name or email) if reviewer_id else None,
+            )
+        )
+    return cards, total
+
+
+def feed_filter_choices(*, user) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(schools, sources) the feed can be narrowed to, each as (id, name) by name: the
+    user's triage schools and the sources serving them, read in one query."""
+    school_ids = permissions.school_ids_for(user, Action.TRIAGE_ALERTS)
+    schools = (
+        School.objects.filter(id__in=school_ids)
+        .annotate(choice_kind=Value("school", output_field=CharField()))
+        .values_list("choice_kind", "id", "name")
+        .order_by()
+    )
+    sources = (
+        Source.objects.filter(schools__id__in=school_ids)
+        .annotate(choice_kind=Value("source", output_field=CharField()))
+        .values_list("choice_kind", "id", "name")
+        .order_by()
+        .distinct()
+    )
+    found: dict[str, list[tuple[int, str]]] = {"school": [], "source": []}
+    for kind, row_id, name in schools.union(sources, all=True):
+        found[kind].append((row_id, name))
+    return sorted(found["school"], key=_by_name), sorted(found["source"], key=_by_name)
+
+
+def _by_name(choice: tuple[int, str]) -> tuple[str, int]:
+    return choice[1], choice[0]
 
 
 @dataclass(frozen=True)

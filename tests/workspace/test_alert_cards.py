@@ -65,3 +65,26 @@ def test_the_feed_cards_are_the_card_template(three_alerts, language):
     }
     assert _same_markup(drawn) == _same_markup(templated)
     assert "javascript:" not in drawn and "<b>" not in drawn
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_feed_pages_cards_read_as_plain_values_are_the_card_template(
+    three_alerts, client_for, personas, language
+):
+    """The page reads its cards as plain values in one query (alerts_feed_page): the case's
+    reference, the reviewer's name and the dismissal reason come out as the template shows
+    them from the loaded alert."""
+    client = client_for(personas.counselor_a)
+    client.cookies["django_language"] = language
+    html = client.get("/alerts/?status=any", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    for alert in three_alerts:
+        with translation.override(language):
+            templated = render_to_string(
+                "workspace/alerts/_alert_card.html",
+                {"alert": alert, "reasons": DismissalReason.choices, "csrf_token": "t" * 64},
+            )
+        card = re.search(rf'<article [^>]*id="alert-{alert.id}".*?</article>', html, re.S)
+        token = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+')
+        drawn = token.sub(r"\1" + "t" * 64, card[0])
+        assert _same_markup(drawn) == _same_markup(templated)
+    assert str(personas.counselor_a) in html  # the reviewer of the escalated and dismissed

@@ -13,11 +13,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -42,23 +41,35 @@ def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def _feed_page(user, filters, requested) -> Page:
+    """The requested page of the feed (the first for anything that is not a number, the last
+    past the end, as Paginator.get_page), its cards and the total read in one query."""
+    try:
+        number = max(1, int(requested))
+    except (TypeError, ValueError):
+        number = 1
+    cards, total = selectors.alerts_feed_page(
+        user=user, filters=filters, offset=(number - 1) * PAGE_SIZE, size=PAGE_SIZE
+    )
+    if not cards and number > 1:  # past the end: the last page, as Paginator.get_page does
+        total = selectors.alerts_feed(user=user, filters=filters).count()
+        number = max(1, -(-total // PAGE_SIZE))
+        cards, total = selectors.alerts_feed_page(
+            user=user, filters=filters, offset=(number - 1) * PAGE_SIZE, size=PAGE_SIZE
+        )
+    paginator = Paginator((), PAGE_SIZE)
+    paginator.count = total  # known from the page's own query (a cached_property)
+    return Page(cards, number, paginator)
+
+
 def _feed_context(request, data) -> dict:
     user = request.user
-    form = FeedFilterForm(
-        data,
-        schools=selectors.schools_for_triage(user=user),
-        sources=selectors.sources_for_feed(user=user),
-    )
-    alerts = selectors.alerts_feed(user=user, filters=form.filters())
-    page = Paginator(alerts, PAGE_SIZE).get_page(data.get("page"))
+    schools, sources = selectors.feed_filter_choices(user=user)
+    form = FeedFilterForm(data, schools=schools, sources=sources)
     return {
         "form": form,
-        "page": page,
+        "page": _feed_page(user, form.filters(), data.get("page")),
         "reasons": DismissalReason.choices,
-        # Every card offers the same reasons: their options are drawn once per page.
-        "reason_options": format_html_join(
-            "", '<option value="{}">{}</option>', DismissalReason.choices
-        ),
         "querystring": data.urlencode(),
     }
 
