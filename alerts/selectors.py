@@ -11,7 +11,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db.models import Case as SqlCase
-from django.db.models import CharField, Count, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models import (
+    CharField,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.shortcuts import get_object_or_404
 
 from accounts import permissions
@@ -179,13 +190,17 @@ _CARD_COLUMNS = (
 
 def alerts_feed_page(*, user, filters: FeedFilters, offset: int, size: int) -> tuple[list, int]:
     """One page of the feed (`alerts_feed`'s order and scope) as FeedCards, and how many
-    alerts the whole feed holds, in one query: the total is a window count over the filtered
-    alerts, read with the page instead of by a COUNT of its own. Past the last page: no
-    cards and a total of 0 (ask `alerts_feed(...).count()` then)."""
+    alerts the whole feed holds, in one query: the page's ids are chosen on the alerts alone
+    (their index), only those rows are joined to their post, source, school, case and
+    reviewer, and the total is a scalar subquery over the same filters instead of a COUNT
+    of its own. Past the last page: no cards and a total of 0 (count it then)."""
+    feed = alerts_feed(user=user, filters=filters)
+    page_ids = feed.values("id")[offset : offset + size]
+    total = feed.order_by().annotate(total=Func(F("id"), function="COUNT")).values("total")
     rows = (
-        alerts_feed(user=user, filters=filters)
-        .annotate(feed_total=Window(Count("id")))
-        .values_list(*_CARD_COLUMNS)[offset : offset + size]
+        feed.filter(id__in=page_ids)
+        .annotate(feed_total=Subquery(total, output_field=IntegerField()))
+        .values_list(*_CARD_COLUMNS)
     )
     cards, total = [], 0
     for row in rows:
