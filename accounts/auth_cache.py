@@ -55,6 +55,23 @@ logger = logging.getLogger(__name__)
 
 # Set on a user built from a snapshot: whether they have a confirmed second factor.
 KNOWN_ENROLLED_ATTRIBUTE = "_tipline_second_factor_enrolled"
+# Set on every signed-in user of a request that asked the cache: what it answered for the
+# keys of `prefetch_also` (a key absent from it is absent from the cache).
+PREFETCHED_ATTRIBUTE = "_tipline_cache_prefetched"
+_prefetchers: dict[str, object] = {}
+
+
+def prefetch_also(name: str, keys_for) -> None:
+    """Have the signed-in user's cache round trip also read `keys_for(user_id)` (a higher
+    layer's per-user entries, e.g. the navigation's badge counts: config/navigation.py), so a
+    page pays one round trip for all of them. Registered once per name."""
+    _prefetchers[name] = keys_for
+
+
+def prefetch_keys(user_id) -> list[str]:
+    return [key for keys_for in _prefetchers.values() for key in keys_for(user_id)]
+
+
 _last_failure = 0.0
 
 

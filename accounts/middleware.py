@@ -44,7 +44,9 @@ def _signed_in_user(request):
         return request._cached_user
     session = request.session
     user_id = session.get(auth.SESSION_KEY)
-    extra = permissions.roles_cache_keys(user_id) if user_id is not None else []
+    extra = []
+    if user_id is not None:
+        extra = [*permissions.roles_cache_keys(user_id), *auth_cache.prefetch_keys(user_id)]
     user, found = auth_cache.lookup(session, extra)
     if user is None:
         version = auth_cache.version_before_reading(session)
@@ -54,6 +56,7 @@ def _signed_in_user(request):
             auth_cache.keep(session, user, version)
     if user.is_authenticated and found:
         permissions.roles_adopt(user, found)
+        setattr(user, auth_cache.PREFETCHED_ATTRIBUTE, found)
     user.is_verified = functools.partial(is_verified, user)
     request._cached_user = user
     return user

@@ -100,3 +100,27 @@ def test_without_kept_sign_ins_a_page_reads_the_user_and_second_factor(
         '"accounts_recoverycodedevice"',
         '"accounts_school"',
     ]
+
+
+def test_the_user_roles_and_badges_come_in_one_cache_round_trip(
+    client_for, personas, settings, monkeypatch
+):
+    settings.NAVIGATION_COUNT_SECONDS = 10
+    settings.ROLES_CACHE_SECONDS = 60
+    cache.clear()
+    client = client_for(personas.counselor_a)
+    client.get("/privacy/")
+    reads = []
+    real_get, real_get_many = cache.get, cache.get_many
+    monkeypatch.setattr(cache, "get", lambda *a, **k: reads.append(a[0]) or real_get(*a, **k))
+    monkeypatch.setattr(
+        cache, "get_many", lambda keys, **k: reads.append(list(keys)) or real_get_many(keys, **k)
+    )
+    html = client.get("/privacy/").content.decode()
+    assert 'aria-label="Main"' in html and "Sign out" in html
+    # The session's own read, then one for everything else the signed-in page needs.
+    batches = [read for read in reads if isinstance(read, list)]
+    assert len(batches) == 1, reads
+    assert any(key.startswith("nav-count:") for key in batches[0])
+    assert any(key.startswith("roles:") for key in batches[0])
+    assert any(key.startswith("auth:") for key in batches[0])
