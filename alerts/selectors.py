@@ -23,6 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
 from accounts import permissions
@@ -87,7 +88,18 @@ class FeedFilters:
 def alerts_feed(*, user, filters: FeedFilters) -> QuerySet[Alert]:
     """The feed, most severe first and newest first within a severity, narrowed by the
     filters (never beyond the user's scope)."""
-    alerts = alerts_visible_to(user=user).select_related("post__source", "school", "case")
+    alerts = _feed_filtered(
+        alerts_visible_to(user=user).select_related("post__source", "school", "case"), filters
+    )
+    severity_rank = SqlCase(
+        *(When(severity=name, then=Value(rank)) for rank, name in enumerate(SEVERITY_ORDER)),
+        default=Value(len(SEVERITY_ORDER)),
+        output_field=IntegerField(),
+    )
+    return alerts.order_by(severity_rank, "-created_at", "-id")
+
+
+def _feed_filtered(alerts: QuerySet[Alert], filters: FeedFilters) -> QuerySet[Alert]:
     if filters.school:
         alerts = alerts.filter(school_id=filters.school)
     if filters.category:
@@ -102,12 +114,7 @@ def alerts_feed(*, user, filters: FeedFilters) -> QuerySet[Alert]:
         alerts = alerts.filter(created_at__date__gte=filters.since)
     if filters.until:
         alerts = alerts.filter(created_at__date__lte=filters.until)
-    severity_rank = SqlCase(
-        *(When(severity=name, then=Value(rank)) for rank, name in enumerate(SEVERITY_ORDER)),
-        default=Value(len(SEVERITY_ORDER)),
-        output_field=IntegerField(),
-    )
-    return alerts.order_by(severity_rank, "-created_at", "-id")
+    return alerts
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,18 +195,32 @@ _CARD_COLUMNS = (
 )
 
 
+# alerts_feed's order as one SQL expression over the alerts table alone (a CASE of five When
+# objects costs more to compile than the page's rows cost to read).
+_SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITY_ORDER)}
+_SEVERITY_RANK_SQL = RawSQL(  # noqa: S611 - our own constants, no input
+    "CASE severity "
+    + " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in _SEVERITY_RANK.items())
+    + f" ELSE {len(SEVERITY_ORDER)} END",
+    (),
+    output_field=IntegerField(),
+)
+
+
 def alerts_feed_page(*, user, filters: FeedFilters, offset: int, size: int) -> tuple[list, int]:
     """One page of the feed (`alerts_feed`'s order and scope) as FeedCards, and how many
     alerts the whole feed holds, in one query: the page's ids are chosen on the alerts alone
     (their index), only those rows are joined to their post, source, school, case and
-    reviewer, and the total is a scalar subquery over the same filters instead of a COUNT
-    of its own. Past the last page: no cards and a total of 0 (count it then)."""
-    feed = alerts_feed(user=user, filters=filters)
-    page_ids = feed.values("id")[offset : offset + size]
-    total = feed.order_by().annotate(total=Func(F("id"), function="COUNT")).values("total")
+    reviewer (and put in the feed's order here), and the total is a scalar subquery over the
+    same filters instead of a COUNT of its own. Past the last page: no cards and a total of
+    0 (count it then)."""
+    scoped = _feed_filtered(alerts_visible_to(user=user), filters).order_by()
+    page_ids = scoped.order_by(_SEVERITY_RANK_SQL.asc(), "-created_at", "-id").values("id")
+    total = scoped.annotate(total=Func(F("id"), function="COUNT")).values("total")
     rows = (
-        feed.filter(id__in=page_ids)
+        Alert.objects.filter(id__in=page_ids[offset : offset + size])
         .annotate(feed_total=Subquery(total, output_field=IntegerField()))
+        .order_by()
         .values_list(*_CARD_COLUMNS)
     )
     cards, total = [], 0
@@ -213,6 +234,10 @@ def alerts_feed_page(*, user, filters: FeedFilters, offset: int, size: int) -> t
                 reviewed_by=(full_name or email) if reviewer_id else None,
             )
         )
+    # The feed's order: newest first (then the higher id) within a severity, most severe
+    # first (two stable sorts).
+    cards.sort(key=lambda card: (card.created_at, card.id), reverse=True)
+    cards.sort(key=lambda card: _SEVERITY_RANK.get(card.severity, len(SEVERITY_ORDER)))
     return cards, total
 
 
