@@ -124,3 +124,15 @@ def test_the_user_roles_and_badges_come_in_one_cache_round_trip(
     assert any(key.startswith("nav-count:") for key in batches[0])
     assert any(key.startswith("roles:") for key in batches[0])
     assert any(key.startswith("auth:") for key in batches[0])
+
+
+def test_the_header_drawn_in_python_escapes_the_name_and_marks_the_page(client_for, personas):
+    user = personas.counselor_a
+    user.full_name = '<b>Alice</b> & "Co"'
+    user.save()
+    html = client_for(user).get("/alerts/").content.decode()
+    assert "&lt;b&gt;Alice&lt;/b&gt; &amp; &quot;Co&quot;" in html
+    assert "<b>Alice</b>" not in html
+    assert 'href="/alerts/" aria-current="page">Alerts' in html
+    assert 'class="nav-link" href="/staff/cases/">Cases' in html
+    assert 'name="csrfmiddlewaretoken" value="' in html.split('id="staff-nav"')[1]
