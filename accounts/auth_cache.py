@@ -72,7 +72,7 @@ def prefetch_keys(user_id) -> list[str]:
     return [key for keys_for in _prefetchers.values() for key in keys_for(user_id)]
 
 
-_last_failure = 0.0
+_last_failure: float | None = None  # time.monotonic() of the last failed cache call
 
 
 def entry_key(user_id) -> str:
@@ -94,13 +94,13 @@ def _failed(error: Exception, what: str) -> None:
 
 
 def _trusting() -> bool:
-    return time.monotonic() - _last_failure > _seconds()
+    return _last_failure is None or time.monotonic() - _last_failure > _seconds()
 
 
 def failures_forget() -> None:
     """Trust snapshots again at once in this process (tests; a shell after an outage)."""
     global _last_failure
-    _last_failure = 0.0
+    _last_failure = None
 
 
 @dataclass(frozen=True)
