@@ -14,14 +14,12 @@ from django.db.models import Case as SqlCase
 from django.db.models import (
     CharField,
     Count,
-    F,
-    Func,
     IntegerField,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
@@ -191,7 +189,6 @@ _CARD_COLUMNS = (
     "reviewed_by_id",
     "reviewed_by__full_name",
     "reviewed_by__email",
-    "feed_total",
 )
 
 
@@ -209,23 +206,24 @@ _SEVERITY_RANK_SQL = RawSQL(  # noqa: S611 - our own constants, no input
 
 def alerts_feed_page(*, user, filters: FeedFilters, offset: int, size: int) -> tuple[list, int]:
     """One page of the feed (`alerts_feed`'s order and scope) as FeedCards, and how many
-    alerts the whole feed holds, in one query: the page's ids are chosen on the alerts alone
-    (their index), only those rows are joined to their post, source, school, case and
-    reviewer (and put in the feed's order here), and the total is a scalar subquery over the
-    same filters instead of a COUNT of its own. Past the last page: no cards and a total of
-    0 (count it then)."""
-    scoped = _feed_filtered(alerts_visible_to(user=user), filters).order_by()
-    page_ids = scoped.order_by(_SEVERITY_RANK_SQL.asc(), "-created_at", "-id").values("id")
-    total = scoped.annotate(total=Func(F("id"), function="COUNT")).values("total")
-    rows = (
-        Alert.objects.filter(id__in=page_ids[offset : offset + size])
-        .annotate(feed_total=Subquery(total, output_field=IntegerField()))
-        .order_by()
-        .values_list(*_CARD_COLUMNS)
+    alerts the whole feed holds, in two short queries whose plans do not depend on the
+    planner's statistics: the page's ids with the total (a window count) chosen on the alerts
+    table alone, then those rows by primary key joined to their post, source, school, case
+    and reviewer, read as plain values and put back in the page's order. Past the last page:
+    no cards and a total of 0 (count it then)."""
+    chosen = list(
+        _feed_filtered(alerts_visible_to(user=user), filters)
+        .order_by(_SEVERITY_RANK_SQL.asc(), "-created_at", "-id")
+        .annotate(feed_total=Window(Count("id")))
+        .values_list("id", "feed_total")[offset : offset + size]
     )
-    cards, total = [], 0
+    if not chosen:
+        return [], 0
+    position = {alert_id: index for index, (alert_id, _total) in enumerate(chosen)}
+    rows = Alert.objects.filter(id__in=position).order_by().values_list(*_CARD_COLUMNS)
+    cards = []
     for row in rows:
-        *values, reviewer_id, full_name, email, total = row
+        *values, reviewer_id, full_name, email = row
         cards.append(
             FeedCard(
                 *values[:15],
@@ -234,11 +232,8 @@ def alerts_feed_page(*, user, filters: FeedFilters, offset: int, size: int) -> t
                 reviewed_by=(full_name or email) if reviewer_id else None,
             )
         )
-    # The feed's order: newest first (then the higher id) within a severity, most severe
-    # first (two stable sorts).
-    cards.sort(key=lambda card: (card.created_at, card.id), reverse=True)
-    cards.sort(key=lambda card: _SEVERITY_RANK.get(card.severity, len(SEVERITY_ORDER)))
-    return cards, total
+    cards.sort(key=lambda card: position[card.id])
+    return cards, chosen[0][1]
 
 
 def feed_filter_choices(*, user) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
