@@ -39,7 +39,22 @@ class Role(models.TextChoices):
 SCHOOL_ROLES = (Role.COUNSELOR, Role.PRINCIPAL)
 
 
-class UserManager(BaseUserManager):
+class UserQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """An UPDATE sends no signal: the users it changes stop being trusted from the cache
+        here (accounts.auth_cache), e.g. a deactivation by a district admin."""
+        from .auth_cache import auth_forget
+
+        user_ids = list(self.values_list("pk", flat=True))
+        updated = super().update(**kwargs)
+        for user_id in user_ids:
+            auth_forget(user_id)
+        return updated
+
+    update.alters_data = True
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def _create(self, email: str, password: str | None, **fields):

@@ -70,19 +70,38 @@ def roles_cache_key(user_id: int) -> str:
     return f"roles:{user_id}"
 
 
-def _roles_from_cache(user) -> tuple[dict[int, Role] | None, object]:
-    """(roles, version) from the cache; roles None when absent, stale or the cache is down."""
-    key = roles_cache_key(user.pk)
-    try:
-        found = cache.get_many([key, ROLES_VERSION_KEY])
-    except Exception as error:
-        logger.warning("roles cache unavailable (%s): read from the database", type(error).__name__)
-        return None, None
+def roles_cache_keys(user_id: int) -> list[str]:
+    """The cache keys a user's kept roles are read from (the auth middleware reads them in
+    its own round trip and hands the answer to `roles_adopt`)."""
+    return [roles_cache_key(user_id), ROLES_VERSION_KEY]
+
+
+def _roles_found(user, found: dict) -> tuple[dict[int, Role] | None, object]:
     version = found.get(ROLES_VERSION_KEY, 0)
-    entry = found.get(key)
+    entry = found.get(roles_cache_key(user.pk))
     if entry is None or entry[0] != version:
         return None, version
     return {school_id: Role(role) for school_id, role in entry[1]}, version
+
+
+def roles_adopt(user, found: dict) -> None:
+    """Take the user's kept roles from a cache answer read for `roles_cache_keys` (nothing
+    when they were absent or stale: `roles_by_school` then reads them as usual)."""
+    if getattr(settings, "ROLES_CACHE_SECONDS", 0) <= 0 or not user.is_active:
+        return
+    kept, _version = _roles_found(user, found)
+    if kept is not None:
+        setattr(user, _CACHE_ATTRIBUTE, kept)
+
+
+def _roles_from_cache(user) -> tuple[dict[int, Role] | None, object]:
+    """(roles, version) from the cache; roles None when absent, stale or the cache is down."""
+    try:
+        found = cache.get_many(roles_cache_keys(user.pk))
+    except Exception as error:
+        logger.warning("roles cache unavailable (%s): read from the database", type(error).__name__)
+        return None, None
+    return _roles_found(user, found)
 
 
 def _roles_to_cache(user, roles: dict[int, Role], version) -> None:

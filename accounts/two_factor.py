@@ -26,6 +26,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .api_tokens import api_tokens_revoke_all
+from .auth_cache import auth_forget
 from .models import (
     AccountEvent,
     RecoveryCode,
@@ -125,6 +126,7 @@ def totp_device_confirm(
             confirmed=True
         ):
             raise TwoFactorError(ERROR_SETUP_GONE)
+        auth_forget(user.id)  # the UPDATE above sends no signal: the user is now enrolled
         device.confirmed = True
         others = TOTPDevice.objects.filter(user=user).exclude(id=device.id)
         others.filter(confirmed=False).delete()

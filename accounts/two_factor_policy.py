@@ -19,8 +19,11 @@ def second_factor_enrolled(user) -> bool:
     return user_has_device(user, confirmed=True)
 
 
-def second_factor_required(user) -> bool:
-    return bool(settings.STAFF_OTP_REQUIRED) or second_factor_enrolled(user)
+def second_factor_required(user, *, enrolled: bool | None = None) -> bool:
+    """`enrolled`: already known for this request (accounts.auth_cache), else asked."""
+    if settings.STAFF_OTP_REQUIRED:
+        return True
+    return second_factor_enrolled(user) if enrolled is None else enrolled
 
 
 def session_verified(user) -> bool:
@@ -30,9 +33,13 @@ def session_verified(user) -> bool:
     return device is not None and device.user_id == user.pk and device.confirmed
 
 
-def second_factor_missing(user) -> bool:
+def second_factor_missing(user, *, enrolled: bool | None = None) -> bool:
     """A signed-in user who must show a second factor and has not, in this session."""
-    return user.is_authenticated and not session_verified(user) and second_factor_required(user)
+    return (
+        user.is_authenticated
+        and not session_verified(user)
+        and second_factor_required(user, enrolled=enrolled)
+    )
 
 
 def may_change_second_factor(user) -> bool:

@@ -4,14 +4,20 @@ It sits in config, above every app, so it imports the badge counts it shows from
 that own them: nothing below learns about the navigation.
 """
 
+import functools
 import logging
 
 from django.conf import settings
 from django.core.cache import cache
-from django.urls import NoReverseMatch, reverse
+from django.middleware.csrf import get_token
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts import permissions
+from accounts import auth_cache, permissions
 from accounts.permissions import Action
 from alerts.selectors import alerts_new_count_for
 from workspace.selectors import cases_attention_count_for
@@ -40,14 +46,29 @@ STAFF_NAVIGATION_COUNTS = {
 logger = logging.getLogger(__name__)
 
 
+def _badge_key(user_id, url_name: str) -> str:
+    return f"nav-count:{user_id}:{url_name}"
+
+
+# The badges' kept counts are read in the same cache round trip as the signed-in user
+# (accounts/auth_cache.py), not in one of their own.
+auth_cache.prefetch_also(
+    "navigation", lambda user_id: [_badge_key(user_id, name) for name in STAFF_NAVIGATION_COUNTS]
+)
+
+
 def _badge_counts(user, url_names: list[str]) -> dict[str, int]:
-    """The badges' counts, kept in the cache for NAVIGATION_COUNT_SECONDS per user (one cache
-    round trip instead of a COUNT per badge on every signed-in page; a badge may lag by that
-    much, the pages it links to count for themselves). Without the cache, counted here."""
+    """The badges' counts, kept in the cache for NAVIGATION_COUNT_SECONDS per user (no COUNT
+    per badge on every signed-in page; a badge may lag by that much, the pages it links to
+    count for themselves), read with the signed-in user when the middleware did, else in a
+    round trip of their own. Without the cache, counted here."""
     seconds = getattr(settings, "NAVIGATION_COUNT_SECONDS", 0)
-    keys = {name: f"nav-count:{user.pk}:{name}" for name in url_names}
+    keys = {name: _badge_key(user.pk, name) for name in url_names}
     cached: dict = {}
-    if seconds:
+    prefetched = getattr(user, auth_cache.PREFETCHED_ATTRIBUTE, None)
+    if seconds and prefetched is not None:
+        cached = prefetched  # a key it lacks was not in the cache either
+    elif seconds:
         try:
             cached = cache.get_many(list(keys.values()))
         except Exception:  # a cache outage must not take the staff pages with it
@@ -67,17 +88,27 @@ def _badge_counts(user, url_names: list[str]) -> dict[str, int]:
     return counts
 
 
-def navigation(request):
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"staff_navigation": []}
+@functools.lru_cache(maxsize=64)
+def _address(url_name: str, urlconf, script_prefix: str) -> str | None:
+    """reverse(url_name), None when the page is not installed; remembered per URLconf and
+    script prefix (seven reverses on every signed-in page otherwise)."""
+    try:
+        return reverse(url_name, urlconf=urlconf)
+    except NoReverseMatch:
+        return None
+
+
+def _url(url_name: str) -> str | None:
+    return _address(url_name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
+def _items(request, user) -> list[dict]:
     items, badges = [], []
     for url_name, label, action in STAFF_NAVIGATION:
         if action is not None and not permissions.school_ids_for(user, action):
             continue
-        try:
-            url = reverse(url_name)
-        except NoReverseMatch:
+        url = _url(url_name)
+        if url is None:
             continue
         item = {
             "url": url,
@@ -96,4 +127,73 @@ def navigation(request):
         counts = _badge_counts(user, [item["name"] for item in badges])
         for item in badges:
             item["count"] = counts[item["name"]]
-    return {"staff_navigation": items}
+    return items
+
+
+class StaffHeader:
+    """The signed-in half of base.html's header (the toggler, the navigation with its badges,
+    the account link, the sign-out form), drawn in Python on first use: as a template it was
+    most of what a signed-in page renders beyond an anonymous one (bench/queue_pages.py).
+    Every text is escaped where it is placed. Nothing is computed for a template that does
+    not show it (an htmx fragment)."""
+
+    def __init__(self, request, user):
+        self._request, self._user, self._html = request, user, None
+
+    @cached_property
+    def items(self) -> list[dict]:
+        return _items(self._request, self._user)
+
+    def __html__(self) -> str:
+        if self._html is None:
+            self._html = self._draw()
+        return self._html
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+    def _draw(self) -> str:
+        links = []
+        for item in self.items:
+            active = item["active"]
+            badge = ""
+            if item.get("count"):
+                count = item["count"]
+                badge = (
+                    f' <span class="badge text-bg-light" aria-label="{count} '
+                    f'{escape(str(item["count_label"]))}">{count}</span>'
+                )
+            links.append(
+                '\n            <li class="nav-item">\n              <a class="nav-link'
+                + (" active" if active else "")
+                + f'" href="{escape(item["url"])}"'
+                + (' aria-current="page"' if active else "")
+                + f">{escape(str(item['label']))}{badge}</a>\n            </li>"
+            )
+        user = self._user
+        token = escape(get_token(self._request))
+        return mark_safe(  # noqa: S308 - every text above and below is escaped
+            '<button class="navbar-toggler" type="button" data-bs-toggle="collapse" '
+            'data-bs-target="#staff-nav"\n                aria-controls="staff-nav" '
+            f'aria-expanded="false" aria-label="{escape(gettext("Toggle navigation"))}">\n'
+            '          <span class="navbar-toggler-icon"></span>\n        </button>\n'
+            '        <div class="collapse navbar-collapse" id="staff-nav">\n'
+            '          <ul class="navbar-nav me-auto">' + "".join(links) + "\n          </ul>\n"
+            f'          <a class="navbar-text me-3" href="{escape(_url("accounts:home"))}" '
+            f'title="{escape(gettext("Your account"))}">'
+            f"{escape(user.get_full_name() or user.email)}</a>\n"
+            f'          <form method="post" action="{escape(_url("accounts:logout"))}" '
+            'class="d-inline">\n'
+            f'            <input type="hidden" name="csrfmiddlewaretoken" value="{token}">\n'
+            '            <button type="submit" class="btn btn-outline-light btn-sm">'
+            f"{escape(gettext('Sign out'))}</button>\n          </form>\n        </div>"
+        )
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"staff_navigation": [], "staff_header": ""}
+    header = StaffHeader(request, user)
+    # `staff_navigation` (the items) for templates that list them; computed only if used.
+    return {"staff_navigation": SimpleLazyObject(lambda: header.items), "staff_header": header}

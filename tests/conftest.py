@@ -27,6 +27,17 @@ BROWSER_CPU_THROTTLE = float(os.environ.get("TIPLINE_BROWSER_CPU_THROTTLE", "1")
 PHONE = {"width": 390, "height": 844}
 
 
+@pytest.fixture(autouse=True)
+def _auth_cache_trusted():
+    """A test that took the cache down (an outage drill) leaves this process distrusting
+    kept sign-ins for AUTH_CACHE_SECONDS (accounts/auth_cache.py): the next test starts
+    from a process that trusts them, whatever ran before it."""
+    from accounts.auth_cache import failures_forget
+
+    failures_forget()
+    yield
+
+
 @pytest.fixture
 def personas(db) -> Personas:
     return build_personas()

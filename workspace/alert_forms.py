@@ -16,9 +16,11 @@ ANY_STATUS = "any"
 
 
 class FeedFilterForm(forms.Form):
-    school = forms.ModelChoiceField(
-        label=_("School"), queryset=None, required=False, empty_label=_("All schools")
-    )
+    """The feed's filters. Schools and sources are the user's own, given as (id, name) choices
+    (alerts.selectors.feed_filter_choices, one query for both): a value outside them is
+    invalid, and an invalid value is ignored, never widening the scope."""
+
+    school = forms.TypedChoiceField(label=_("School"), coerce=int, required=False, empty_value=None)
     category = forms.ChoiceField(
         label=_("Category"), choices=[("", _("All categories")), *CATEGORY_CHOICES], required=False
     )
@@ -30,9 +32,7 @@ class FeedFilterForm(forms.Form):
         choices=[*AlertStatus.choices, (ANY_STATUS, _("Any status"))],
         required=False,
     )
-    source = forms.ModelChoiceField(
-        label=_("Source"), queryset=None, required=False, empty_label=_("All sources")
-    )
+    source = forms.TypedChoiceField(label=_("Source"), coerce=int, required=False, empty_value=None)
     since = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -45,13 +45,11 @@ class FeedFilterForm(forms.Form):
         # The feed opens on what needs work: new alerts, unless another status is asked for.
         data.setdefault("status", AlertStatus.NEW)
         super().__init__(data)
-        self.fields["school"].queryset = schools
-        self.fields["source"].queryset = sources
+        self.fields["school"].choices = [("", _("All schools")), *schools]
+        self.fields["source"].choices = [("", _("All sources")), *sources]
+        # The page draws these controls itself (alerts_tags.feed_filter_controls).
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-select form-select-sm")
-            if isinstance(field.widget, forms.Select):
-                # One loop instead of a template per option (workspace/forms.py does the same).
-                field.widget.template_name = "workspace/widgets/select.html"
         for name in ("since", "until"):
             self.fields[name].widget.attrs["class"] = "form-control form-control-sm"
 
@@ -61,11 +59,11 @@ class FeedFilterForm(forms.Form):
         cleaned = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
         status = cleaned.get("status") or AlertStatus.NEW
         return FeedFilters(
-            school=cleaned["school"].id if cleaned.get("school") else None,
+            school=cleaned.get("school"),
             category=cleaned.get("category") or "",
             severity=cleaned.get("severity") or "",
             status="" if status == ANY_STATUS else status,
-            source=cleaned["source"].id if cleaned.get("source") else None,
+            source=cleaned.get("source"),
             since=cleaned.get("since"),
             until=cleaned.get("until"),
         )

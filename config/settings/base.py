@@ -89,10 +89,11 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's AuthenticationMiddleware and django-otp's OTPMiddleware in one, read from the
+    # cache when it can (accounts/auth_cache.py).
+    "accounts.middleware.CachedAuthenticationMiddleware",
     # A signed-in person's own language over the browser's (accounts/language.py).
     "accounts.middleware.StaffLanguageMiddleware",
-    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -362,6 +363,11 @@ NAVIGATION_COUNT_SECONDS = env.int("NAVIGATION_COUNT_SECONDS", default=10)
 # A user's roles (accounts.permissions) are kept this long in the cache, dropped at once when a
 # membership or a school changes (0: read them on every request).
 ROLES_CACHE_SECONDS = env.int("ROLES_CACHE_SECONDS", default=60)
+# Who is signed in (the user's row without its password, the session-auth hash, the ids of
+# their confirmed second factors) is kept this long in the cache, under a per-user version
+# replaced by every change to the user or their devices (accounts/auth_cache.py); 0: read
+# the user and the session's device from the database on every request.
+AUTH_CACHE_SECONDS = env.int("AUTH_CACHE_SECONDS", default=60)
 # An open case queue asks this often whether anything changed (a 204 when nothing did).
 QUEUE_LIVE_SECONDS = env.int("QUEUE_LIVE_SECONDS", default=15)
 # A resubmitted tip form (refresh, Back, double click, retry) shows the same receipt code

@@ -6,13 +6,15 @@ English and Spanish, the markup is equal up to whitespace between tags."""
 import re
 
 import pytest
+from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.formats import get_format
 
 from alerts.models import Alert, AlertStatus, DismissalReason
 from alerts.services import alert_dismiss, alert_escalate
 from tests.fixtures import THREAT
-from workspace.templatetags.alerts_tags import alert_cards
+from workspace.templatetags.alerts_tags import alert_cards, score_text
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +73,35 @@ def test_the_feed_cards_are_the_card_template(three_alerts, language):
     }
     assert _same_markup(drawn) == _same_markup(templated)
     assert "javascript:" not in drawn and "<b>" not in drawn
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_feed_pages_cards_read_as_plain_values_are_the_card_template(
+    three_alerts, client_for, personas, language
+):
+    """The page reads its cards as plain values in one query (alerts_feed_page): the case's
+    reference, the reviewer's name and the dismissal reason come out as the template shows
+    them from the loaded alert."""
+    client = client_for(personas.counselor_a)
+    client.cookies["django_language"] = language
+    html = client.get("/alerts/?status=any", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    for alert in three_alerts:
+        with translation.override(language):
+            templated = render_to_string(
+                "workspace/alerts/_alert_card.html",
+                {"alert": alert, "reasons": DismissalReason.choices, "csrf_token": "t" * 64},
+            )
+        card = re.search(rf'<article [^>]*id="alert-{alert.id}".*?</article>', html, re.S)
+        token = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+')
+        drawn = token.sub(r"\1" + "t" * 64, card[0])
+        assert _same_markup(drawn) == _same_markup(templated)
+    assert str(personas.counselor_a) in html  # the reviewer of the escalated and dismissed
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_cards_score_is_floatformat_to_two_places(language):
+    scores = [i / 1000 for i in range(1001)] + [0.005, 0.015, 0.125, 0.675, 1 / 3, 2 / 3, 0.999999]
+    with translation.override(language):
+        separator = get_format("DECIMAL_SEPARATOR")
+        for score in scores:
+            assert score_text(score, separator) == floatformat(score, 2), score

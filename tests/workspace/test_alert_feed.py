@@ -166,3 +166,40 @@ def test_the_feed_keeps_its_precision_figures_a_minute(client_for, personas, two
     cache.clear()
     fresh = client.get(FEED).context["precision_by_source"]
     assert {(r.label, r.reviewed, r.escalated) for r in fresh} == {("Monitor", 1, 1)}
+
+
+def test_the_pages_follow_the_feeds_order_and_count(personas, two_alerts):
+    """alerts_feed_page reads a page in one query and orders it itself: the same alerts in
+    the same order as alerts_feed, page after page, with the feed's total."""
+    from datetime import timedelta
+
+    from alerts.selectors import FeedFilters, alerts_feed, alerts_feed_page
+
+    model = two_alerts[0]
+    severities = ["low", "critical", "medium", "high", "none", "critical", "low", "high"]
+    for number, severity in enumerate(severities * 3):
+        Alert.objects.create(
+            post=model.post,
+            source=model.source,
+            school=model.school,
+            score=0.5,
+            severity=severity,
+            top_category="violence",
+            group_key=f"order-{number}",
+            # Ties on the time too: the higher id comes first.
+            created_at=model.created_at - timedelta(minutes=number % 5),
+        )
+    filters = FeedFilters()
+    expected = list(alerts_feed(user=personas.district_admin, filters=filters).values_list("id"))
+    pages = []
+    for offset in range(0, len(expected), 7):
+        cards, total = alerts_feed_page(
+            user=personas.district_admin, filters=filters, offset=offset, size=7
+        )
+        assert total == len(expected)
+        pages.extend((card.id,) for card in cards)
+    assert pages == expected
+    assert alerts_feed_page(user=personas.district_admin, filters=filters, offset=99, size=7) == (
+        [],
+        0,
+    )

@@ -145,9 +145,9 @@ def test_the_live_check_costs_a_fixed_few_queries_when_nothing_changed(client_fo
     since = _fingerprint(_html(client, "/staff/cases/"))
     with CaptureQueriesContext(connection) as large:
         assert client.get(f"/staff/cases/live/?since={since}").status_code == 204
-    # user, second factor (two kinds of device), roles, and the one aggregate (the session
-    # comes from the cache)
-    assert len(small) == len(large) == 5
+    # roles (not kept across requests in the test settings) and the one aggregate: the
+    # session and the signed-in user with their second factors come from the cache
+    assert len(small) == len(large) == 2
 
 
 def test_a_preview_read_is_recorded_once_per_person_and_window(personas):

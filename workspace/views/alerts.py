@@ -13,11 +13,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -42,62 +41,95 @@ def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _feed_context(request, data) -> dict:
-    user = request.user
-    form = FeedFilterForm(
-        data,
-        schools=selectors.schools_for_triage(user=user),
-        sources=selectors.sources_for_feed(user=user),
+def _feed_page(user, filters, requested) -> Page:
+    """The requested page of the feed (the first for anything that is not a number, the last
+    past the end, as Paginator.get_page), its cards and the total read in one query."""
+    try:
+        number = max(1, int(requested))
+    except (TypeError, ValueError):
+        number = 1
+    cards, total = selectors.alerts_feed_page(
+        user=user, filters=filters, offset=(number - 1) * PAGE_SIZE, size=PAGE_SIZE
     )
-    alerts = selectors.alerts_feed(user=user, filters=form.filters())
-    page = Paginator(alerts, PAGE_SIZE).get_page(data.get("page"))
-    return {
+    if not cards and number > 1:  # past the end: the last page, as Paginator.get_page does
+        total = selectors.alerts_feed(user=user, filters=filters).count()
+        number = max(1, -(-total // PAGE_SIZE))
+        cards, total = selectors.alerts_feed_page(
+            user=user, filters=filters, offset=(number - 1) * PAGE_SIZE, size=PAGE_SIZE
+        )
+    paginator = Paginator((), PAGE_SIZE)
+    paginator.count = total  # known from the page's own query (a cached_property)
+    return Page(cards, number, paginator)
+
+
+def _feed_context(request, data, *, precision: bool = False) -> dict:
+    user = request.user
+    (schools, sources), figures = _kept(user, precision=precision)
+    form = FeedFilterForm(data, schools=schools, sources=sources)
+    context = {
         "form": form,
-        "page": page,
+        "page": _feed_page(user, form.filters(), data.get("page")),
         "reasons": DismissalReason.choices,
-        # Every card offers the same reasons: their options are drawn once per page.
-        "reason_options": format_html_join(
-            "", '<option value="{}">{}</option>', DismissalReason.choices
-        ),
         "querystring": data.urlencode(),
     }
+    if precision:
+        context["precision_by_source"], context["precision_by_category"] = figures
+    return context
 
 
 @login_required
 @require_GET
 def feed(request):
     _require_triage(request.user)
-    context = _feed_context(request, request.GET)
     if _is_htmx(request):
+        context = _feed_context(request, request.GET)
         return render(request, "workspace/alerts/_alert_list.html", context)
-    context["precision_by_source"], context["precision_by_category"] = _precision(request.user)
+    context = _feed_context(request, request.GET, precision=True)
     context["perms_manage_sources"] = bool(
         permissions.school_ids_for(request.user, Action.MANAGE_SCHOOL)
     )
     return render(request, "workspace/alerts/feed.html", context)
 
 
-# The precision tables scan every reviewed alert in scope: a minute-old figure is as good.
-PRECISION_CACHE_SECONDS = 60
+# What the feed shows beside its cards, holding no post text, is kept this long per user and
+# for the schools the user triages now (a changed role recomputes it on the next page): the
+# precision tables, which scan every reviewed alert in scope (a minute-old figure is as good),
+# and the filters' schools and sources (a renamed school or a new source shows within it).
+FEED_KEPT_SECONDS = 60
 
 
-def _precision(user) -> tuple[list, list]:
-    key = f"feed-precision:{user.pk}"
+def _kept(user, *, precision: bool) -> tuple[tuple[list, list], tuple[list, list] | None]:
+    """((schools, sources) for the filters, (by source, by category) precision or None), read
+    in one cache round trip; what is missing or was kept for another scope is read again."""
+    scope = sorted(permissions.school_ids_for(user, Action.TRIAGE_ALERTS))
+    keys = {"choices": f"feed-filters:{user.pk}"}
+    if precision:
+        keys["precision"] = f"feed-precision:{user.pk}"
     try:
-        cached = cache.get(key)
-    except Exception:  # no cache: count, as without one
-        cached = None
-    if cached is not None:
-        return cached
-    figures = (
-        selectors.alert_precision_by_source(user=user),
-        selectors.alert_precision_by_category(user=user),
-    )
-    try:
-        cache.set(key, figures, PRECISION_CACHE_SECONDS)
-    except Exception:
-        logger.warning("alert feed: cache unavailable, precision not kept")
-    return figures
+        found = cache.get_many(list(keys.values()))
+    except Exception:  # no cache: read, as without one
+        found = {}
+    readers = {
+        "choices": lambda: selectors.feed_filter_choices(user=user),
+        "precision": lambda: (
+            selectors.alert_precision_by_source(user=user),
+            selectors.alert_precision_by_category(user=user),
+        ),
+    }
+    values, fresh = {}, {}
+    for name, key in keys.items():
+        entry = found.get(key)
+        if entry is not None and entry[0] == scope:
+            values[name] = entry[1]
+        else:
+            values[name] = readers[name]()
+            fresh[key] = (scope, values[name])
+    if fresh:
+        try:
+            cache.set_many(fresh, FEED_KEPT_SECONDS)
+        except Exception:
+            logger.warning("alert feed: cache unavailable, filters and precision not kept")
+    return values["choices"], values.get("precision")
 
 
 def _card(request, alert, *, error: str = ""):
