@@ -140,6 +140,17 @@ class Case(models.Model):
             models.Index(fields=["assignee", "status"]),
             # Summaries: one school's (or a district's) cases opened in a period.
             models.Index(fields=["school", "created_at"], name="case_school_created_idx"),
+            # The case queue's page: a school's open cases in the queue's order, so the page
+            # stops after its 50 rows instead of sorting every open case
+            # (workspace/queue_sql.py, docs/performance.md).
+            models.Index(
+                fields=["school", "priority", "created_at", "id"],
+                name="case_open_queue_idx",
+                condition=models.Q(
+                    merged_into__isnull=True,
+                    status__in=[str(status) for status in OPEN_STATUSES],
+                ),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
