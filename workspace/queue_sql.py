@@ -205,18 +205,19 @@ def page_extras(*, user, case_ids: list[int], preview_ids: list[int], now) -> Pa
                 quote("case_id"),
                 quote(model._meta.pk.column),
             )
-            within, within_params = _in(case, preview_ids)
-            # The newest row per case by a join on the grouped ids (PostgreSQL scanned the
-            # whole table for the same `id IN (...)`).
+            within, within_params = _in(f"words.{case}", preview_ids)
+            # The newest row per case: the page's cases' rows by the case_id index, each
+            # kept if no newer row of its case exists (a correlated MAX on the same index).
+            # A join on the grouped ids made PostgreSQL hash-join a scan of the whole table.
             branches.append(
                 f"SELECT words.{case}, {kind}, words.{quote(stamp)}, words.{quote('body')}, 0"  # noqa: S608
-                f" FROM (SELECT MAX({key}) AS newest FROM {table}"
-                f" WHERE {within}{only} GROUP BY {case}) latest"
-                f" JOIN {table} words ON words.{key} = latest.newest"
+                f" FROM {table} words WHERE {within}{only.replace(' AND ', ' AND words.', 1)}"
+                f" AND words.{key} = (SELECT MAX(newer.{key}) FROM {table} newer"
+                f" WHERE newer.{case} = words.{case}{only.replace(' AND ', ' AND newer.', 1)})"
             )
             params += within_params
             if only:
-                params.append(str(MessageDirection.FROM_REPORTER))
+                params += [str(MessageDirection.FROM_REPORTER)] * 2
         reads_sql, reads_params = _recent_reads_sql(user=user, case_ids=preview_ids, now=now)
         branches.append(reads_sql)
         params += reads_params

@@ -13,7 +13,7 @@ from cases.models import Case, CaseEvent, CaseStatus, Channel
 from cases.services.audit import case_previews_record
 from cases.services.workflow import case_assign
 from tests.factories import TEST_PASSWORD, case_factory
-from tipline.services.tips import message_from_reporter
+from tipline.services.tips import message_from_reporter, message_to_reporter
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +76,24 @@ def test_it_previews_the_latest_words_on_one_line_truncated(client_for, personas
     preview = re.search(r'<span class="case-preview">([^<]*)</span>', html)[1]
     assert preview.startswith("and then more more") and preview.endswith("…")
     assert len(preview) <= 100 and "first words" not in html
+
+
+def test_the_preview_is_the_tipsters_newest_words_on_each_case_not_a_reply(
+    client_for, personas
+):
+    # Several cases on the page, each with several messages: each row shows its own case's
+    # newest words from the tipster; a counselor's later reply is never the preview.
+    for n in range(3):
+        case = case_factory(personas.school_a, body=f"tip of case {n}", alias="Fox")
+        reporter = case.tips.get().reporter
+        for words in (f"older words {n}", f"newest words {n}"):
+            message_from_reporter(case=case, reporter=reporter, body=words, channel=Channel.WEB)
+        message_to_reporter(
+            case=case, reporter=reporter, body=f"reply {n}", author=personas.counselor_a
+        )
+    html = _html(client_for(personas.counselor_a), "/staff/cases/")
+    previews = re.findall(r'<span class="case-preview">([^<]*)</span>', html)
+    assert sorted(previews) == [f"newest words {n}" for n in range(3)]
 
 
 def test_it_shows_the_category_an_sms_text_suggests_as_inferred(client_for, personas):
