@@ -78,9 +78,7 @@ def test_it_previews_the_latest_words_on_one_line_truncated(client_for, personas
     assert len(preview) <= 100 and "first words" not in html
 
 
-def test_the_preview_is_the_tipsters_newest_words_on_each_case_not_a_reply(
-    client_for, personas
-):
+def test_the_preview_is_the_tipsters_newest_words_on_each_case_not_a_reply(client_for, personas):
     # Several cases on the page, each with several messages: each row shows its own case's
     # newest words from the tipster; a counselor's later reply is never the preview.
     for n in range(3):
