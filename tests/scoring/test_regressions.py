@@ -53,6 +53,12 @@ QUIET = [
     "he's the best shooting guard in our school",
     # A counterfactual past is no intent.
     "I would've killed Victor Sweet if I was one of his",
+    # Beside a student's report of being bullied and schoolyard threats: the same words
+    # about a pet, a family joke, a game.
+    "my friends laugh at me when i trip lol",
+    "my mom always laughs at me when I sing lol",
+    "the dog won't leave me alone lol",
+    "lmao i'll beat your ass in 2k",
 ]
 
 ALERT = [
@@ -84,6 +90,13 @@ ALERT = [
     "there's gonna be a shooting at school tomorrow",
     # Beside the counterfactual past: the plain conditional.
     "I would kill him if I saw him again, I have a knife",
+    # A student's own report of being bullied, and schoolyard threats (they rated "none").
+    "they keep calling me fat and ugly every day",
+    "she keeps calling me names on the bus",
+    "everyone in class laughs at me and posts pics of me",
+    "I'm gonna punch him in the face tomorrow",
+    "I'll beat your ass after school",
+    "watch your back at school tomorrow",
 ]
 
 
