@@ -56,3 +56,11 @@ def test_it_quotes_a_phrase_never_the_whole_tip():
     reading = tip_text_read(long_tip)
     assert reading.phrase == "kill myself"
     assert "Details" not in reading.reason
+
+
+def test_it_files_a_students_own_bullying_report_as_bullying():
+    # "they keep calling me names" is a pattern of bullying told first-hand: urgent, filed as
+    # bullying (an SMS tip would otherwise stay under "Other").
+    reading = tip_text_read("they keep calling me names on the bus")
+    assert (reading.priority, reading.category) == (Priority.URGENT, Category.BULLYING)
+    assert reading.phrase == "keep calling me names"

@@ -99,7 +99,9 @@ def test_it_shows_the_category_an_sms_text_suggests_as_inferred(client_for, pers
         personas.school_a,
         channel=Channel.SMS,
         category="other",
-        body="they keep calling me names on the bus",
+        # Words the queue's guess reads as bullying and the scorer does not ("they keep
+        # calling me names" is read as bullying by the scorer: the intake files it so).
+        body="some kids on the bus keep picking on me",
     )
     html = _html(client_for(personas.counselor_a), "/staff/cases/")
     assert '<span class="category-inferred">Bullying or cyberbullying</span>' in html
