@@ -266,8 +266,15 @@ ROW_FIELDS = (
     "school_id",
     "assignee_id",
 )
-_DATETIMES = ("created_at", "acknowledged_at", "first_response_at", "acknowledge_due_at")
-_DATETIMES += ("first_response_due_at",)
+# ... and as plain values with the assignee's name (selectors.case_queue's .values()).
+ROW_VALUES = (*ROW_FIELDS, "assignee__full_name", "assignee__email")
+_DATETIMES = (
+    "created_at",
+    "acknowledged_at",
+    "first_response_at",
+    "acknowledge_due_at",
+    "first_response_due_at",
+)
 
 
 class QueuePageRows:
@@ -343,15 +350,7 @@ class QueuePageRows:
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [*self.params, window.stop - window.start, window.start])
-            rows = cursor.fetchall()
-        names = (*ROW_FIELDS, "assignee__full_name", "assignee__email")
-        values = [dict(zip(names, row, strict=True)) for row in rows]
-        if connection.vendor != "postgresql":
-            for row in values:
-                row["needs_review"] = bool(row["needs_review"])
-                for name in _DATETIMES:
-                    row[name] = _aware(row[name])
-        return values
+            return _row_values(cursor.fetchall())
 
 
 def _aware(value):
@@ -380,8 +379,9 @@ def _row_select(where: str, order: str, limit: int) -> str:
 
 
 def _row_values(rows) -> list[dict]:
-    names = (*ROW_FIELDS, "assignee__full_name", "assignee__email")
-    values = [dict(zip(names, row, strict=True)) for row in rows]
+    """Raw queue rows as the ORM's .values(ROW_VALUES) gives them (booleans and aware
+    datetimes on SQLite too)."""
+    values = [dict(zip(ROW_VALUES, row, strict=True)) for row in rows]
     if connection.vendor != "postgresql":
         for row in values:
             row["needs_review"] = bool(row["needs_review"])

@@ -210,24 +210,7 @@ def queue_counts_for(*, user, now=None) -> dict[str, int]:
 
 # What a queue row shows of a case, read as plain values (no model rows: a page of 50 cases
 # with their schools and assignees as model instances costs more than the rest of the page).
-QUEUE_ROW_FIELDS = (
-    "id",
-    "reference",
-    "status",
-    "priority",
-    "category",
-    "channel",
-    "needs_review",
-    "created_at",
-    "acknowledged_at",
-    "first_response_at",
-    "acknowledge_due_at",
-    "first_response_due_at",
-    "school_id",
-    "assignee_id",
-    "assignee__full_name",
-    "assignee__email",
-)
+QUEUE_ROW_FIELDS = queue_sql.ROW_VALUES
 
 
 @dataclass
