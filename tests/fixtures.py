@@ -16,6 +16,14 @@ from .tipline.sms_support import DISTRICT_NUMBER, SCHOOL_A_NUMBER, SCHOOL_B_NUMB
 
 THREAT = "I'm going to shoot everyone at Lincoln High tomorrow at lunch"
 HYPERBOLE = "this Lincoln High chem test is killing me 😂"
+# CACHES for "Redis is down": a Redis cache on a port nothing listens on, failing fast.
+UNREACHABLE_REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.5},
+    }
+}
 
 
 @pytest.fixture

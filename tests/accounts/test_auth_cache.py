@@ -16,16 +16,9 @@ from accounts.models import User
 from accounts.two_factor import totp_device_confirm, totp_device_pending, two_factor_reset
 from tests.accounts.otp import sign_in_with_password, totp_code, verify
 from tests.factories import TEST_PASSWORD
+from tests.fixtures import UNREACHABLE_REDIS
 
 pytestmark = pytest.mark.django_db
-
-UNREACHABLE_REDIS = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:1/0",
-        "OPTIONS": {"socket_connect_timeout": 0.5},
-    }
-}
 
 
 @pytest.fixture(autouse=True)

@@ -11,15 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-pytestmark = pytest.mark.django_db
+from tests.fixtures import UNREACHABLE_REDIS
 
-UNREACHABLE_REDIS = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:1/0",
-        "OPTIONS": {"socket_connect_timeout": 0.5},
-    }
-}
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ import contextlib
 import pytest
 
 from cases.models import Case
+from tests.fixtures import UNREACHABLE_REDIS
 from tipline import throttle
 from tipline.models import Message, Tip
 
@@ -15,19 +16,11 @@ from .web_helpers import receipt_code_from, submit_tip
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("numbers")]
 
-DEAD_REDIS = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:1/0",
-        "OPTIONS": {"socket_connect_timeout": 0.5},
-    }
-}
-
 
 @contextlib.contextmanager
 def redis_down(settings):
     working = settings.CACHES
-    settings.CACHES = DEAD_REDIS
+    settings.CACHES = UNREACHABLE_REDIS
     throttle._process_counters.clear()
     try:
         yield

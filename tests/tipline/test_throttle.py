@@ -3,6 +3,7 @@
 import pytest
 
 from cases.models import Case
+from tests.fixtures import UNREACHABLE_REDIS
 from tipline.models import Tip
 
 from .web_helpers import submit_tip
@@ -68,13 +69,7 @@ def test_it_refuses_even_the_right_code_once_throttled(client, personas, setting
 def test_it_keeps_a_tip_when_the_throttle_cache_is_down(client, personas, settings, caplog):
     """Redis down must not cost a tip: stored, marked for review, and said so in the log."""
     working_caches = settings.CACHES
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 0.5},
-        }
-    }
+    settings.CACHES = UNREACHABLE_REDIS
     try:
         response = submit_tip(client, body="a tip during a cache outage")
     finally:
