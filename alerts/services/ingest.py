@@ -218,15 +218,17 @@ def _raise_alerts(
         # Read again (services/second_tier.py) before a high alert pages anyone; the sweep
         # does it if the task is lost. Life-safety first: a critical alert pages at once,
         # and its second reading only marks it.
-        raised = Alert.objects.filter(
-            source_id=source_id, created_at=now, second_tier=SecondTier.PENDING
+        raised = list(
+            Alert.objects.filter(
+                source_id=source_id, created_at=now, second_tier=SecondTier.PENDING
+            ).values_list("id", "severity")
         )
-        critical = list(raised.filter(severity=CRITICAL).values_list("id", flat=True))
+        critical = [alert_id for alert_id, severity in raised if severity == CRITICAL]
         if critical:
             alerts_page(alert_ids=critical, now=now)
         queue_after_commit(
             "alerts.second_tier_review",
-            alert_ids=list(raised.values_list("id", flat=True)),
+            alert_ids=[alert_id for alert_id, _severity in raised],
             what="second reading of new alerts",
         )
     elif outcome.alerts_created:
