@@ -56,8 +56,8 @@ from scoring.learned import DEFAULT_MODEL
 from scoring.scorer import Scorer
 from scoring.second_tier import CANDIDATE_SCORE, DEFAULT_HEADS, FORMAT, VETO_HEADS, logit_of
 
-from .__main__ import DEFAULT_DATA, _round, artifact, labels_of
-from .fit import Settings, fit_heads, roc_auc
+from .__main__ import DEFAULT_DATA, _round, artifact, held_out_aucs, labels_of
+from .fit import Settings, fit_heads
 from .sources import HEADS, KEYWORD_FLAGGED, Example, load_all, ordinary
 
 C = 0.1
@@ -251,8 +251,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             ship_cand,
             final_ship,
         )
-        report["held_out_auc"]["corrected_logit"] = _aucs(rows, oof)
-        report["shipped_auc"]["corrected_logit"] = _aucs(rows, shipped)
+        report["held_out_auc"]["corrected_logit"] = held_out_aucs(rows, oof)
+        report["shipped_auc"]["corrected_logit"] = held_out_aucs(rows, shipped)
         report.update(version=body["version"], tier1_version=body["tier1_version"], c=C)
         args.report.write_text(
             json.dumps(report, indent=1, sort_keys=True) + "\n", encoding="utf-8"
@@ -271,20 +271,6 @@ def _combine(cats: np.ndarray, cand: np.ndarray, corrected: np.ndarray) -> np.nd
             out[:, h] = np.where(cand, np.minimum(cats[:, h], second), cats[:, h])
     violent = out[:, 0] >= 0.5
     out[:, 3] = np.where(cand & ~violent, np.minimum(out[:, 3], 0.45), out[:, 3])
-    return out
-
-
-def _aucs(rows, scores: np.ndarray) -> dict:
-    sources = np.array([r.source for r in rows])
-    out: dict[str, dict[str, float]] = {}
-    for h, head in enumerate(HEADS):
-        y = labels_of(rows, head)
-        out[head] = {}
-        for src in sorted(set(sources.tolist())):
-            m = sources == src
-            pos, neg = scores[m & (y == 1), h], scores[m & (y == 0), h]
-            if len(pos) and len(neg):
-                out[head][src] = round(roc_auc(pos, neg), 4)
     return out
 
 
@@ -317,8 +303,14 @@ def _report(
             "held_out_ordinary": _rate(held_cand, pool),
             "shipped_ordinary": _rate(ship_cand, pool),
         },
-        "held_out_auc": {"tier1": _aucs(rows, held_cats), "tier2": _aucs(rows, final_held)},
-        "shipped_auc": {"tier1": _aucs(rows, ship_cats), "tier2": _aucs(rows, final_ship)},
+        "held_out_auc": {
+            "tier1": held_out_aucs(rows, held_cats),
+            "tier2": held_out_aucs(rows, final_held),
+        },
+        "shipped_auc": {
+            "tier1": held_out_aucs(rows, ship_cats),
+            "tier2": held_out_aucs(rows, final_ship),
+        },
     }
     for name, t1_alert, final in (
         ("held_out", held_alerts, final_held),
