@@ -29,7 +29,7 @@ import argparse
 import io
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 from .scorer import DEFAULT_THRESHOLD, Scorer
@@ -91,26 +91,35 @@ def score_stream(
     """Score every line of ``lines`` to ``out``; returns how many lines were bad.
     ``second_tier``: a :class:`scoring.second_tier.SecondTier` to re-read candidates."""
     if second_tier is not None:
-        return _score_blocks(scorer, second_tier, lines, out, err, school_terms=school_terms)
-    bad = 0
-    write = out.write
+        bad = _score_blocks(scorer, second_tier, lines, out, err, school_terms=school_terms)
+    else:
+        bad = 0
+        write = out.write
+        for record, error in _records(lines, err):
+            if error is not None:
+                bad += 1
+                result: dict[str, object] = {"id": record.get("id"), "error": error}
+            else:
+                result = scorer.score(record["text"], school_terms=school_terms).to_dict(
+                    id=record.get("id")
+                )
+            write(_ENCODE(result) + "\n")
+    if bad:
+        err.write(f"score_posts: {bad} bad line(s) answered with an error\n")
+    return bad
+
+
+def _records(lines: Iterable[str], err: TextIO) -> Iterator[tuple[dict[str, Any], str | None]]:
+    """(record, error) of every line that is not blank; a bad line's error goes to ``err``
+    with its line number."""
     for lineno, line in enumerate(lines, start=1):
         line = line.rstrip("\r\n")
         if not line.strip():
             continue
         record, error = _parse(line)
         if error is not None:
-            bad += 1
             err.write(f"score_posts: line {lineno}: {error}\n")
-            result: dict[str, object] = {"id": record.get("id"), "error": error}
-        else:
-            result = scorer.score(record["text"], school_terms=school_terms).to_dict(
-                id=record.get("id")
-            )
-        write(_ENCODE(result) + "\n")
-    if bad:
-        err.write(f"score_posts: {bad} bad line(s) answered with an error\n")
-    return bad
+        yield record, error
 
 
 def _score_blocks(
@@ -139,20 +148,13 @@ def _score_blocks(
             out.write(_ENCODE(result) + "\n")
         block.clear()
 
-    for lineno, line in enumerate(lines, start=1):
-        line = line.rstrip("\r\n")
-        if not line.strip():
-            continue
-        record, error = _parse(line)
+    for record, error in _records(lines, err):
         if error is not None:
             bad += 1
-            err.write(f"score_posts: line {lineno}: {error}\n")
         block.append((record, error))
         if len(block) >= SECOND_TIER_BLOCK:
             flush()
     flush()
-    if bad:
-        err.write(f"score_posts: {bad} bad line(s) answered with an error\n")
     return bad
 
 
