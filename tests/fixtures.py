@@ -27,12 +27,19 @@ UNREACHABLE_REDIS = {
 
 
 @pytest.fixture
-def web_env(settings, tmp_path):
-    """Files into a temporary MEDIA_ROOT; throttle counters start from zero."""
-    settings.MEDIA_ROOT = tmp_path
+def fresh_cache():
+    """An empty cache before and after the test: ids are reused from test to test, so
+    nothing kept for one user (sessions, roles, sign-ins) reaches another. Ask for it before
+    any settings change, so that it is torn down after them."""
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def web_env(settings, tmp_path, fresh_cache):
+    """Files into a temporary MEDIA_ROOT; throttle counters start from zero."""
+    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture

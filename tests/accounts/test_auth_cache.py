@@ -5,7 +5,6 @@ re-enrolled device, a device enrolled by an UPDATE, a changed role. With Redis d
 database decides, never a 500 and never a way in."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -22,16 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Set up before (so torn down after) any settings change; ids are reused from test to
-    # test: nothing kept from another one.
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _kept(_fresh_cache, settings):
+def _kept(fresh_cache, settings):
     settings.AUTH_CACHE_SECONDS = 60
     settings.ROLES_CACHE_SECONDS = 60
     settings.STAFF_OTP_REQUIRED = True

@@ -3,7 +3,6 @@ every change that could alter them applies at once: a membership removed, a dist
 membership removed, a school made inactive. With Redis down, roles come from the database."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -14,16 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Set up before (so torn down after) any settings change. Ids are reused from test to
-    # test: nothing kept from another one.
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _kept_roles(_fresh_cache, settings):
+def _kept_roles(fresh_cache, settings):
     settings.ROLES_CACHE_SECONDS = 60
 
 
