@@ -9,7 +9,7 @@ PORT ?= 8000
 # manage.py as the demo runs it: dev settings, links in what it sends pointing at the served port.
 DEV_MANAGE = DEV_SERVER_ADDRESS=127.0.0.1:$(PORT) DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py
 
-.PHONY: run test lint format worker up install migrate demo clean train-scorer train-second-tier
+.PHONY: run test lint format worker up install speedups migrate demo clean train-scorer train-second-tier
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,13 @@ $(STAMP): $(BIN)/python requirements.txt requirements-dev.txt requirements-embed
 	$(BIN)/python -m pip install --quiet --no-deps -r requirements-embeddings.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+## make install: the virtualenv, then the scorer's compiled lookups (scoring/_speedups.c; needs
+## gcc and the Python headers: without them the scorer runs as pure Python, same scores, slower)
+install: $(STAMP) speedups
+
+speedups: $(BIN)/python
+	$(BIN)/python scoring/build_speedups.py \
+	  || echo "WARNING: scoring/_speedups.c did not build: the scorer runs as pure Python (slower)" >&2
 
 migrate: install
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(BIN)/python manage.py migrate --noinput
@@ -80,4 +86,5 @@ up: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -e .env.up start
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* .staticfiles .media .dev-broker
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* .staticfiles .media .dev-broker build/speedups
+	rm -f scoring/_speedups.*.so

@@ -2,7 +2,7 @@
 
 Usage (from the repository root):
 
-    .venv/bin/python bench/score_before_after.py [--rev HEAD] [--n 20000]
+    .venv/bin/python bench/score_before_after.py [--rev HEAD | --python-path] [--n 20000]
         [--long-share 0.3] [--ordinary] [--repeat 3] [--no-check]
 
 The ``scoring/`` package of ``--rev`` (its code, lexicons and model) is exported with
@@ -15,6 +15,11 @@ timing the old scorer and then the new one back to back:
 * the learned tier alone (features and the heads' logits), the path every post takes;
 * a fresh process importing the package and building a ``Scorer`` (model and lexicons:
   what ``score_posts`` pays before its first post).
+
+With ``--python-path`` no other commit is read: "before" is the working tree's scorer on
+its pure-Python learned tier (``Scorer(compiled=False)``, the reference) and "after" the
+same scorer on the compiled one (``scoring._speedups``); the start figures are then both
+the working tree's.
 
 Unless ``--no-check``, it then scores every row of the committed data and every
 hand-written case with both and prints how many results differ (categories beyond 1e-9,
@@ -88,6 +93,11 @@ def cpu(fn: Callable[[str], object], texts: Sequence[str]) -> float:
 
 
 def learned(scorer) -> Callable[[str], object]:
+    """The learned tier as the scorer runs it (compiled where it is), the obfuscation and
+    emoji test included."""
+    if hasattr(scorer, "_learned"):
+        run, disguised = scorer._learned, scorer._disguised
+        return lambda text: run(text, disguised(text))
     model, features = scorer.model, scorer.features
     return lambda text: model.logits(features(text))
 
@@ -113,6 +123,11 @@ def differs(a, b) -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rev", default="HEAD", help="the commit to compare against")
+    parser.add_argument(
+        "--python-path",
+        action="store_true",
+        help="compare the working tree's pure-Python learned tier with its compiled one",
+    )
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--long-share", type=float, default=0.3)
     parser.add_argument("--ordinary", action="store_true", help="only the ordinary posts")
@@ -121,13 +136,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
-        before = export(args.rev, Path(tmp))
         texts = load_mix(args.n, args.long_share, only_ordinary=args.ordinary)
         start = {"before": [], "after": []}
-        for _ in range(args.repeat):
-            start["before"].append(process_start("scoring_before", Path(tmp)))
-            start["after"].append(process_start("scoring", ROOT))
-        old, new = before.Scorer(), scoring.Scorer()
+        if args.python_path:
+            old, new = scoring.Scorer(compiled=False), scoring.Scorer()
+            if not new.compiled:
+                parser.error("scoring._speedups is not built: run `make install`")
+            label = "the pure-Python learned tier (before) vs the compiled one (after)"
+            for _ in range(args.repeat):
+                start["after"].append(process_start("scoring", ROOT))
+            start["before"] = start["after"]
+        else:
+            before = export(args.rev, Path(tmp))
+            label = f"{args.rev} (before) vs the working tree (after)"
+            for _ in range(args.repeat):
+                start["before"].append(process_start("scoring_before", Path(tmp)))
+                start["after"].append(process_start("scoring", ROOT))
+            old, new = before.Scorer(), scoring.Scorer()
         for t in texts[:500]:  # first-call costs (lazily compiled patterns)
             old.score(t)
             new.score(t)
@@ -141,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         n = len(texts)
         print(
             f"{n:,} posts ({'ordinary only' if args.ordinary else 'harm-heavy mix'}), "
-            f"{args.rev} (before) vs the working tree (after), CPU time, best of {args.repeat}"
+            f"{label}, CPU time, best of {args.repeat}"
         )
         for label, runs in (("Scorer.score", whole), ("learned tier", tier)):
             b, a = min(runs["before"]) / n * 1e6, min(runs["after"]) / n * 1e6

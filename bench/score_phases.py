@@ -3,7 +3,7 @@
 Usage (from the repository root):
 
     .venv/bin/python bench/score_phases.py [--n 20000] [--long-share 0.3] [--ordinary]
-        [--repeat 2]
+        [--repeat 2] [--python]
 
 Each post goes through the phases ``Scorer.score`` runs, called one by one and timed in
 the same loop (thread CPU time, so other processes' load counts less), then the whole
@@ -12,11 +12,15 @@ microseconds per post of the mix and as a share of that total (the baseline), so
 split stays comparable when the machine's load moves the absolute figures.
 
 * obfuscation/emoji test: ``_disguised`` (leetspeak, spelled or stretched letters, emoji);
-* n-grams: tokenizing and the unigram and bigram set (``features.grams``);
+* n-grams: tokenizing and the unigram and bigram set (``features.grams``); compiled
+  (``scoring._speedups``, unless ``--python``), only the Python part of tokenizing
+  (``features.translated``), and for disguised texts the set as before;
 * learned heads: the lookups and the weighted sums (``LearnedModel.logits``), calibration;
+  compiled, the one call that reads the n-grams, looks them up and sums them;
 * gate: whether the rule tier reads the post, and which core lexicons can match;
 * rule tier: ``RuleTier.run`` on the posts the gate passes (lexicons read in context);
-* explanations: the n-grams shown for the raised categories (``Scorer._matches``).
+* explanations: the n-grams shown for the raised categories (``Scorer._matches``); compiled,
+  with the model's n-grams of the text found again (``Table.known``), as ``score`` does.
 
 What is left of the total (combining the tiers, floors, the result) is printed as "the
 rest"; a best-of-``--repeat`` is taken per phase.
@@ -38,6 +42,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from score_throughput import load_mix  # noqa: E402
 
 from scoring import Scorer  # noqa: E402
+from scoring.features import translated  # noqa: E402
 from scoring.scorer import _LOW  # noqa: E402
 
 PHASES = (
@@ -54,30 +59,45 @@ def one_round(scorer: Scorer, texts: Sequence[str]) -> Counter:
     clock = time.thread_time_ns
     spent: Counter = Counter()
     model = scorer.model
+    table = scorer._table
     for text in texts:
         t0 = clock()
         disguised = scorer._disguised(text)
         t1 = clock()
-        features = scorer._features(text, disguised)
-        t2 = clock()
-        calibrated = model.calibrated(model.logits(features))
+        marks = None
+        if table is None or disguised:
+            features = scorer._features(text, disguised)
+            t2 = clock()
+            calibrated = model.calibrated(model.logits(features))
+        else:
+            translation = translated(text)
+            t2 = clock()
+            raw, marks, _, features = table.scan(translation)
+            calibrated = model.calibrated(raw)
         t3 = clock()
         scanned = ()
         normalized = None
-        if scorer._read_by_rules(text, features, calibrated, disguised):
+        if scorer._read_by_rules(text, features, calibrated, disguised, marks):
             scanned, normalized = scorer._scan_plan(text, features, disguised)
         t4 = clock()
         if scanned:
             scorer.rules.run(text, categories=scanned, normalized=normalized)
         t5 = clock()
         spent.update(dict(zip(PHASES, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=False)))
+    # (text, its n-gram set, or None where score() finds the model's n-grams again)
     raised = [
-        (text, scorer.features(text), dict(result.categories))
+        (
+            text,
+            scorer.features(text) if table is None or scorer._disguised(text) else None,
+            dict(result.categories),
+        )
         for text in texts
         if (result := scorer.score(text)).score >= _LOW
     ]
     t0 = clock()
     for text, features, categories in raised:
+        if features is None:
+            features = table.known(translated(text))
         scorer._matches(text, features, categories, None, [])
     spent["explanations"] = clock() - t0
     t0 = clock()
@@ -93,10 +113,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--long-share", type=float, default=0.3)
     parser.add_argument("--ordinary", action="store_true", help="only the ordinary posts")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument(
+        "--python", action="store_true", help="the pure-Python learned tier (not compiled)"
+    )
     args = parser.parse_args(argv)
 
     texts = load_mix(args.n, args.long_share, only_ordinary=args.ordinary)
-    scorer = Scorer()
+    scorer = Scorer(compiled=not args.python)
     for text in texts[:500]:  # first-call costs (lazily compiled patterns)
         scorer.score(text)
     rounds = [one_round(scorer, texts) for _ in range(args.repeat)]
@@ -104,7 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     total = best["total"]
     print(
         f"{len(texts):,} posts ({'ordinary only' if args.ordinary else 'harm-heavy mix'}), "
-        f"thread CPU time, best of {args.repeat}; Scorer.score in the same run: "
+        f"learned tier {'compiled' if scorer.compiled else 'pure Python'}, thread CPU time, "
+        f"best of {args.repeat}; Scorer.score in the same run: "
         f"{total:.1f} us/post ({1e6 / total:,.0f} posts/s)"
     )
     for phase in PHASES:

@@ -44,7 +44,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .alternation import compile_factored
 from .anchors import (
@@ -53,7 +53,7 @@ from .anchors import (
     entry_requirements,
     entry_words,
 )
-from .features import grams, token_spans
+from .features import grams, token_spans, translated
 from .learned import LearnedModel, load_model
 from .lexicon import WORD_START, Lexicons, load_lexicons
 from .normalize import Normalized, Normalizer
@@ -130,6 +130,29 @@ _STRETCHED = re.compile(r"(\w)\1{2,}")
 # "gun's"): an apostrophe after two letters, before a word character (see _glued_words).
 _APOSTROPHE = re.compile(r"['\u2019](?<=[^\W\d_]{2}.)(?=\w)")
 _NONE: frozenset[bytes] = frozenset()
+# The marks of the compiled lookups (LearnedModel.compiled): an anchor of a core lexicon
+# (or a gate word), a gate word, a word the gate's phrase index reads (Scorer._scan_plan).
+_ANCHOR = 1
+_GATE = 2
+_GATE_WORD = 4
+
+
+class _Learned(NamedTuple):
+    """What the learned tier gives the rest of ``Scorer.score``."""
+
+    raw: tuple[float, ...]  # the heads' raw logits
+    # The text's n-grams; None when the compiled lookups ran: then ``marked`` stands for
+    # them before the rules (the marked n-grams present: every one the gate reads) and
+    # ``known()`` after (the model's n-grams present: all that explanations and
+    # LearnedModel.without read of them).
+    features: set[bytes] | None
+    single: bool  # at most one n-gram
+    marks: int | None = None  # compiled: the OR of the marks present
+    marked: set[bytes] | None = None
+    translation: bytes = b""  # compiled: features.translated(text)
+
+    def known(self, table: Any) -> set[bytes]:
+        return table.known(self.translation)
 
 
 class _Phrase(NamedTuple):
@@ -252,7 +275,10 @@ class Scorer:
         threshold: float = DEFAULT_THRESHOLD,
         lexicon_dir: Path | str | None = None,
         model_path: Path | str | None = None,
+        compiled: bool = True,
     ) -> None:
+        """``compiled=False`` keeps the pure-Python learned tier (the reference) even where
+        ``scoring._speedups`` is built; the scores are the same either way."""
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be within 0..1, got {threshold}")
         self.threshold = threshold
@@ -321,6 +347,27 @@ class Scorer:
         }
         self._phrase_anchors = frozenset(self._phrases)
         self._patterns: dict[str, re.Pattern[str]] = {}
+        # The compiled lookups (None: not built, or not wanted): the logits, whether an
+        # anchor or a gate word is there, the number of tokens and the marked n-grams
+        # present, in one call, without the n-gram set. The gate's phrase index reads
+        # only its anchors and the words of its phrases' requirements: the marked
+        # n-grams of a text stand for all of its n-grams there.
+        marks = dict.fromkeys(self._anchors, _ANCHOR)
+        for word in self._gate:
+            marks[word] |= _GATE
+        gate_words = set(self._phrase_anchors)
+        for found in self._phrases.values():
+            for _, phrase in found:
+                for part in phrase.needs:
+                    gate_words |= part
+        for word in gate_words:
+            marks[word] = marks.get(word, 0) | _GATE_WORD
+        self._table = self.model.compiled(marks) if compiled else None
+
+    @property
+    def compiled(self) -> bool:
+        """Whether this scorer's learned tier runs compiled (``scoring._speedups``)."""
+        return self._table is not None
 
     @property
     def model_version(self) -> str:
@@ -335,17 +382,25 @@ class Scorer:
         )
 
     def _read_by_rules(
-        self, text: str, features: set[bytes], calibrated: Sequence[float], disguised: bool
+        self,
+        text: str,
+        features: set[bytes] | None,
+        calibrated: Sequence[float],
+        disguised: bool,
+        marks: int | None = None,
     ) -> bool:
-        if self._anchors.isdisjoint(features):
-            return False  # no core phrase can match: the rules would find nothing
-        if disguised:
+        """``marks``: what the compiled lookups found (_ANCHOR, _GATE bits), when
+        ``features`` were not made."""
+        if marks is None:
+            if self._anchors.isdisjoint(features or _NONE):
+                return False  # no core phrase can match: the rules would find nothing
+        elif not marks & _ANCHOR:
+            return False
+        if disguised or len(text) <= _SHORT or max(calibrated) >= self._candidate:
             return True
-        return (
-            len(text) <= _SHORT
-            or max(calibrated) >= self._candidate
-            or not self._gate.isdisjoint(features)
-        )
+        if marks is None:
+            return not self._gate.isdisjoint(features or _NONE)
+        return bool(marks & _GATE)
 
     def _scanned(
         self,
@@ -416,6 +471,17 @@ class Scorer:
             return grams(self.normalizer(_STRETCHED.sub(r"\1\1", text)).norm)
         return grams(text)
 
+    def _learned(self, text: str, disguised: bool) -> _Learned:
+        """The learned tier, the path every text takes (see _Learned)."""
+        if self._table is None or disguised:
+            features = self._features(text, disguised)
+            return _Learned(self.model.logits(features), features, len(features) <= 1)
+        # The same logits, without the n-gram set; one token or none is exactly "at
+        # most one n-gram" (two tokens make at least a word and a bigram).
+        translation = translated(text)
+        raw, marks, count, marked = self._table.scan(translation)
+        return _Learned(raw, None, count <= 1, marks, marked, translation)
+
     def _disguised(self, text: str) -> bool:
         """Obfuscated spelling, or emoji the lexicons read as words: the tokens of the
         text as written are not the words the scorer should read."""
@@ -427,13 +493,15 @@ class Scorer:
             raise TypeError(f"text must be str, not {type(text).__name__}")
         model = self.model
         disguised = self._disguised(text)
-        features = self._features(text, disguised)
-        raw = model.logits(features)
+        learned = self._learned(text, disguised)
+        raw, features = learned.raw, learned.features
         calibrated = model.calibrated(raw)
         rules = None
         known = None  # model.known(features), made once when explanations need it
-        if self._read_by_rules(text, features, calibrated, disguised):
-            scanned, normalized = self._scan_plan(text, features, disguised)
+        if self._read_by_rules(text, features, calibrated, disguised, learned.marks):
+            scanned, normalized = self._scan_plan(
+                text, learned.marked if features is None else features, disguised
+            )
             if scanned:
                 rules = self.rules.run(
                     text, school_terms=school_terms, categories=scanned, normalized=normalized
@@ -441,6 +509,7 @@ class Scorer:
         if rules is not None:
             dismissed = self._dismissed_grams(text, rules)
             if dismissed:
+                features = features if features is not None else learned.known(self._table)
                 known = model.known(features)
                 raw = model.without(raw, features, dismissed, known)
             raw = tuple(
@@ -478,7 +547,7 @@ class Scorer:
             # or a time the violence reading is there and the weapon keeps its score.
             categories["weapons"] = _BARE_CAP
             reasons.append("weapons: the text is not read as violent, at most low")
-        if len(features) <= 1:
+        if learned.single:
             # One word has no context: the model cannot tell a threat from a title or a
             # game, so a bare "kill" or "suicide" stays "low" (harassment like "kys" is
             # bullying and keeps its score).
@@ -487,6 +556,7 @@ class Scorer:
         score = max(categories.values())
         matches: tuple[Match, ...] = ()
         if score >= _LOW:
+            features = features if features is not None else learned.known(self._table)
             matches = self._matches(text, features, categories, rules, reasons, known)
         return ScoreResult(
             score=score,

@@ -1,0 +1,610 @@
+/* The learned tier's lookups, compiled (optional: scoring/learned.py and scorer.py keep the
+ * pure-Python path as the reference and the fallback; docs/scorer.md "Speed").
+ *
+ * Table(keys, values, ncols, bias, smoothing, marks) indexes a model's n-grams once:
+ *   keys       a sequence of bytes, the model's n-grams (row i of ``values`` is keys[i]);
+ *   values     a bytes-like of len(keys) * ncols native doubles: per n-gram idf**2, then
+ *              weight * idf per head (learned._packed_rows);
+ *   bias       the ncols - 1 heads' biases; smoothing: added to the squared norm;
+ *   marks      a dict bytes -> int: bits OR-ed into the result when that n-gram is in a
+ *              text (the scorer's anchors and gate words); keys need not be in the model.
+ *
+ * Table.scan(raw) reads ``raw`` (the translated bytes features.tokens splits) exactly as
+ * features.grams does: tokens split on ASCII whitespace (bytes.split()), "rt" dropped, the
+ * unigrams and the bigrams "a b" of consecutive tokens, each distinct n-gram counted once.
+ * It returns (logits, marks, ntokens, marked): the heads' raw logits as LearnedModel.logits
+ * gives them (the bias when no n-gram is known), the OR of the marks of the n-grams
+ * present, the number of tokens, and the set of the marked n-grams present (the key
+ * objects the table holds: nothing is allocated per n-gram).
+ * Table.known(raw) is the set of the model's n-grams present (for explanations).
+ *
+ * The index is open addressing over 64-bit FNV-1a hashes; a slot matches only when the
+ * full key bytes are equal, so a hash collision can never change a result. A Table is
+ * immutable once built: scan() keeps its working memory on its own stack or heap, so one
+ * Table is safe to share between threads (the GIL is released while a long text is read).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+/* Texts longer than this are read without the GIL. */
+#define NOGIL_BYTES 4096
+/* The per-call "seen" bitmap lives on the stack up to this many 64-bit words. */
+#define STACK_WORDS 1024
+
+typedef struct {
+    uint64_t hash;
+    PyObject *key;      /* the key as a bytes object (a strong reference) */
+    Py_ssize_t key_off; /* into Table.keys */
+    Py_ssize_t key_len;
+    Py_ssize_t row;     /* into Table.values (times ncols); -1: not in the model */
+    unsigned long marks;
+} Entry;
+
+typedef struct {
+    PyObject_HEAD
+    Entry *entries;
+    Py_ssize_t n_entries;
+    Py_ssize_t cap_entries;
+    Py_ssize_t *slots; /* entry index, or -1 */
+    size_t mask;       /* number of slots - 1 (a power of two) */
+    char *keys;
+    Py_ssize_t keys_len;
+    Py_ssize_t keys_cap;
+    double *values;
+    Py_ssize_t n_rows;
+    Py_ssize_t ncols;
+    double *bias; /* ncols - 1 */
+    double smoothing;
+} Table;
+
+static inline uint64_t
+fnv_feed(uint64_t h, const unsigned char *p, Py_ssize_t n)
+{
+    for (Py_ssize_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= FNV_PRIME;
+    }
+    return h;
+}
+
+static inline size_t
+slot_of(uint64_t h, size_t mask)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return (size_t)h & mask;
+}
+
+/* Index of the entry whose key is a (+ " " + b when b is not NULL), or -1. */
+static inline Py_ssize_t
+find(const Table *t, uint64_t h, const char *a, Py_ssize_t alen, const char *b,
+     Py_ssize_t blen)
+{
+    Py_ssize_t total = b ? alen + 1 + blen : alen;
+    size_t i = slot_of(h, t->mask);
+    for (;;) {
+        Py_ssize_t e = t->slots[i];
+        if (e < 0) {
+            return -1;
+        }
+        const Entry *en = &t->entries[e];
+        if (en->hash == h && en->key_len == total) {
+            const char *k = t->keys + en->key_off;
+            if (memcmp(k, a, (size_t)alen) == 0
+                && (b == NULL
+                    || (k[alen] == ' ' && memcmp(k + alen + 1, b, (size_t)blen) == 0))) {
+                return e;
+            }
+        }
+        i = (i + 1) & t->mask;
+    }
+}
+
+/* The entry of the bytes ``obj`` (created, with no row and no marks, when absent); -1 on
+ * error. */
+static Py_ssize_t
+intern_key(Table *t, PyObject *obj)
+{
+    const char *key = PyBytes_AS_STRING(obj);
+    Py_ssize_t len = PyBytes_GET_SIZE(obj);
+    uint64_t h = fnv_feed(FNV_OFFSET, (const unsigned char *)key, len);
+    Py_ssize_t found = find(t, h, key, len, NULL, 0);
+    if (found >= 0) {
+        return found;
+    }
+    if (t->n_entries >= t->cap_entries || (size_t)t->n_entries * 2 >= t->mask) {
+        /* Sized in advance by the constructor: never reached. */
+        PyErr_SetString(PyExc_RuntimeError, "scoring._speedups: table full");
+        return -1;
+    }
+    if (len > PY_SSIZE_T_MAX - t->keys_len) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    if (t->keys_len + len > t->keys_cap) {
+        Py_ssize_t cap = t->keys_cap ? t->keys_cap : 4096;
+        while (cap < t->keys_len + len) {
+            if (cap > PY_SSIZE_T_MAX / 2) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            cap *= 2;
+        }
+        char *grown = PyMem_Realloc(t->keys, (size_t)cap);
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        t->keys = grown;
+        t->keys_cap = cap;
+    }
+    if (len > 0) {
+        memcpy(t->keys + t->keys_len, key, (size_t)len);
+    }
+    Py_ssize_t e = t->n_entries++;
+    t->entries[e].hash = h;
+    Py_INCREF(obj);
+    t->entries[e].key = obj;
+    t->entries[e].key_off = t->keys_len;
+    t->entries[e].key_len = len;
+    t->entries[e].row = -1;
+    t->entries[e].marks = 0;
+    t->keys_len += len;
+    size_t i = slot_of(h, t->mask);
+    while (t->slots[i] >= 0) {
+        i = (i + 1) & t->mask;
+    }
+    t->slots[i] = e;
+    return e;
+}
+
+static void
+Table_dealloc(Table *self)
+{
+    if (self->entries != NULL) {
+        for (Py_ssize_t e = 0; e < self->n_entries; e++) {
+            Py_XDECREF(self->entries[e].key);
+        }
+    }
+    PyMem_Free(self->entries);
+    PyMem_Free(self->slots);
+    PyMem_Free(self->keys);
+    PyMem_Free(self->values);
+    PyMem_Free(self->bias);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *
+Table_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"keys", "values", "ncols", "bias", "smoothing", "marks", NULL};
+    PyObject *keys_arg, *values_arg, *bias_arg, *marks_arg;
+    Py_ssize_t ncols;
+    double smoothing;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOnOdO!:Table", kwlist, &keys_arg,
+                                     &values_arg, &ncols, &bias_arg, &smoothing,
+                                     &PyDict_Type, &marks_arg)) {
+        return NULL;
+    }
+    if (ncols < 1 || ncols > 4096) {
+        PyErr_SetString(PyExc_ValueError, "ncols must be within 1..4096");
+        return NULL;
+    }
+    Table *self = (Table *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        return NULL;
+    }
+    self->ncols = ncols;
+    self->smoothing = smoothing;
+    PyObject *keys = NULL;
+    Py_buffer view = {0};
+    int have_view = 0;
+
+    keys = PySequence_Tuple(keys_arg);
+    if (keys == NULL) {
+        goto fail;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(keys);
+    Py_ssize_t n_marks = PyDict_GET_SIZE(marks_arg);
+    if (n > PY_SSIZE_T_MAX / 4 - n_marks || n > PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(double) / ncols) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    self->n_rows = n;
+
+    /* the values: exactly n * ncols doubles, copied (the table owns its memory) */
+    if (PyObject_GetBuffer(values_arg, &view, PyBUF_SIMPLE) < 0) {
+        goto fail;
+    }
+    have_view = 1;
+    if (view.len != n * ncols * (Py_ssize_t)sizeof(double)) {
+        PyErr_Format(PyExc_ValueError, "values hold %zd bytes, expected %zd", view.len,
+                     n * ncols * (Py_ssize_t)sizeof(double));
+        goto fail;
+    }
+    self->values = PyMem_Malloc(view.len > 0 ? (size_t)view.len : 1);
+    if (self->values == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    if (view.len > 0) {
+        memcpy(self->values, view.buf, (size_t)view.len);
+    }
+    PyBuffer_Release(&view);
+    have_view = 0;
+
+    /* the heads' biases */
+    /* a tuple: converting an item (__float__) cannot change its length */
+    PyObject *bias = PySequence_Tuple(bias_arg);
+    if (bias == NULL) {
+        goto fail;
+    }
+    if (PyTuple_GET_SIZE(bias) != ncols - 1) {
+        Py_DECREF(bias);
+        PyErr_Format(PyExc_ValueError, "bias holds %zd values, expected %zd",
+                     PyTuple_GET_SIZE(bias), ncols - 1);
+        goto fail;
+    }
+    self->bias = PyMem_Malloc(sizeof(double) * (size_t)ncols);
+    if (self->bias == NULL) {
+        Py_DECREF(bias);
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (Py_ssize_t i = 0; i < ncols - 1; i++) {
+        double b = PyFloat_AsDouble(PyTuple_GET_ITEM(bias, i));
+        if (b == -1.0 && PyErr_Occurred()) {
+            Py_DECREF(bias);
+            goto fail;
+        }
+        self->bias[i] = b;
+    }
+    Py_DECREF(bias);
+
+    /* the index: at most n + n_marks entries, slots at least four times that */
+    self->cap_entries = n + n_marks;
+    self->entries = PyMem_Malloc(sizeof(Entry) * (size_t)(self->cap_entries > 0 ? self->cap_entries : 1));
+    size_t nslots = 16;
+    while (nslots < (size_t)self->cap_entries * 4) {
+        nslots *= 2;
+    }
+    self->slots = PyMem_Malloc(sizeof(Py_ssize_t) * nslots);
+    if (self->entries == NULL || self->slots == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (size_t i = 0; i < nslots; i++) {
+        self->slots[i] = -1;
+    }
+    self->mask = nslots - 1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *k = PyTuple_GET_ITEM(keys, i);
+        if (!PyBytes_Check(k)) {
+            PyErr_Format(PyExc_TypeError, "keys[%zd] is %.100s, not bytes", i,
+                         Py_TYPE(k)->tp_name);
+            goto fail;
+        }
+        Py_ssize_t e = intern_key(self, k);
+        if (e < 0) {
+            goto fail;
+        }
+        self->entries[e].row = i; /* a repeated key: the last row wins, as in a dict */
+    }
+    Py_CLEAR(keys);
+
+    PyObject *k, *v;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(marks_arg, &pos, &k, &v)) {
+        if (!PyBytes_Check(k)) {
+            PyErr_Format(PyExc_TypeError, "a marks key is %.100s, not bytes",
+                         Py_TYPE(k)->tp_name);
+            goto fail;
+        }
+        unsigned long bits = PyLong_AsUnsignedLong(v);
+        if (bits == (unsigned long)-1 && PyErr_Occurred()) {
+            goto fail;
+        }
+        Py_ssize_t e = intern_key(self, k);
+        if (e < 0) {
+            goto fail;
+        }
+        self->entries[e].marks |= bits;
+    }
+    return (PyObject *)self;
+
+fail:
+    if (have_view) {
+        PyBuffer_Release(&view);
+    }
+    Py_XDECREF(keys);
+    Py_DECREF(self);
+    return NULL;
+}
+
+typedef struct {
+    uint64_t *seen; /* one bit per entry */
+    double *sums;   /* ncols */
+    Py_ssize_t known;
+    unsigned long marks;
+    /* With the GIL held only: the keys of the marked n-grams found (scan), or of the
+     * model's (known); a failed insertion sets ``failed`` and the reading stops. */
+    PyObject *marked;
+    PyObject *model;
+    int failed;
+} Found;
+
+static inline void
+take(const Table *t, Found *f, Py_ssize_t e)
+{
+    uint64_t bit = (uint64_t)1 << (e & 63);
+    if (f->seen[e >> 6] & bit) {
+        return; /* binary presence: an n-gram counts once */
+    }
+    f->seen[e >> 6] |= bit;
+    const Entry *en = &t->entries[e];
+    f->marks |= en->marks;
+    if (f->marked != NULL && en->marks != 0 && PySet_Add(f->marked, en->key) < 0) {
+        f->failed = 1;
+    }
+    if (f->model != NULL && en->row >= 0 && PySet_Add(f->model, en->key) < 0) {
+        f->failed = 1;
+    }
+    if (en->row >= 0) {
+        const double *row = t->values + en->row * t->ncols;
+        for (Py_ssize_t c = 0; c < t->ncols; c++) {
+            f->sums[c] += row[c];
+        }
+        f->known++;
+    }
+}
+
+/* bytes.split()'s whitespace */
+static inline int
+is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\x0b' || c == '\x0c';
+}
+
+static Py_ssize_t
+read_text(const Table *t, Found *f, const char *s, Py_ssize_t len)
+{
+    Py_ssize_t ntokens = 0;
+    const char *prev = NULL;
+    Py_ssize_t prev_len = 0;
+    uint64_t prev_hash = 0;
+    Py_ssize_t i = 0;
+    while (i < len && !f->failed) {
+        while (i < len && is_space((unsigned char)s[i])) {
+            i++;
+        }
+        if (i >= len) {
+            break;
+        }
+        Py_ssize_t start = i;
+        while (i < len && !is_space((unsigned char)s[i])) {
+            i++;
+        }
+        const char *tok = s + start;
+        Py_ssize_t tlen = i - start;
+        if (tlen == 2 && tok[0] == 'r' && tok[1] == 't') {
+            continue; /* a retweet mark: dropped, the words around it become a bigram */
+        }
+        ntokens++;
+        uint64_t h = fnv_feed(FNV_OFFSET, (const unsigned char *)tok, tlen);
+        Py_ssize_t e = find(t, h, tok, tlen, NULL, 0);
+        if (e >= 0) {
+            take(t, f, e);
+        }
+        if (prev != NULL) {
+            uint64_t hb = prev_hash;
+            hb ^= (unsigned char)' ';
+            hb *= FNV_PRIME;
+            hb = fnv_feed(hb, (const unsigned char *)tok, tlen);
+            e = find(t, hb, prev, prev_len, tok, tlen);
+            if (e >= 0) {
+                take(t, f, e);
+            }
+        }
+        prev = tok;
+        prev_len = tlen;
+        prev_hash = h;
+    }
+    return ntokens;
+}
+
+/* Reads ``raw`` into ``f`` (sums, marks, the sets asked for); the number of tokens, or -1
+ * with an exception set. */
+static Py_ssize_t
+read_bytes(Table *self, PyObject *raw, Found *f, const char *method)
+{
+    if (!PyBytes_Check(raw)) {
+        PyErr_Format(PyExc_TypeError, "%s() takes bytes, not %.100s", method,
+                     Py_TYPE(raw)->tp_name);
+        return -1;
+    }
+    const char *s = PyBytes_AS_STRING(raw);
+    Py_ssize_t len = PyBytes_GET_SIZE(raw);
+    Py_ssize_t words = (self->n_entries + 63) / 64;
+    uint64_t stack_seen[STACK_WORDS];
+    uint64_t *seen = stack_seen;
+    if (words > STACK_WORDS) {
+        seen = PyMem_Calloc((size_t)words, sizeof(uint64_t));
+        if (seen == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+    }
+    else {
+        memset(stack_seen, 0, sizeof(uint64_t) * (size_t)words);
+    }
+    f->seen = seen;
+    Py_ssize_t ntokens;
+    if (len > NOGIL_BYTES && f->marked == NULL && f->model == NULL) {
+        /* ``raw`` is immutable and referenced by the caller; the table never changes;
+         * nothing here touches a Python object */
+        Py_BEGIN_ALLOW_THREADS
+        ntokens = read_text(self, f, s, len);
+        Py_END_ALLOW_THREADS
+    }
+    else {
+        ntokens = read_text(self, f, s, len);
+    }
+    if (seen != stack_seen) {
+        PyMem_Free(seen);
+    }
+    f->seen = NULL;
+    return f->failed ? -1 : ntokens;
+}
+
+static PyObject *
+Table_scan(Table *self, PyObject *raw)
+{
+    double stack_sums[64];
+    double *sums = stack_sums;
+    if (self->ncols > 64) {
+        sums = PyMem_Calloc((size_t)self->ncols, sizeof(double));
+        if (sums == NULL) {
+            return PyErr_NoMemory();
+        }
+    }
+    else {
+        memset(stack_sums, 0, sizeof(double) * (size_t)self->ncols);
+    }
+    PyObject *marked = PySet_New(NULL);
+    PyObject *logits = NULL;
+    Found f = {NULL, sums, 0, 0, marked, NULL, 0};
+    Py_ssize_t ntokens = marked != NULL ? read_bytes(self, raw, &f, "scan") : -1;
+    if (ntokens >= 0) {
+        Py_ssize_t heads = self->ncols - 1;
+        logits = PyTuple_New(heads);
+        if (logits != NULL) {
+            double norm = f.known ? sqrt(sums[0] + self->smoothing) : 1.0;
+            for (Py_ssize_t c = 0; c < heads; c++) {
+                double z = f.known ? self->bias[c] + sums[c + 1] / norm : self->bias[c];
+                PyObject *item = PyFloat_FromDouble(z);
+                if (item == NULL) {
+                    Py_CLEAR(logits);
+                    break;
+                }
+                PyTuple_SET_ITEM(logits, c, item);
+            }
+        }
+    }
+    if (sums != stack_sums) {
+        PyMem_Free(sums);
+    }
+    if (logits == NULL) {
+        Py_XDECREF(marked);
+        return NULL;
+    }
+    return Py_BuildValue("(NknN)", logits, f.marks, ntokens, marked);
+}
+
+static PyObject *
+Table_known(Table *self, PyObject *raw)
+{
+    double stack_sums[64];
+    double *sums = stack_sums;
+    if (self->ncols > 64) {
+        sums = PyMem_Calloc((size_t)self->ncols, sizeof(double));
+        if (sums == NULL) {
+            return PyErr_NoMemory();
+        }
+    }
+    else {
+        memset(stack_sums, 0, sizeof(double) * (size_t)self->ncols);
+    }
+    PyObject *model = PySet_New(NULL);
+    Found f = {NULL, sums, 0, 0, NULL, model, 0};
+    Py_ssize_t ntokens = model != NULL ? read_bytes(self, raw, &f, "known") : -1;
+    if (sums != stack_sums) {
+        PyMem_Free(sums);
+    }
+    if (ntokens < 0) {
+        Py_XDECREF(model);
+        return NULL;
+    }
+    return model;
+}
+
+static PyObject *
+Table_entry(Table *self, PyObject *key)
+{
+    if (!PyBytes_Check(key)) {
+        PyErr_Format(PyExc_TypeError, "entry() takes bytes, not %.100s", Py_TYPE(key)->tp_name);
+        return NULL;
+    }
+    const char *k = PyBytes_AS_STRING(key);
+    Py_ssize_t n = PyBytes_GET_SIZE(key);
+    Py_ssize_t e = find(self, fnv_feed(FNV_OFFSET, (const unsigned char *)k, n), k, n, NULL, 0);
+    if (e < 0) {
+        Py_RETURN_NONE;
+    }
+    return Py_BuildValue("(nk)", self->entries[e].row, self->entries[e].marks);
+}
+
+static Py_ssize_t
+Table_len(Table *self)
+{
+    return self->n_entries;
+}
+
+static PyMethodDef Table_methods[] = {
+    {"scan", (PyCFunction)Table_scan, METH_O,
+     "scan(raw: bytes) -> (logits, marks, ntokens, marked): the n-grams of the translated "
+     "bytes looked up once each; ``marked``: the set of those with marks."},
+    {"known", (PyCFunction)Table_known, METH_O,
+     "known(raw: bytes) -> set: the model's n-grams among those of the translated bytes."},
+    {"entry", (PyCFunction)Table_entry, METH_O,
+     "entry(key: bytes) -> (row, marks) or None: what the index holds for one n-gram."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PySequenceMethods Table_as_sequence = {
+    .sq_length = (lenfunc)Table_len,
+};
+
+static PyTypeObject TableType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "scoring._speedups.Table",
+    .tp_basicsize = sizeof(Table),
+    .tp_dealloc = (destructor)Table_dealloc,
+    .tp_as_sequence = &Table_as_sequence,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "An immutable index of a model's n-gram rows (see the module's source).",
+    .tp_methods = Table_methods,
+    .tp_new = Table_new,
+};
+
+static struct PyModuleDef speedups_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "scoring._speedups",
+    .m_doc = "The harm scorer's learned-tier lookups, compiled (optional).",
+    .m_size = -1,
+};
+
+PyMODINIT_FUNC
+PyInit__speedups(void)
+{
+    if (PyType_Ready(&TableType) < 0) {
+        return NULL;
+    }
+    PyObject *m = PyModule_Create(&speedups_module);
+    if (m == NULL) {
+        return NULL;
+    }
+    Py_INCREF(&TableType);
+    if (PyModule_AddObject(m, "Table", (PyObject *)&TableType) < 0) {
+        Py_DECREF(&TableType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

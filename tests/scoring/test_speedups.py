@@ -1,0 +1,318 @@
+"""The compiled learned tier (``scoring._speedups``) gives what the pure-Python one gives.
+
+The pure-Python path (``features.grams`` + ``LearnedModel.logits``, ``Scorer(compiled=
+False)``) is the reference: both are run on every committed text, on hand-made hostile
+inputs and on random strings, and must agree (logits within 1e-9: only the order of the
+float additions differs; the marks and the one-word test exactly; whole results as
+``bench/score_before_after.py`` compares them). Where the extension is not built these
+tests skip, except in CI (``CI=true``), where that is a failure: CI always tests the
+compiled path.
+"""
+
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+from array import array
+from pathlib import Path
+
+import pytest
+
+from scoring import Scorer
+from scoring.features import grams, tokens, translated
+from scoring.learned import COMPILED
+from scoring.scorer import _ANCHOR, _GATE
+from scoring.train.sources import load_all
+
+ROOT = Path(__file__).resolve().parents[2]
+CASES = ROOT / "tests" / "alerts" / "scoring_cases"
+
+
+def test_the_extension_is_built_in_ci():
+    """CI measures and tests the compiled path: a missing build fails there."""
+    if os.environ.get("CI") == "true":
+        assert COMPILED, "scoring._speedups is not built (make install builds it)"
+    elif not COMPILED:
+        pytest.skip("scoring._speedups is not built here (make install builds it)")
+
+
+needs_build = pytest.mark.skipif(
+    not COMPILED and os.environ.get("CI") != "true",
+    reason="scoring._speedups is not built (make install builds it)",
+)
+
+
+@pytest.fixture(scope="module")
+def scorers():
+    return Scorer(compiled=False), Scorer()
+
+
+def committed_texts() -> list[str]:
+    texts = [r.text for r in load_all(ROOT / "data" / "scorer")]
+    for path in sorted(CASES.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as f:
+            texts += [json.loads(line)["text"] for line in f if line.strip()]
+    return texts
+
+
+HOSTILE = [
+    "",
+    " ",
+    "\t\n\r\x0b\x0c",
+    "rt",
+    "rt rt rt",
+    "RT @someone: rt i will kill you rt",
+    "kill\x00you",
+    "\x00\x00\x00",
+    "i will\x00 kill\x00\x00you\x00",
+    "kill " * 100_000,
+    " ".join(f"word{i} kill you" for i in range(30_000)),
+    "a" * 200_000,
+    "k" + "i" * 50_000 + "ll",
+    "'" * 1000,
+    "'kill' 'you' ''' '' ' i'll kill'em",
+    "I’ll kill you ‘tomorrow’",
+    "🔫🔫🔫 at school tomorrow",
+    "i want to die 😭😭😭",
+    "👨‍👩‍👧‍👦 family day",
+    "te voy a matar mañana en la escuela",
+    "¿Quién quiere morir? ¡Nadie!",
+    "ＫＩＬＬ ｙｏｕ",
+    "İstanbul kill you",
+    "ǅemal will shoot",
+    "κill yοu",
+    "kill\u200byou",
+    "kill\u00a0you tomorrow",
+    "https://example.com/kill you @handle &amp; www.kill.com",
+    "&#39;kill&#39; you",
+    "x" * 10 + "\u2028" + "gun",
+    "gun",
+    "guns guns",
+    "shoot shoot shoot shoot",
+    "ar15 at school",
+    "\x1c\x1d\x1e\x1fkill\x85you",
+]
+
+
+def python_learned(scorer: Scorer, text: str) -> tuple[tuple[float, ...], int, bool]:
+    features = grams(text)
+    marks = (_ANCHOR if not scorer._anchors.isdisjoint(features) else 0) | (
+        _GATE if not scorer._gate.isdisjoint(features) else 0
+    )
+    return scorer.model.logits(features), marks, len(features) <= 1
+
+
+def compiled_learned(scorer: Scorer, text: str) -> tuple[tuple[float, ...], int, bool]:
+    logits, marks, count, marked = scorer._table.scan(translated(text))
+    entries = {g: scorer._table.entry(g) for g in grams(text)}
+    assert marked == {g for g, e in entries.items() if e is not None and e[1]}
+    assert scorer._table.known(translated(text)) == grams(text) & scorer.model.vocabulary
+    return logits, marks & (_ANCHOR | _GATE), count <= 1
+
+
+def same_logits(a, b) -> bool:
+    return len(a) == len(b) and all(abs(x - y) <= 1e-9 for x, y in zip(a, b, strict=True))
+
+
+def same_result(a, b) -> bool:
+    return (
+        a.alert == b.alert
+        and a.severity == b.severity
+        and a.categories.keys() == b.categories.keys()
+        and all(abs(a.categories[c] - b.categories[c]) <= 1e-9 for c in a.categories)
+        and [(m.category, m.phrase, m.start, m.end) for m in a.matches]
+        == [(m.category, m.phrase, m.start, m.end) for m in b.matches]
+        and a.reasons == b.reasons
+    )
+
+
+@needs_build
+def test_learned_tier_is_the_same_on_every_committed_text(scorers):
+    plain, fast = scorers
+    differ = []
+    for text in committed_texts():
+        a, b = python_learned(plain, text), compiled_learned(fast, text)
+        if a[1:] != b[1:] or not same_logits(a[0], b[0]):
+            differ.append(text)
+    assert differ == []
+
+
+@needs_build
+def test_scores_are_the_same_on_committed_texts(scorers):
+    plain, fast = scorers
+    assert fast.compiled and not plain.compiled
+    texts = committed_texts()
+    # every third text (all of them: bench/score_before_after.py --python-path), and every
+    # hand-written case
+    cases = len(texts) - len(load_all(ROOT / "data" / "scorer"))
+    texts = texts[::3] + texts[len(texts) - cases :]
+    differ = [t for t in texts if not same_result(plain.score(t), fast.score(t))]
+    assert differ == []
+
+
+@needs_build
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_inputs(scorers, text):
+    plain, fast = scorers
+    a, b = python_learned(plain, text), compiled_learned(fast, text)
+    assert a[1:] == b[1:]
+    assert same_logits(a[0], b[0])
+    assert same_result(plain.score(text), fast.score(text))
+
+
+@needs_build
+@pytest.mark.parametrize("text", ["\ud800", "kill \udfff you", "a\ud83d"])
+def test_lone_surrogates_fail_alike(scorers, text):
+    """A lone surrogate cannot be encoded: both paths raise the same error."""
+    plain, fast = scorers
+    with pytest.raises(UnicodeEncodeError):
+        plain.score(text)
+    with pytest.raises(UnicodeEncodeError):
+        fast.score(text)
+
+
+@needs_build
+def test_random_strings(scorers):
+    """Random strings of model words, rt, quotes, whitespace of every kind, NULs and a few
+    non-ASCII characters (emoji, accents): the two paths agree on each."""
+    plain, fast = scorers
+    rng = random.Random(7)
+    vocabulary = sorted(g.decode() for g in plain.model.vocabulary)
+    words = [w for w in vocabulary if " " not in w]
+    pieces = [
+        *rng.sample(words, 300),
+        *(e.phrase for e in plain.lexicons["gate"].entries),
+        "rt",
+        "RT",
+        "'",
+        "’",
+        "\x00",
+        "\t",
+        "\n",
+        "\x0b",
+        "\x0c",
+        "\r",
+        "\x1f",
+        "\xa0",
+        "🔫",
+        "😭",
+        "é",
+        "ñ",
+        "@x",
+        "&amp;",
+        "http://a.b/c",
+    ]
+    seps = [" ", "  ", "", "\t", ",", ".", "'", "\x00", "-"]
+    for _ in range(3000):
+        n = rng.randint(0, 40)
+        text = "".join(rng.choice(pieces) + rng.choice(seps) for _ in range(n))
+        a, b = python_learned(plain, text), compiled_learned(fast, text)
+        assert a[1:] == b[1:], text
+        assert same_logits(a[0], b[0]), text
+        assert same_result(plain.score(text), fast.score(text)), text
+
+
+@needs_build
+def test_the_index_holds_every_model_ngram_and_nothing_else(scorers):
+    _, fast = scorers
+    model = fast.model
+    table = fast._table
+    for row, gram in enumerate(model.rows):
+        found = table.entry(gram)
+        assert found is not None and found[0] == row, gram
+        # a byte more, a byte less, a byte changed: not the same key
+        for other in (gram + b"x", gram[:-1], b"\x00" + gram[1:], gram + b"\x00"):
+            if other not in model.rows:
+                got = table.entry(other)
+                assert got is None or got[0] == -1, other
+    assert table.entry(b"no-such-ngram-anywhere") is None
+    marked = set(fast._anchors)
+    for found in fast._phrases.values():
+        marked |= {w for _, p in found for part in p.needs for w in part}
+    assert len(table) == len(set(model.rows) | marked)
+    for word in fast._gate:
+        assert table.entry(word)[1] & (_ANCHOR | _GATE) == _ANCHOR | _GATE
+
+
+@needs_build
+def test_table_on_a_hand_made_model():
+    """The index and the sums on a model small enough to check by hand: binary presence,
+    bigrams across a dropped "rt", the norm, the bias when nothing is known."""
+    from scoring import _speedups
+
+    keys = [b"kill", b"you", b"kill you", b"i"]
+    # idf**2, then two heads
+    rows = [[4.0, 1.0, -1.0], [1.0, 0.5, 0.25], [9.0, 2.0, 0.0], [0.25, -0.5, 0.5]]
+    values = array("d", [v for row in rows for v in row]).tobytes()
+    table = _speedups.Table(keys, values, 3, (0.1, -0.2), 2.0, {b"kill": 1, b"gun": 2})
+    norm = (4.0 + 1.0 + 9.0 + 2.0) ** 0.5
+    logits, marks, count, marked = table.scan(b"kill rt you kill you")
+    assert count == 4 and marks == 1 and marked == {b"kill"}
+    assert table.known(b"kill rt you kill you") == {b"kill", b"you", b"kill you"}
+    assert logits == pytest.approx((0.1 + (1.0 + 0.5 + 2.0) / norm, -0.2 + (-1.0 + 0.25) / norm))
+    assert table.scan(b"") == ((0.1, -0.2), 0, 0, set())
+    assert table.scan(b"gun") == ((0.1, -0.2), 2, 1, {b"gun"})
+    assert table.known(b"gun") == set()
+    assert table.scan(b"kill\x00you")[2] == 1  # a NUL is not whitespace (bytes.split)
+    assert table.entry(b"gun") == (-1, 2)
+    with pytest.raises(ValueError):
+        _speedups.Table(keys, values[:-1], 3, (0.1, -0.2), 2.0, {})
+    with pytest.raises(ValueError):
+        _speedups.Table(keys, values, 3, (0.1,), 2.0, {})
+    with pytest.raises(TypeError):
+        _speedups.Table(["kill", *keys[1:]], values, 3, (0.1, -0.2), 2.0, {})
+    with pytest.raises(TypeError):
+        _speedups.Table(keys, values, 3, (0.1, -0.2), 2.0, {"gun": 2})
+    with pytest.raises(TypeError):
+        table.scan("kill you")
+
+
+@needs_build
+def test_one_table_shared_between_threads(scorers):
+    """A web process shares one scorer between threads: results do not depend on it."""
+    plain, fast = scorers
+    texts = committed_texts()[::50] + HOSTILE[:12]
+    expected = [plain.score(t) for t in texts]
+    failures: list[str] = []
+
+    def work(offset: int) -> None:
+        for i in range(len(texts)):
+            j = (i + offset) % len(texts)
+            if not same_result(expected[j], fast.score(texts[j])):
+                failures.append(texts[j])
+
+    threads = [threading.Thread(target=work, args=(k * 97,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+
+
+def test_without_the_extension_the_scorer_warns_once_and_scores_alike(tmp_path):
+    """Where the extension is not built: one clear warning at load, the pure-Python path,
+    the same scores."""
+    script = (
+        "import sys, json\n"
+        "sys.modules['scoring._speedups'] = None\n"  # as if it were not built
+        "from scoring import Scorer\n"
+        "from scoring.learned import COMPILED\n"
+        "s = Scorer()\n"
+        "r = s.score('i will shoot up the school tomorrow')\n"
+        "print(json.dumps([COMPILED, s.compiled, r.categories]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    compiled, scorer_compiled, categories = json.loads(done.stdout)
+    assert (compiled, scorer_compiled) == (False, False)
+    assert done.stderr.count("scoring._speedups is not built") == 1
+    reference = Scorer(compiled=False).score("i will shoot up the school tomorrow")
+    assert categories == pytest.approx(reference.categories, abs=1e-12)
+
+
+def test_tokens_are_the_split_of_translated():
+    for text in [*HOSTILE[:10], "I'll kill 'em rt", "RT rt hello"]:
+        assert tokens(text) == [t for t in translated(text).split() if t != b"rt"]
