@@ -13,10 +13,12 @@ split stays comparable when the machine's load moves the absolute figures.
 
 * obfuscation/emoji test: ``_disguised`` (leetspeak, spelled or stretched letters, emoji);
 * n-grams: tokenizing and the unigram and bigram set (``features.grams``); compiled
-  (``scoring._speedups``, unless ``--python``), only the Python part of tokenizing
-  (``features.translated``), and for disguised texts the set as before;
+  (``scoring._speedups``, unless ``--python``): only the test of whether the C code can
+  translate the text itself (plain ASCII, no platform noise), and for disguised texts the
+  set as before;
 * learned heads: the lookups and the weighted sums (``LearnedModel.logits``), calibration;
-  compiled, the one call that reads the n-grams, looks them up and sums them;
+  compiled: the calls that translate (in Python for texts not plain ASCII), read the
+  n-grams, look them up and sum them;
 * gate: whether the rule tier reads the post, and which core lexicons can match;
 * rule tier: ``RuleTier.run`` on the posts the gate passes (lexicons read in context);
 * explanations: the n-grams shown for the raised categories (``Scorer._matches``); compiled,
@@ -70,9 +72,11 @@ def one_round(scorer: Scorer, texts: Sequence[str]) -> Counter:
             t2 = clock()
             calibrated = model.calibrated(model.logits(features))
         else:
-            translation = translated(text)
+            found = table.scan_text(text)  # plain ASCII: translated in C, "learned heads"
             t2 = clock()
-            raw, marks, _, features = table.scan(translation)
+            if found is None:
+                found = table.scan(translated(text))
+            raw, marks, _, features = found[:4]
             calibrated = model.calibrated(raw)
         t3 = clock()
         scanned = ()

@@ -21,7 +21,12 @@
  * The index is open addressing over 64-bit FNV-1a hashes; a slot matches only when the
  * full key bytes are equal, so a hash collision can never change a result. A Table is
  * immutable once built: scan() keeps its working memory on its own stack or heap, so one
- * Table is safe to share between threads (the GIL is released while a long text is read).
+ * Table is safe to share between threads (every call holds the GIL: it fills Python sets).
+ *
+ * Table.scan_text(text) is scan(features.translated(text)) for the texts whose translation
+ * is plain byte work (ASCII, without the platform noise features.py removes by regex:
+ * "@", "&", "://", "www."): (logits, marks, ntokens, marked, the translated bytes); None for
+ * any other text (the caller translates it in Python and calls scan).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -32,8 +37,6 @@
 
 #define FNV_OFFSET 0xcbf29ce484222325ULL
 #define FNV_PRIME 0x100000001b3ULL
-/* Texts longer than this are read without the GIL. */
-#define NOGIL_BYTES 4096
 /* The per-call "seen" bitmap lives on the stack up to this many 64-bit words. */
 #define STACK_WORDS 1024
 
@@ -51,7 +54,9 @@ typedef struct {
     Entry *entries;
     Py_ssize_t n_entries;
     Py_ssize_t cap_entries;
-    Py_ssize_t *slots; /* entry index, or -1 */
+    /* 0: empty; else the hash's high 32 bits (a tag: most misses are told without
+     * reading an entry) above the entry's index + 1 */
+    uint64_t *slots;
     size_t mask;       /* number of slots - 1 (a power of two) */
     char *keys;
     Py_ssize_t keys_len;
@@ -89,11 +94,17 @@ find(const Table *t, uint64_t h, const char *a, Py_ssize_t alen, const char *b,
 {
     Py_ssize_t total = b ? alen + 1 + blen : alen;
     size_t i = slot_of(h, t->mask);
+    uint64_t tag = h & 0xffffffff00000000ULL;
     for (;;) {
-        Py_ssize_t e = t->slots[i];
-        if (e < 0) {
+        uint64_t slot = t->slots[i];
+        if (slot == 0) {
             return -1;
         }
+        if ((slot & 0xffffffff00000000ULL) != tag) {
+            i = (i + 1) & t->mask;
+            continue;
+        }
+        Py_ssize_t e = (Py_ssize_t)(slot & 0xffffffffULL) - 1;
         const Entry *en = &t->entries[e];
         if (en->hash == h && en->key_len == total) {
             const char *k = t->keys + en->key_off;
@@ -119,7 +130,7 @@ intern_key(Table *t, PyObject *obj)
     if (found >= 0) {
         return found;
     }
-    if (t->n_entries >= t->cap_entries || (size_t)t->n_entries * 2 >= t->mask) {
+    if (t->n_entries >= t->cap_entries || (size_t)t->n_entries >= t->mask) {
         /* Sized in advance by the constructor: never reached. */
         PyErr_SetString(PyExc_RuntimeError, "scoring._speedups: table full");
         return -1;
@@ -158,10 +169,10 @@ intern_key(Table *t, PyObject *obj)
     t->entries[e].marks = 0;
     t->keys_len += len;
     size_t i = slot_of(h, t->mask);
-    while (t->slots[i] >= 0) {
+    while (t->slots[i] != 0) {
         i = (i + 1) & t->mask;
     }
-    t->slots[i] = e;
+    t->slots[i] = (h & 0xffffffff00000000ULL) | (uint64_t)(e + 1);
     return e;
 }
 
@@ -268,20 +279,22 @@ Table_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     }
     Py_DECREF(bias);
 
-    /* the index: at most n + n_marks entries, slots at least four times that */
+    /* the index: at most n + n_marks entries (fewer than 2**32 - 1: the slots hold an
+     * entry's index in 32 bits), slots at least twice that */
+    if (n + n_marks >= 0xffffffffLL) {
+        PyErr_SetString(PyExc_ValueError, "too many n-grams for the index");
+        goto fail;
+    }
     self->cap_entries = n + n_marks;
     self->entries = PyMem_Malloc(sizeof(Entry) * (size_t)(self->cap_entries > 0 ? self->cap_entries : 1));
     size_t nslots = 16;
-    while (nslots < (size_t)self->cap_entries * 4) {
+    while (nslots < (size_t)self->cap_entries * 2) {
         nslots *= 2;
     }
-    self->slots = PyMem_Malloc(sizeof(Py_ssize_t) * nslots);
+    self->slots = PyMem_Calloc(nslots, sizeof(uint64_t));
     if (self->entries == NULL || self->slots == NULL) {
         PyErr_NoMemory();
         goto fail;
-    }
-    for (size_t i = 0; i < nslots; i++) {
-        self->slots[i] = -1;
     }
     self->mask = nslots - 1;
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -422,15 +435,8 @@ read_text(const Table *t, Found *f, const char *s, Py_ssize_t len)
 /* Reads ``raw`` into ``f`` (sums, marks, the sets asked for); the number of tokens, or -1
  * with an exception set. */
 static Py_ssize_t
-read_bytes(Table *self, PyObject *raw, Found *f, const char *method)
+read_bytes(Table *self, const char *s, Py_ssize_t len, Found *f)
 {
-    if (!PyBytes_Check(raw)) {
-        PyErr_Format(PyExc_TypeError, "%s() takes bytes, not %.100s", method,
-                     Py_TYPE(raw)->tp_name);
-        return -1;
-    }
-    const char *s = PyBytes_AS_STRING(raw);
-    Py_ssize_t len = PyBytes_GET_SIZE(raw);
     Py_ssize_t words = (self->n_entries + 63) / 64;
     uint64_t stack_seen[STACK_WORDS];
     uint64_t *seen = stack_seen;
@@ -445,17 +451,7 @@ read_bytes(Table *self, PyObject *raw, Found *f, const char *method)
         memset(stack_seen, 0, sizeof(uint64_t) * (size_t)words);
     }
     f->seen = seen;
-    Py_ssize_t ntokens;
-    if (len > NOGIL_BYTES && f->marked == NULL && f->model == NULL) {
-        /* ``raw`` is immutable and referenced by the caller; the table never changes;
-         * nothing here touches a Python object */
-        Py_BEGIN_ALLOW_THREADS
-        ntokens = read_text(self, f, s, len);
-        Py_END_ALLOW_THREADS
-    }
-    else {
-        ntokens = read_text(self, f, s, len);
-    }
+    Py_ssize_t ntokens = read_text(self, f, s, len);
     if (seen != stack_seen) {
         PyMem_Free(seen);
     }
@@ -463,8 +459,9 @@ read_bytes(Table *self, PyObject *raw, Found *f, const char *method)
     return f->failed ? -1 : ntokens;
 }
 
+/* scan() of the bytes s[0:len]: (logits, marks, ntokens, marked) */
 static PyObject *
-Table_scan(Table *self, PyObject *raw)
+scan_bytes(Table *self, const char *s, Py_ssize_t len)
 {
     double stack_sums[64];
     double *sums = stack_sums;
@@ -480,7 +477,7 @@ Table_scan(Table *self, PyObject *raw)
     PyObject *marked = PySet_New(NULL);
     PyObject *logits = NULL;
     Found f = {NULL, sums, 0, 0, marked, NULL, 0};
-    Py_ssize_t ntokens = marked != NULL ? read_bytes(self, raw, &f, "scan") : -1;
+    Py_ssize_t ntokens = marked != NULL ? read_bytes(self, s, len, &f) : -1;
     if (ntokens >= 0) {
         Py_ssize_t heads = self->ncols - 1;
         logits = PyTuple_New(heads);
@@ -508,8 +505,122 @@ Table_scan(Table *self, PyObject *raw)
 }
 
 static PyObject *
+Table_scan(Table *self, PyObject *raw)
+{
+    if (!PyBytes_Check(raw)) {
+        PyErr_Format(PyExc_TypeError, "scan() takes bytes, not %.100s", Py_TYPE(raw)->tp_name);
+        return NULL;
+    }
+    return scan_bytes(self, PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw));
+}
+
+/* bytes.replace(a + b, b"  ") in place: non-overlapping, left to right */
+static void
+blank_pairs(char *buf, Py_ssize_t len, char a, char b)
+{
+    Py_ssize_t i = 0;
+    while (i + 1 < len) {
+        if (buf[i] == a && buf[i + 1] == b) {
+            buf[i] = ' ';
+            buf[i + 1] = ' ';
+            i += 2;
+        }
+        else {
+            i++;
+        }
+    }
+}
+
+static inline unsigned char
+ascii_lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+static PyObject *
+Table_scan_text(Table *self, PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "scan_text() takes str, not %.100s",
+                     Py_TYPE(text)->tp_name);
+        return NULL;
+    }
+    if (!PyUnicode_IS_ASCII(text)) {
+        Py_RETURN_NONE;
+    }
+    const Py_UCS1 *p = PyUnicode_1BYTE_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int quote = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS1 c = p[i];
+        if (c == '@' || c == '&') {
+            Py_RETURN_NONE; /* a handle or an entity: features.py's regex */
+        }
+        if (c == ':' && i + 2 < n && p[i + 1] == '/' && p[i + 2] == '/') {
+            Py_RETURN_NONE;
+        }
+        if ((c == 'w' || c == 'W') && i + 3 < n && ascii_lower(p[i + 1]) == 'w'
+            && ascii_lower(p[i + 2]) == 'w' && p[i + 3] == '.') {
+            Py_RETURN_NONE;
+        }
+        if (c == '\'') {
+            quote = 1;
+        }
+    }
+    /* text.lower().encode("ascii").translate(_ASCII_TABLE), padded with a space at each
+     * end when it holds a quote mark (features.translated) */
+    Py_ssize_t pad = quote ? 1 : 0;
+    if (n > PY_SSIZE_T_MAX - 2) {
+        return PyErr_NoMemory();
+    }
+    PyObject *out = PyBytes_FromStringAndSize(NULL, n + 2 * pad);
+    if (out == NULL) {
+        return NULL;
+    }
+    char *buf = PyBytes_AS_STRING(out);
+    Py_ssize_t len = n + 2 * pad;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        unsigned char c = ascii_lower(p[i]);
+        int keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '\'' || c == '_';
+        buf[i + pad] = keep ? (char)c : ' ';
+    }
+    if (quote) {
+        /* a quote mark that opens or closes a word is punctuation */
+        buf[0] = ' ';
+        buf[len - 1] = ' ';
+        blank_pairs(buf, len, ' ', '\'');
+        blank_pairs(buf, len, '\'', ' ');
+        blank_pairs(buf, len, ' ', '\'');
+    }
+    PyObject *found = scan_bytes(self, buf, len);
+    if (found == NULL) {
+        Py_DECREF(out);
+        return NULL;
+    }
+    /* (logits, marks, ntokens, marked) + (translation,) */
+    PyObject *result = PyTuple_New(5);
+    if (result == NULL) {
+        Py_DECREF(found);
+        Py_DECREF(out);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < 4; i++) {
+        PyObject *item = PyTuple_GET_ITEM(found, i);
+        Py_INCREF(item);
+        PyTuple_SET_ITEM(result, i, item);
+    }
+    PyTuple_SET_ITEM(result, 4, out); /* steals the reference */
+    Py_DECREF(found);
+    return result;
+}
+
+static PyObject *
 Table_known(Table *self, PyObject *raw)
 {
+    if (!PyBytes_Check(raw)) {
+        PyErr_Format(PyExc_TypeError, "known() takes bytes, not %.100s", Py_TYPE(raw)->tp_name);
+        return NULL;
+    }
     double stack_sums[64];
     double *sums = stack_sums;
     if (self->ncols > 64) {
@@ -523,7 +634,8 @@ Table_known(Table *self, PyObject *raw)
     }
     PyObject *model = PySet_New(NULL);
     Found f = {NULL, sums, 0, 0, NULL, model, 0};
-    Py_ssize_t ntokens = model != NULL ? read_bytes(self, raw, &f, "known") : -1;
+    Py_ssize_t ntokens =
+        model != NULL ? read_bytes(self, PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), &f) : -1;
     if (sums != stack_sums) {
         PyMem_Free(sums);
     }
@@ -560,6 +672,9 @@ static PyMethodDef Table_methods[] = {
     {"scan", (PyCFunction)Table_scan, METH_O,
      "scan(raw: bytes) -> (logits, marks, ntokens, marked): the n-grams of the translated "
      "bytes looked up once each; ``marked``: the set of those with marks."},
+    {"scan_text", (PyCFunction)Table_scan_text, METH_O,
+     "scan_text(text: str) -> scan(features.translated(text)) + (translated,), or None "
+     "when the text is not plain ASCII without platform noise."},
     {"known", (PyCFunction)Table_known, METH_O,
      "known(raw: bytes) -> set: the model's n-grams among those of the translated bytes."},
     {"entry", (PyCFunction)Table_entry, METH_O,

@@ -478,8 +478,12 @@ class Scorer:
             return _Learned(self.model.logits(features), features, len(features) <= 1)
         # The same logits, without the n-gram set; one token or none is exactly "at
         # most one n-gram" (two tokens make at least a word and a bigram).
-        translation = translated(text)
-        raw, marks, count, marked = self._table.scan(translation)
+        found = self._table.scan_text(text)  # ASCII without platform noise: all in C
+        if found is None:
+            translation = translated(text)
+            raw, marks, count, marked = self._table.scan(translation)
+        else:
+            raw, marks, count, marked, translation = found
         return _Learned(raw, None, count <= 1, marks, marked, translation)
 
     def _disguised(self, text: str) -> bool:

@@ -93,6 +93,11 @@ HOSTILE = [
     "shoot shoot shoot shoot",
     "ar15 at school",
     "\x1c\x1d\x1e\x1fkill\x85you",
+    "KILL YOU RT",
+    " + 'killyou    i'll'",
+    "can't won't 'sup o'clock rock'n'roll '",
+    "ww.w. ://x :/ / w.ww ww w.",
+    "WWW. kill",
 ]
 
 
@@ -105,7 +110,12 @@ def python_learned(scorer: Scorer, text: str) -> tuple[tuple[float, ...], int, b
 
 
 def compiled_learned(scorer: Scorer, text: str) -> tuple[tuple[float, ...], int, bool]:
-    logits, marks, count, marked = scorer._table.scan(translated(text))
+    found = scorer._table.scan(translated(text))
+    whole = scorer._table.scan_text(text)
+    if whole is not None:  # translated in C: the same bytes, the same result
+        assert whole[4] == translated(text)
+        assert whole[:4] == found
+    logits, marks, count, marked = found
     entries = {g: scorer._table.entry(g) for g in grams(text)}
     assert marked == {g for g, e in entries.items() if e is not None and e[1]}
     assert scorer._table.known(translated(text)) == grams(text) & scorer.model.vocabulary
@@ -267,6 +277,16 @@ def test_table_on_a_hand_made_model():
         _speedups.Table(keys, values, 3, (0.1, -0.2), 2.0, {"gun": 2})
     with pytest.raises(TypeError):
         table.scan("kill you")
+    with pytest.raises(TypeError):
+        table.scan_text(b"kill you")
+    with pytest.raises(TypeError):
+        table.known("kill you")
+    assert table.scan_text("KILL rt You, kill you!")[4] == b"kill rt you  kill you "
+    # a quote that closes a word after another quote stays (bytes.replace's passes)
+    assert translated("'kill' you''") == b"  kill  you'  "
+    assert table.scan_text("'kill' you''") == (*table.scan(b"  kill  you'  "), b"  kill  you'  ")
+    for noisy in ("@kill you", "kill &amp; you", "http://x", "WwW.kill.com", "kïll"):
+        assert table.scan_text(noisy) is None
 
 
 @needs_build
