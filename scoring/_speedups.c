@@ -23,10 +23,10 @@
  * immutable once built: scan() keeps its working memory on its own stack or heap, so one
  * Table is safe to share between threads (every call holds the GIL: it fills Python sets).
  *
- * Table.scan_text(text) is scan(features.translated(text)) for the texts whose translation
- * is plain byte work (ASCII, without the platform noise features.py removes by regex:
- * "@", "&", "://", "www."): (logits, marks, ntokens, marked, the translated bytes); None for
- * any other text (the caller translates it in Python and calls scan).
+ * Table.scan_text(text) is scan(features.translated(text)) + (the translated bytes,) for
+ * an ASCII text, the platform noise (links, handles, entities) removed in C as features.py's
+ * regex removes it; None for any other text (the caller translates it in Python and calls
+ * scan).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -537,6 +537,139 @@ ascii_lower(unsigned char c)
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
+/* re's \s (str.isspace) among ASCII characters */
+static inline int
+ascii_space(unsigned char c)
+{
+    return c == ' ' || (c >= 9 && c <= 13) || (c >= 28 && c <= 31);
+}
+
+static inline int
+at(const Py_UCS1 *p, Py_ssize_t n, Py_ssize_t i, const char *word)
+{
+    for (Py_ssize_t k = 0; word[k]; k++) {
+        if (i + k >= n || ascii_lower(p[i + k]) != (unsigned char)word[k]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The length of the match of features._NOISE at p[i] of the lower-cased text (0: none):
+ * https?://\S+ | www\.\S+ | @\w+ | &(?:amp|lt|gt|quot|#\d+);?  (ASCII text: \w is
+ * [a-z0-9_] once lower-cased) */
+static Py_ssize_t
+noise_at(const Py_UCS1 *p, Py_ssize_t n, Py_ssize_t i)
+{
+    unsigned char c = ascii_lower(p[i]);
+    Py_ssize_t j;
+    if (c == 'h' || c == 'w') {
+        if (c == 'h') {
+            if (!at(p, n, i, "http")) {
+                return 0;
+            }
+            j = i + 4;
+            if (j < n && ascii_lower(p[j]) == 's') {
+                j++; /* "https": without the s, ":" would have to be where the s is */
+            }
+            if (!at(p, n, j, "://")) {
+                return 0;
+            }
+            j += 3;
+        }
+        else {
+            if (!at(p, n, i, "www.")) {
+                return 0;
+            }
+            j = i + 4;
+        }
+        Py_ssize_t k = j;
+        while (k < n && !ascii_space(p[k])) {
+            k++;
+        }
+        return k > j ? k - i : 0; /* \S+: at least one */
+    }
+    if (c == '@') {
+        Py_ssize_t k = i + 1;
+        while (k < n) {
+            unsigned char d = ascii_lower(p[k]);
+            if (!((d >= 'a' && d <= 'z') || (d >= '0' && d <= '9') || d == '_')) {
+                break;
+            }
+            k++;
+        }
+        return k > i + 1 ? k - i : 0;
+    }
+    if (c == '&') {
+        j = i + 1;
+        if (at(p, n, j, "amp")) {
+            j += 3;
+        }
+        else if (at(p, n, j, "lt") || at(p, n, j, "gt")) {
+            j += 2;
+        }
+        else if (at(p, n, j, "quot")) {
+            j += 4;
+        }
+        else if (j < n && p[j] == '#') {
+            Py_ssize_t k = j + 1;
+            while (k < n && p[k] >= '0' && p[k] <= '9') {
+                k++;
+            }
+            if (k == j + 1) {
+                return 0;
+            }
+            j = k;
+        }
+        else {
+            return 0;
+        }
+        if (j < n && p[j] == ';') {
+            j++;
+        }
+        return j - i;
+    }
+    return 0;
+}
+
+/* features.translated(text) of an ASCII text into buf (room for n + 2 bytes); its length */
+static Py_ssize_t
+translate_ascii(const Py_UCS1 *p, Py_ssize_t n, char *buf)
+{
+    /* lower-cased, platform noise as one space each, every byte that is not a letter, a
+     * digit, an apostrophe or an underscore a space; written from buf[1] */
+    Py_ssize_t m = 1;
+    int quote = 0;
+    Py_ssize_t i = 0;
+    while (i < n) {
+        unsigned char c = ascii_lower(p[i]);
+        if (c == 'h' || c == 'w' || c == '@' || c == '&') {
+            Py_ssize_t skip = noise_at(p, n, i);
+            if (skip > 0) {
+                buf[m++] = ' ';
+                i += skip;
+                continue;
+            }
+        }
+        int keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '\'' || c == '_';
+        buf[m++] = keep ? (char)c : ' ';
+        quote |= c == '\'';
+        i++;
+    }
+    if (!quote) {
+        memmove(buf, buf + 1, (size_t)(m - 1));
+        return m - 1;
+    }
+    /* padded with a space at each end; a quote mark that opens or closes a word is
+     * punctuation */
+    buf[0] = ' ';
+    buf[m++] = ' ';
+    blank_pairs(buf, m, ' ', '\'');
+    blank_pairs(buf, m, '\'', ' ');
+    blank_pairs(buf, m, ' ', '\'');
+    return m;
+}
+
 static PyObject *
 Table_scan_text(Table *self, PyObject *text)
 {
@@ -550,51 +683,25 @@ Table_scan_text(Table *self, PyObject *text)
     }
     const Py_UCS1 *p = PyUnicode_1BYTE_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    int quote = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_UCS1 c = p[i];
-        if (c == '@' || c == '&') {
-            Py_RETURN_NONE; /* a handle or an entity: features.py's regex */
-        }
-        if (c == ':' && i + 2 < n && p[i + 1] == '/' && p[i + 2] == '/') {
-            Py_RETURN_NONE;
-        }
-        if ((c == 'w' || c == 'W') && i + 3 < n && ascii_lower(p[i + 1]) == 'w'
-            && ascii_lower(p[i + 2]) == 'w' && p[i + 3] == '.') {
-            Py_RETURN_NONE;
-        }
-        if (c == '\'') {
-            quote = 1;
-        }
-    }
-    /* text.lower().encode("ascii").translate(_ASCII_TABLE), padded with a space at each
-     * end when it holds a quote mark (features.translated) */
-    Py_ssize_t pad = quote ? 1 : 0;
     if (n > PY_SSIZE_T_MAX - 2) {
         return PyErr_NoMemory();
     }
-    PyObject *out = PyBytes_FromStringAndSize(NULL, n + 2 * pad);
-    if (out == NULL) {
-        return NULL;
+    char stack_buf[4096];
+    char *buf = stack_buf;
+    if (n + 2 > (Py_ssize_t)sizeof(stack_buf)) {
+        buf = PyMem_Malloc((size_t)n + 2);
+        if (buf == NULL) {
+            return PyErr_NoMemory();
+        }
     }
-    char *buf = PyBytes_AS_STRING(out);
-    Py_ssize_t len = n + 2 * pad;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        unsigned char c = ascii_lower(p[i]);
-        int keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '\'' || c == '_';
-        buf[i + pad] = keep ? (char)c : ' ';
+    Py_ssize_t len = translate_ascii(p, n, buf);
+    PyObject *out = PyBytes_FromStringAndSize(buf, len);
+    PyObject *found = out != NULL ? scan_bytes(self, buf, len) : NULL;
+    if (buf != stack_buf) {
+        PyMem_Free(buf);
     }
-    if (quote) {
-        /* a quote mark that opens or closes a word is punctuation */
-        buf[0] = ' ';
-        buf[len - 1] = ' ';
-        blank_pairs(buf, len, ' ', '\'');
-        blank_pairs(buf, len, '\'', ' ');
-        blank_pairs(buf, len, ' ', '\'');
-    }
-    PyObject *found = scan_bytes(self, buf, len);
     if (found == NULL) {
-        Py_DECREF(out);
+        Py_XDECREF(out);
         return NULL;
     }
     /* (logits, marks, ntokens, marked) + (translation,) */
@@ -674,7 +781,7 @@ static PyMethodDef Table_methods[] = {
      "bytes looked up once each; ``marked``: the set of those with marks."},
     {"scan_text", (PyCFunction)Table_scan_text, METH_O,
      "scan_text(text: str) -> scan(features.translated(text)) + (translated,), or None "
-     "when the text is not plain ASCII without platform noise."},
+     "when the text is not ASCII."},
     {"known", (PyCFunction)Table_known, METH_O,
      "known(raw: bytes) -> set: the model's n-grams among those of the translated bytes."},
     {"entry", (PyCFunction)Table_entry, METH_O,

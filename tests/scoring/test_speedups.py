@@ -101,6 +101,40 @@ HOSTILE = [
 ]
 
 
+# Platform noise (links, handles, entities) that the C code removes as features._NOISE does.
+NOISE = [
+    "@kill you",
+    "kill &amp; you",
+    "http://x",
+    "WwW.kill.com",
+    "http://",
+    "https://",
+    "http:// x",
+    "httpS://X.com/it's kill",
+    "HTTP://a\x1cb kill",
+    "ahttp://x kill",
+    "@",
+    "@@x",
+    "@_ kill",
+    "a@b.c kill",
+    "&#;",
+    "&#12",
+    "&#12x;",
+    "&amp",
+    "&AMP; kill",
+    "&ampx",
+    "&;",
+    "&quot;kill&quot; you",
+    "&lt;3 &gt;:( &lt &gt",
+    "www.",
+    "www. kill",
+    "wwww.x kill",
+    "www.\x1ckill",
+    "it's @you's 'kill' https://t.co/x' '",
+    "rt @user: kill you http://t.co/abc #tag",
+]
+
+
 def python_learned(scorer: Scorer, text: str) -> tuple[tuple[float, ...], int, bool]:
     features = grams(text)
     marks = (_ANCHOR if not scorer._anchors.isdisjoint(features) else 0) | (
@@ -163,7 +197,7 @@ def test_scores_are_the_same_on_committed_texts(scorers):
 
 
 @needs_build
-@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+@pytest.mark.parametrize("text", HOSTILE + NOISE, ids=range(len(HOSTILE + NOISE)))
 def test_hostile_inputs(scorers, text):
     plain, fast = scorers
     a, b = python_learned(plain, text), compiled_learned(fast, text)
@@ -213,9 +247,20 @@ def test_random_strings(scorers):
         "@x",
         "&amp;",
         "http://a.b/c",
+        "@",
+        "&",
+        "&#",
+        "&lt",
+        "1",
+        ";",
+        "://",
+        "www.",
+        "HTTPS://",
+        "\x1c",
+        "_",
     ]
     seps = [" ", "  ", "", "\t", ",", ".", "'", "\x00", "-"]
-    for _ in range(3000):
+    for _ in range(4000):
         n = rng.randint(0, 40)
         text = "".join(rng.choice(pieces) + rng.choice(seps) for _ in range(n))
         a, b = python_learned(plain, text), compiled_learned(fast, text)
@@ -285,8 +330,9 @@ def test_table_on_a_hand_made_model():
     # a quote that closes a word after another quote stays (bytes.replace's passes)
     assert translated("'kill' you''") == b"  kill  you'  "
     assert table.scan_text("'kill' you''") == (*table.scan(b"  kill  you'  "), b"  kill  you'  ")
-    for noisy in ("@kill you", "kill &amp; you", "http://x", "WwW.kill.com", "kïll"):
-        assert table.scan_text(noisy) is None
+    assert table.scan_text("kïll") is None  # not ASCII: translated in Python
+    for noisy in NOISE:
+        assert table.scan_text(noisy)[4] == translated(noisy), noisy
 
 
 @needs_build
