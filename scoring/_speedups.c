@@ -23,10 +23,11 @@
  * immutable once built: scan() keeps its working memory on its own stack or heap, so one
  * Table is safe to share between threads (every call holds the GIL: it fills Python sets).
  *
- * Table.scan_text(text) is scan(features.translated(text)) + (the translated bytes,) for
- * an ASCII text, the platform noise (links, handles, entities) removed in C as features.py's
- * regex removes it; None for any other text (the caller translates it in Python and calls
- * scan).
+ * Table.scan_text(text) is scan(features.translated(text)) + (the translated bytes,),
+ * translated in C: for an ASCII text, the platform noise (links, handles, entities) removed
+ * as features.py's regex removes it; for another text, lower-cased by str.lower, the curly
+ * apostrophes and the symbols features.py reads as such. None for a text that is not ASCII
+ * and holds platform noise (the caller translates it in Python and calls scan).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -670,6 +671,139 @@ translate_ascii(const Py_UCS1 *p, Py_ssize_t n, char *buf)
     return m;
 }
 
+static PyObject *scan_translated(Table *self, const char *buf, Py_ssize_t len);
+
+/* The length of the match of features._UTF8_SYMBOL at s[i] (0: none): general
+ * punctuation, arrows to dingbats, the ideographic space, 4-byte characters, variation
+ * selectors, U+00A0-00BF */
+static inline Py_ssize_t
+symbol_at(const unsigned char *s, Py_ssize_t n, Py_ssize_t i)
+{
+    unsigned char c = s[i];
+    if (c == 0xe2 && i + 2 < n) {
+        unsigned char d = s[i + 1], e = s[i + 2];
+        if ((d == 0x80 || d == 0x81 || (d >= 0x86 && d <= 0x9f)) && e >= 0x80 && e <= 0xbf) {
+            return 3;
+        }
+        return 0;
+    }
+    if (c == 0xe3 && i + 2 < n && s[i + 1] == 0x80 && s[i + 2] == 0x80) {
+        return 3;
+    }
+    if (c >= 0xf0 && c <= 0xf4 && i + 3 < n) {
+        for (Py_ssize_t k = 1; k <= 3; k++) {
+            if (s[i + k] < 0x80 || s[i + k] > 0xbf) {
+                return 0;
+            }
+        }
+        return 4;
+    }
+    if (c == 0xef && i + 2 < n && s[i + 1] == 0xb8 && s[i + 2] >= 0x80 && s[i + 2] <= 0x8f) {
+        return 3;
+    }
+    if (c == 0xc2 && i + 1 < n && s[i + 1] >= 0xa0 && s[i + 1] <= 0xbf) {
+        return 2;
+    }
+    return 0;
+}
+
+/* features.translated of a text whose lower-cased UTF-8 bytes are s[0:n], when it holds no
+ * platform noise, into buf (room for n + 2 bytes); its length */
+static Py_ssize_t
+translate_utf8(const unsigned char *s, Py_ssize_t n, char *buf)
+{
+    Py_ssize_t m = 1;
+    int quote = 0;
+    Py_ssize_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            int keep =
+                (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '\'' || c == '_';
+            buf[m++] = keep ? (char)c : ' ';
+            quote |= c == '\'';
+            i++;
+            continue;
+        }
+        /* curly apostrophes (U+2019, U+2018) and U+02BC are straight ones */
+        if ((c == 0xe2 && i + 2 < n && s[i + 1] == 0x80 && (s[i + 2] == 0x99 || s[i + 2] == 0x98))
+            || (c == 0xca && i + 1 < n && s[i + 1] == 0xbc)) {
+            buf[m++] = '\'';
+            quote = 1;
+            i += c == 0xe2 ? 3 : 2;
+            continue;
+        }
+        Py_ssize_t skip = symbol_at(s, n, i);
+        if (skip > 0) {
+            buf[m++] = ' ';
+            i += skip;
+            continue;
+        }
+        buf[m++] = (char)c; /* the bytes of other scripts stay */
+        i++;
+    }
+    if (!quote) {
+        memmove(buf, buf + 1, (size_t)(m - 1));
+        return m - 1;
+    }
+    buf[0] = ' ';
+    buf[m++] = ' ';
+    blank_pairs(buf, m, ' ', '\'');
+    blank_pairs(buf, m, '\'', ' ');
+    blank_pairs(buf, m, ' ', '\'');
+    return m;
+}
+
+/* scan_text for a text that is not ASCII: lower-cased by str.lower, then its UTF-8 bytes;
+ * None when it holds platform noise (features.py's Unicode regex) */
+static PyObject *
+scan_unicode(Table *self, PyObject *text)
+{
+    PyObject *low = PyObject_CallMethod(text, "lower", NULL);
+    if (low == NULL) {
+        return NULL;
+    }
+    if (!PyUnicode_Check(low)) {
+        Py_DECREF(low);
+        PyErr_SetString(PyExc_TypeError, "str.lower() did not return a str");
+        return NULL;
+    }
+    Py_ssize_t n;
+    const char *u = PyUnicode_AsUTF8AndSize(low, &n); /* lone surrogates: UnicodeEncodeError */
+    if (u == NULL) {
+        Py_DECREF(low);
+        return NULL;
+    }
+    const unsigned char *s = (const unsigned char *)u;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (s[i] == '@' || s[i] == '&' || (s[i] == ':' && i + 2 < n && s[i + 1] == '/' && s[i + 2] == '/')
+            || (s[i] == 'w' && i + 3 < n && s[i + 1] == 'w' && s[i + 2] == 'w' && s[i + 3] == '.')) {
+            Py_DECREF(low);
+            Py_RETURN_NONE;
+        }
+    }
+    if (n > PY_SSIZE_T_MAX - 2) {
+        Py_DECREF(low);
+        return PyErr_NoMemory();
+    }
+    char stack_buf[4096];
+    char *buf = stack_buf;
+    if (n + 2 > (Py_ssize_t)sizeof(stack_buf)) {
+        buf = PyMem_Malloc((size_t)n + 2);
+        if (buf == NULL) {
+            Py_DECREF(low);
+            return PyErr_NoMemory();
+        }
+    }
+    Py_ssize_t len = translate_utf8(s, n, buf);
+    Py_DECREF(low);
+    PyObject *result = scan_translated(self, buf, len);
+    if (buf != stack_buf) {
+        PyMem_Free(buf);
+    }
+    return result;
+}
+
 static PyObject *
 Table_scan_text(Table *self, PyObject *text)
 {
@@ -679,7 +813,7 @@ Table_scan_text(Table *self, PyObject *text)
         return NULL;
     }
     if (!PyUnicode_IS_ASCII(text)) {
-        Py_RETURN_NONE;
+        return scan_unicode(self, text);
     }
     const Py_UCS1 *p = PyUnicode_1BYTE_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
@@ -695,11 +829,19 @@ Table_scan_text(Table *self, PyObject *text)
         }
     }
     Py_ssize_t len = translate_ascii(p, n, buf);
-    PyObject *out = PyBytes_FromStringAndSize(buf, len);
-    PyObject *found = out != NULL ? scan_bytes(self, buf, len) : NULL;
+    PyObject *result = scan_translated(self, buf, len);
     if (buf != stack_buf) {
         PyMem_Free(buf);
     }
+    return result;
+}
+
+/* scan() of buf[0:len] + (buf[0:len] as bytes,) */
+static PyObject *
+scan_translated(Table *self, const char *buf, Py_ssize_t len)
+{
+    PyObject *out = PyBytes_FromStringAndSize(buf, len);
+    PyObject *found = out != NULL ? scan_bytes(self, buf, len) : NULL;
     if (found == NULL) {
         Py_XDECREF(out);
         return NULL;
@@ -781,7 +923,7 @@ static PyMethodDef Table_methods[] = {
      "bytes looked up once each; ``marked``: the set of those with marks."},
     {"scan_text", (PyCFunction)Table_scan_text, METH_O,
      "scan_text(text: str) -> scan(features.translated(text)) + (translated,), or None "
-     "when the text is not ASCII."},
+     "for a text that is not ASCII and holds platform noise."},
     {"known", (PyCFunction)Table_known, METH_O,
      "known(raw: bytes) -> set: the model's n-grams among those of the translated bytes."},
     {"entry", (PyCFunction)Table_entry, METH_O,

@@ -98,6 +98,13 @@ HOSTILE = [
     "can't won't 'sup o'clock rock'n'roll '",
     "ww.w. ://x :/ / w.ww ww w.",
     "WWW. kill",
+    "\u212a\u212aK kill",  # KELVIN SIGN: lower-cases to ASCII
+    "\u2019\u2019\u2019kill\u2019\u2019 \u2018you\u2018 i\u02bcll",
+    "\u00a0\u00bf\u00c0\u3000\ufe0f\ufe0e\u2026\u2190\u27bf\u2800 kill",
+    "stra\u00dfe \u00c9COLE \u0130stanbul \u03a3\u039f\u03a3",
+    "kill\U0001f52b\U0001f52byou \U0001f1fa\U0001f1f8",
+    "k\u00efll http://x.com",
+    "\u2019@you",
 ]
 
 
@@ -330,7 +337,9 @@ def test_table_on_a_hand_made_model():
     # a quote that closes a word after another quote stays (bytes.replace's passes)
     assert translated("'kill' you''") == b"  kill  you'  "
     assert table.scan_text("'kill' you''") == (*table.scan(b"  kill  you'  "), b"  kill  you'  ")
-    assert table.scan_text("kïll") is None  # not ASCII: translated in Python
+    # not ASCII and noisy: translated in Python
+    assert table.scan_text("kïll @you") is None
+    assert table.scan_text("kïll") is not None
     for noisy in NOISE:
         assert table.scan_text(noisy)[4] == translated(noisy), noisy
 
