@@ -50,6 +50,18 @@ typedef struct {
     unsigned long marks;
 } Entry;
 
+/* What a text's reading needs of one n-gram, in one place (a cache line or two), laid out
+ * one after another in Table.arena: the header, ncols doubles (zeros without a row), the
+ * key bytes, padded to 8 bytes. */
+typedef struct {
+    PyObject *key;     /* borrowed: the entry holds the reference */
+    uint32_t key_len;
+    uint32_t index;    /* the entry's index (the per-call "seen" bitmap) */
+    uint32_t marks;
+    uint32_t has_row;  /* in the model */
+    double values[];   /* ncols, then the key bytes */
+} Record;
+
 typedef struct {
     PyObject_HEAD
     Entry *entries;
@@ -59,6 +71,10 @@ typedef struct {
      * reading an entry) above the entry's index + 1 */
     uint64_t *slots;
     size_t mask;       /* number of slots - 1 (a power of two) */
+    /* The same index for reading texts: the tag above the record's offset in
+     * ``arena``, in 8-byte words, + 1 */
+    uint64_t *hot;
+    uint64_t *arena;
     char *keys;
     Py_ssize_t keys_len;
     Py_ssize_t keys_cap;
@@ -113,6 +129,40 @@ find(const Table *t, uint64_t h, const char *a, Py_ssize_t alen, const char *b,
                 && (b == NULL
                     || (k[alen] == ' ' && memcmp(k + alen + 1, b, (size_t)blen) == 0))) {
                 return e;
+            }
+        }
+        i = (i + 1) & t->mask;
+    }
+}
+
+static inline const Record *
+record_at(const Table *t, uint64_t slot)
+{
+    return (const Record *)(t->arena + ((slot & 0xffffffffULL) - 1));
+}
+
+/* The record whose key is a + " " + b (b not NULL) or a, or NULL. */
+static inline const Record *
+find_record(const Table *t, uint64_t h, const char *a, Py_ssize_t alen, const char *b,
+            Py_ssize_t blen)
+{
+    Py_ssize_t total = b ? alen + 1 + blen : alen;
+    size_t i = slot_of(h, t->mask);
+    uint64_t tag = h & 0xffffffff00000000ULL;
+    for (;;) {
+        uint64_t slot = t->hot[i];
+        if (slot == 0) {
+            return NULL;
+        }
+        if ((slot & 0xffffffff00000000ULL) == tag) {
+            const Record *r = record_at(t, slot);
+            if ((Py_ssize_t)r->key_len == total) {
+                const char *k = (const char *)(r->values + t->ncols);
+                if (memcmp(k, a, (size_t)alen) == 0
+                    && (b == NULL
+                        || (k[alen] == ' ' && memcmp(k + alen + 1, b, (size_t)blen) == 0))) {
+                    return r;
+                }
             }
         }
         i = (i + 1) & t->mask;
@@ -187,6 +237,8 @@ Table_dealloc(Table *self)
     }
     PyMem_Free(self->entries);
     PyMem_Free(self->slots);
+    PyMem_Free(self->hot);
+    PyMem_Free(self->arena);
     PyMem_Free(self->keys);
     PyMem_Free(self->values);
     PyMem_Free(self->bias);
@@ -331,6 +383,49 @@ Table_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         }
         self->entries[e].marks |= bits;
     }
+
+    /* the records, one after another, and the slots that find them */
+    size_t words = 0;
+    size_t head = sizeof(Record) / 8 + (size_t)ncols;
+    for (Py_ssize_t e = 0; e < self->n_entries; e++) {
+        if (self->entries[e].marks > 0xffffffffUL) {
+            PyErr_SetString(PyExc_ValueError, "marks must fit in 32 bits");
+            goto fail;
+        }
+        words += head + ((size_t)self->entries[e].key_len + 7) / 8;
+    }
+    if (words >= 0xffffffffULL || (size_t)self->n_entries >= 0xffffffffULL) {
+        PyErr_SetString(PyExc_ValueError, "too many n-grams for the index");
+        goto fail;
+    }
+    self->arena = PyMem_Calloc(words ? words : 1, sizeof(uint64_t));
+    self->hot = PyMem_Calloc(self->mask + 1, sizeof(uint64_t));
+    if (self->arena == NULL || self->hot == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    size_t offset = 0;
+    for (size_t i = 0; i <= self->mask; i++) {
+        uint64_t slot = self->slots[i];
+        if (slot == 0) {
+            continue;
+        }
+        const Entry *en = &self->entries[(slot & 0xffffffffULL) - 1];
+        Record *r = (Record *)(self->arena + offset);
+        r->key = en->key;
+        r->key_len = (uint32_t)en->key_len;
+        r->index = (uint32_t)((slot & 0xffffffffULL) - 1);
+        r->marks = (uint32_t)en->marks;
+        r->has_row = en->row >= 0;
+        if (en->row >= 0) {
+            memcpy(r->values, self->values + en->row * ncols, sizeof(double) * (size_t)ncols);
+        }
+        if (en->key_len > 0) {
+            memcpy(r->values + ncols, self->keys + en->key_off, (size_t)en->key_len);
+        }
+        self->hot[i] = (slot & 0xffffffff00000000ULL) | (uint64_t)(offset + 1);
+        offset += head + ((size_t)en->key_len + 7) / 8;
+    }
     return (PyObject *)self;
 
 fail:
@@ -355,25 +450,24 @@ typedef struct {
 } Found;
 
 static inline void
-take(const Table *t, Found *f, Py_ssize_t e)
+take(const Table *t, Found *f, const Record *r)
 {
+    uint32_t e = r->index;
     uint64_t bit = (uint64_t)1 << (e & 63);
     if (f->seen[e >> 6] & bit) {
         return; /* binary presence: an n-gram counts once */
     }
     f->seen[e >> 6] |= bit;
-    const Entry *en = &t->entries[e];
-    f->marks |= en->marks;
-    if (f->marked != NULL && en->marks != 0 && PySet_Add(f->marked, en->key) < 0) {
+    f->marks |= r->marks;
+    if (f->marked != NULL && r->marks != 0 && PySet_Add(f->marked, r->key) < 0) {
         f->failed = 1;
     }
-    if (f->model != NULL && en->row >= 0 && PySet_Add(f->model, en->key) < 0) {
+    if (f->model != NULL && r->has_row && PySet_Add(f->model, r->key) < 0) {
         f->failed = 1;
     }
-    if (en->row >= 0) {
-        const double *row = t->values + en->row * t->ncols;
+    if (r->has_row) {
         for (Py_ssize_t c = 0; c < t->ncols; c++) {
-            f->sums[c] += row[c];
+            f->sums[c] += r->values[c];
         }
         f->known++;
     }
@@ -412,18 +506,18 @@ read_text(const Table *t, Found *f, const char *s, Py_ssize_t len)
         }
         ntokens++;
         uint64_t h = fnv_feed(FNV_OFFSET, (const unsigned char *)tok, tlen);
-        Py_ssize_t e = find(t, h, tok, tlen, NULL, 0);
-        if (e >= 0) {
-            take(t, f, e);
+        const Record *r = find_record(t, h, tok, tlen, NULL, 0);
+        if (r != NULL) {
+            take(t, f, r);
         }
         if (prev != NULL) {
             uint64_t hb = prev_hash;
             hb ^= (unsigned char)' ';
             hb *= FNV_PRIME;
             hb = fnv_feed(hb, (const unsigned char *)tok, tlen);
-            e = find(t, hb, prev, prev_len, tok, tlen);
-            if (e >= 0) {
-                take(t, f, e);
+            r = find_record(t, hb, prev, prev_len, tok, tlen);
+            if (r != NULL) {
+                take(t, f, r);
             }
         }
         prev = tok;
