@@ -28,16 +28,21 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import math
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
-from .scorer import DEFAULT_THRESHOLD, Scorer
+from .scorer import CATEGORIES, DEFAULT_THRESHOLD, Scorer, ScoreResult
 
 # Lines read before the second tier embeds the candidates among them in one batch.
 SECOND_TIER_BLOCK = 256
 # One encoder for the stream: json.dumps(..., ensure_ascii=False) builds a new one a line.
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+# What that encoder writes for a string (ensure_ascii=False) and a float.
+_STRING = json.encoder.encode_basestring
+_FLOAT = float.__repr__
+_CATEGORY_KEYS = tuple(f"{_STRING(c)}: " for c in CATEGORIES)
 
 __all__ = ["build_parser", "main", "score_stream", "second_tier_or_none"]
 
@@ -96,17 +101,40 @@ def score_stream(
         bad = 0
         write = out.write
         for record, error in _records(lines, err):
-            if error is not None:
-                bad += 1
-                result: dict[str, object] = {"id": record.get("id"), "error": error}
+            if error is None:
+                write(_line(scorer.score(record["text"], school_terms=school_terms), record))
             else:
-                result = scorer.score(record["text"], school_terms=school_terms).to_dict(
-                    id=record.get("id")
-                )
-            write(_ENCODE(result) + "\n")
+                bad += 1
+                write(_ENCODE({"id": record.get("id"), "error": error}) + "\n")
     if bad:
         err.write(f"score_posts: {bad} bad line(s) answered with an error\n")
     return bad
+
+
+def _line(result: ScoreResult, record: dict[str, Any]) -> str:
+    """``_ENCODE(result.to_dict(id=record.get("id"))) + "\n"``, the same characters (tests
+    compare them on every committed text), written without the dictionaries between."""
+    categories = result.categories
+    if not all(map(math.isfinite, categories.values())):  # never (sigmoids): JSON's NaN
+        return _ENCODE(result.to_dict(id=record.get("id"))) + "\n"
+    scores = ", ".join(
+        [
+            key + _FLOAT(round(categories[c], 4))
+            for key, c in zip(_CATEGORY_KEYS, CATEGORIES, strict=True)
+        ]
+    )
+    matches = ", ".join(
+        [
+            f'{{"category": {_STRING(m.category)}, "phrase": {_STRING(m.phrase)}, '
+            f'"start": {int.__repr__(m.start)}, "end": {int.__repr__(m.end)}}}'
+            for m in result.matches
+        ]
+    )
+    return (
+        f'{{"id": {_ENCODE(record.get("id"))}, "score": {_FLOAT(round(result.score, 4))}, '
+        f'"severity": {_STRING(result.severity)}, "categories": {{{scores}}}, '
+        f'"alert": {"true" if result.alert else "false"}, "matches": [{matches}]}}\n'
+    )
 
 
 def _records(lines: Iterable[str], err: TextIO) -> Iterator[tuple[dict[str, Any], str | None]]:

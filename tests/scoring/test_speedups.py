@@ -391,3 +391,31 @@ def test_without_the_extension_the_scorer_warns_once_and_scores_alike(tmp_path):
 def test_tokens_are_the_split_of_translated():
     for text in [*HOSTILE[:10], "I'll kill 'em rt", "RT rt hello"]:
         assert tokens(text) == [t for t in translated(text).split() if t != b"rt"]
+
+
+def test_score_posts_lines_are_the_json_encoders(scorers):
+    """``score_posts`` writes each line without building its dictionary: the same
+    characters as the JSON encoder of ``to_dict``, on every committed text (every third
+    data row, every hand-written case) and ids of every JSON type."""
+    from scoring.cli import _ENCODE, _line
+
+    _, fast = scorers
+    texts = committed_texts()
+    cases = len(texts) - len(load_all(ROOT / "data" / "scorer"))
+    ids = ["p-1", 7, None, 2.5, True, {"a": ["é", 1]}, 'quote " and \\ and \n', "ünï 🔫"]
+    for i, text in enumerate(texts[::3] + texts[len(texts) - cases :] + HOSTILE[:12]):
+        record = {"id": ids[i % len(ids)], "text": text}
+        result = fast.score(text)
+        assert _line(result, record) == _ENCODE(result.to_dict(id=record["id"])) + "\n"
+    # no "id" at all
+    result = fast.score("i will shoot you")
+    assert _line(result, {}) == _ENCODE(result.to_dict(id=None)) + "\n"
+    # a score that is not a number (never made: sigmoids) falls back to the encoder
+    odd = type(result)(
+        score=0.5,
+        severity="medium",
+        categories={**result.categories, "weapons": float("nan")},
+        alert=True,
+        matches=result.matches,
+    )
+    assert _line(odd, {"id": 1}) == _ENCODE(odd.to_dict(id=1)) + "\n"
