@@ -906,6 +906,9 @@ Table_scan_text(Table *self, PyObject *text)
                      Py_TYPE(text)->tp_name);
         return NULL;
     }
+    if (!PyUnicode_CheckExact(text)) {
+        Py_RETURN_NONE; /* a subclass may lower-case its own way: the Python path */
+    }
     if (!PyUnicode_IS_ASCII(text)) {
         return scan_unicode(self, text);
     }

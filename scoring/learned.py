@@ -17,11 +17,13 @@ Contract:
 * ``version`` names the artifact (a digest of its content): alerts and ``score_posts``
   record it, so a re-trained model never replaces the shipped one unnoticed.
 
-Inference is plain Python on purpose: one dict lookup per feature of the text finds its
+``logits`` is the pure-Python reference: one dict lookup per feature of the text finds its
 row, a bytes object of native doubles (``idf**2`` for the norm, then ``weight * idf`` per
 head, so no multiplication is left); the rows found are joined into one buffer and each
 column summed through a strided ``memoryview``, all at C speed, without a Python-level
-loop or a tuple per feature.
+loop or a tuple per feature. ``compiled()`` indexes the same rows in the optional C
+extension (``scoring/_speedups.c``, built by ``make install``), which the scorer uses for
+the path every text takes; where it is not built, one warning at import and this path.
 """
 
 from __future__ import annotations

@@ -337,6 +337,12 @@ def test_table_on_a_hand_made_model():
     # a quote that closes a word after another quote stays (bytes.replace's passes)
     assert translated("'kill' you''") == b"  kill  you'  "
     assert table.scan_text("'kill' you''") == (*table.scan(b"  kill  you'  "), b"  kill  you'  ")
+
+    class Shouting(str):
+        def lower(self):
+            return self.upper()
+
+    assert table.scan_text(Shouting("kill you")) is None  # a subclass: the Python path
     # not ASCII and noisy: translated in Python
     assert table.scan_text("kïll @you") is None
     assert table.scan_text("kïll") is not None
