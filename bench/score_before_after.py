@@ -9,7 +9,8 @@ The ``scoring/`` package of ``--rev`` (its code, lexicons and model) is exported
 ``git archive`` into a temporary directory and imported beside the current one, so both
 score the same posts in the same process, turn about. The machine is shared, so the
 figures are CPU time (``time.process_time``), best of ``--repeat`` rounds, each round
-timing the old scorer and then the new one back to back:
+timing the old scorer and the new one turn about every 100 posts (so a change of the
+machine's load in the middle of a round weighs on both alike):
 
 * the whole scorer (``Scorer.score``) on the realistic mix of ``score_throughput.py``;
 * the learned tier alone (features and the heads' logits), the path every post takes;
@@ -92,6 +93,24 @@ def cpu(fn: Callable[[str], object], texts: Sequence[str]) -> float:
     return time.process_time() - t0
 
 
+def paired(
+    before: Callable[[str], object],
+    after: Callable[[str], object],
+    texts: Sequence[str],
+    chunk: int = 100,
+) -> tuple[float, float]:
+    """CPU seconds of ``before`` and of ``after`` over ``texts``, timed turn about every
+    ``chunk`` posts (which goes first alternates), so that a change in the machine's load
+    weighs on both alike."""
+    spent = [0.0, 0.0]
+    for k, i in enumerate(range(0, len(texts), chunk)):
+        part = texts[i : i + chunk]
+        order = ((0, before), (1, after)) if k % 2 == 0 else ((1, after), (0, before))
+        for which, fn in order:
+            spent[which] += cpu(fn, part)
+    return spent[0], spent[1]
+
+
 def learned(scorer) -> Callable[[str], object]:
     """The learned tier as the scorer runs it (compiled where it is), the obfuscation and
     emoji test included."""
@@ -159,10 +178,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         whole = {"before": [], "after": []}
         tier = {"before": [], "after": []}
         for _ in range(args.repeat):
-            whole["before"].append(cpu(old.score, texts))
-            whole["after"].append(cpu(new.score, texts))
-            tier["before"].append(cpu(learned(old), texts))
-            tier["after"].append(cpu(learned(new), texts))
+            b, a = paired(old.score, new.score, texts)
+            whole["before"].append(b)
+            whole["after"].append(a)
+            b, a = paired(learned(old), learned(new), texts)
+            tier["before"].append(b)
+            tier["after"].append(a)
         n = len(texts)
         print(
             f"{n:,} posts ({'ordinary only' if args.ordinary else 'harm-heavy mix'}), "
