@@ -78,7 +78,7 @@ typedef struct {
     char *keys;
     Py_ssize_t keys_len;
     Py_ssize_t keys_cap;
-    double *values;
+    double *values; /* the rows while the records are built (NULL after) */
     Py_ssize_t n_rows;
     Py_ssize_t ncols;
     double *bias; /* ncols - 1 */
@@ -426,6 +426,9 @@ Table_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         self->hot[i] = (slot & 0xffffffff00000000ULL) | (uint64_t)(offset + 1);
         offset += head + ((size_t)en->key_len + 7) / 8;
     }
+    /* the rows now live in the records */
+    PyMem_Free(self->values);
+    self->values = NULL;
     return (PyObject *)self;
 
 fail:
