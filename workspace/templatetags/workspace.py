@@ -410,3 +410,43 @@ def _sla_cell(due_at, met_at, school, clock, ago, overdue, met_label, due_in) ->
         f"{escape(due_in % {'span': clock.until(due_at)})}</time>"
         f' <span class="small">({absolute})</span></span>'
     )
+
+
+_TAB_LABELS: dict[str, dict[str, str]] = {}
+_CURRENT = ' aria-current="page"'
+_OUT_OF_BAND = ' hx-swap-oob="true"'
+
+
+@register.simple_tag
+def queue_tabs(queues, queue, out_of_band=False):
+    """The queue's tabs (each queue's label and count, the chosen one marked), drawn here: as a
+    template loop they cost a third of a millisecond on every refresh. Labels are escaped once
+    per language; counts are said as the template says a number (localize). The markup is
+    the one tests/workspace/test_queue_tabs.py compares with the template it replaced. With
+    `out_of_band`, htmx swaps the tabs in beside the queue it answers with."""
+    from django.utils.formats import localize
+    from django.utils.safestring import mark_safe
+
+    language = get_language()
+    labels = _TAB_LABELS.get(language)
+    if labels is None:
+        labels = _TAB_LABELS[language] = {}
+    items = []
+    for item in queues:
+        name = item["name"]
+        label = labels.get(name)
+        if label is None:
+            label = labels[name] = escape(str(item["label"]))
+        chosen = name == queue
+        name = escape(name)
+        items.append(
+            '\n    <li class="nav-item">\n      <a class="nav-link'
+            f'{" active" if chosen else ""}" href="?queue={name}"'
+            f'{_CURRENT if chosen else ""}>{label} <span class="badge '
+            f'{"text-bg-light" if chosen else "text-bg-secondary"}" data-queue-count="{name}">'
+            f"{escape(str(localize(item['count'])))}</span></a>\n    </li>\n    "
+        )
+    return mark_safe(  # noqa: S308 - every text above was escaped
+        '<ul id="queue-tabs" class="nav nav-pills queue-tabs"'
+        f"{_OUT_OF_BAND if out_of_band else ''}>\n    {''.join(items)}\n</ul>\n"
+    )
