@@ -39,9 +39,20 @@ _SCOPES: dict[tuple, tuple[str, tuple]] = {}
 _SCOPES_LIMIT = 2000
 
 
+_COLUMNS: dict[tuple, str] = {}
+
+
 def _column(model, name: str) -> str:
-    quote = connection.ops.quote_name
-    return f"{quote(model._meta.db_table)}.{quote(model._meta.get_field(name).column)}"
+    """A model field's column, quoted and qualified by its table (kept per database vendor:
+    a page asks for some forty)."""
+    key = (connection.vendor, model, name)
+    found = _COLUMNS.get(key)
+    if found is None:
+        quote = connection.ops.quote_name
+        found = _COLUMNS[key] = (
+            f"{quote(model._meta.db_table)}.{quote(model._meta.get_field(name).column)}"
+        )
+    return found
 
 
 def _in(column: str, ids: list[int]) -> tuple[str, list]:
@@ -413,10 +424,14 @@ def _fast_stamp_loader(base: type) -> type:
                 text = bytes(data)
                 if text[-3:] == b"+00" and text[:1].isdigit():
                     try:
-                        moment = datetime.fromisoformat(text[:-3].decode("ascii"))
+                        # "+00" parses as datetime.timezone.utc itself, Django's zone when
+                        # its database time zone is UTC: then nothing is left to replace.
+                        moment = datetime.fromisoformat(text.decode("ascii"))
                     except ValueError:
                         pass
                     else:
+                        if self.timezone is UTC:
+                            return moment
                         return moment.replace(tzinfo=self.timezone)
             return super().load(data)
 
