@@ -137,8 +137,10 @@ class StaffHeader:
     Every text is escaped where it is placed. Nothing is computed for a template that does
     not show it (an htmx fragment)."""
 
-    def __init__(self, request, user):
+    def __init__(self, request, user, token=None):
         self._request, self._user, self._html = request, user, None
+        # The page's CSRF token (navigation() shares one with the page), else a new one.
+        self._token = token
 
     @cached_property
     def items(self) -> list[dict]:
@@ -176,7 +178,7 @@ class StaffHeader:
                 _DRAWN.clear()
             _DRAWN[key] = parts
         before, after = parts
-        token = escape(get_token(self._request))
+        token = escape(str(self._token or get_token(self._request)))
         return mark_safe(before + token + after)  # noqa: S308 - escaped in _parts and here
 
     def _parts(self, name: str) -> tuple[str, str]:
@@ -229,6 +231,14 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"staff_navigation": [], "staff_header": ""}
-    header = StaffHeader(request, user)
+    # One masked CSRF token for the page and its header's sign-out form (Django's own
+    # `csrf_token` would mask the secret a second time): in place of Django's, computed only
+    # if used. Any masking of the session's secret is accepted; each response gets a new one.
+    token = SimpleLazyObject(lambda: get_token(request))
+    header = StaffHeader(request, user, token)
     # `staff_navigation` (the items) for templates that list them; computed only if used.
-    return {"staff_navigation": SimpleLazyObject(lambda: header.items), "staff_header": header}
+    return {
+        "staff_navigation": SimpleLazyObject(lambda: header.items),
+        "staff_header": header,
+        "csrf_token": token,
+    }

@@ -59,3 +59,21 @@ def test_the_kept_header_is_the_header_drawn_afresh(personas, monkeypatch):
     assert len(seen) == len(states)
     assert len(navigation._DRAWN) == len(states)
     assert "Alice &lt;b&gt;Cole&lt;/b&gt;" in kept and 'aria-current="page"' in kept
+
+
+def test_a_signed_in_page_masks_one_token_for_itself_and_its_header(personas):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas.counselor_a)
+    html = client.get("/privacy/").content.decode()
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
+    tokens |= set(re.findall(r'"X-CSRFToken": "([^"]+)"', html))
+    assert len(tokens) == 1
+    again = client.get("/privacy/").content.decode()
+    assert TOKEN.search(again)[1] not in tokens  # a new masking per response
+    # The shared token is a good one: signing out with it passes the CSRF check; a forged
+    # one does not.
+    assert client.post("/accounts/logout/", {"csrfmiddlewaretoken": "x" * 64}).status_code == 403
+    response = client.post("/accounts/logout/", {"csrfmiddlewaretoken": tokens.pop()})
+    assert response.status_code == 302
