@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import auth_cache, permissions
@@ -137,8 +137,10 @@ class StaffHeader:
     Every text is escaped where it is placed. Nothing is computed for a template that does
     not show it (an htmx fragment)."""
 
-    def __init__(self, request, user):
+    def __init__(self, request, user, token=None):
         self._request, self._user, self._html = request, user, None
+        # The page's CSRF token (navigation() shares one with the page), else a new one.
+        self._token = token
 
     @cached_property
     def items(self) -> list[dict]:
@@ -153,6 +155,34 @@ class StaffHeader:
         return self.__html__()
 
     def _draw(self) -> str:
+        """The header's markup: kept per process, without its CSRF token, for the same
+        language, name and navigation (addresses, the active item, the badges' counts), so
+        a page draws it by joining three strings. The token is masked anew for every
+        response (Django's get_token) and never kept."""
+        user = self._user
+        name = user.get_full_name() or user.email
+        key = (
+            get_language(),
+            name,
+            _url("accounts:home"),
+            _url("accounts:logout"),
+            tuple(
+                (item["name"], item["url"], item["active"], item.get("count"))
+                for item in self.items
+            ),
+        )
+        parts = _DRAWN.get(key)
+        if parts is None:
+            parts = self._parts(name)
+            if len(_DRAWN) >= _DRAWN_LIMIT:
+                _DRAWN.clear()
+            _DRAWN[key] = parts
+        before, after = parts
+        token = escape(str(self._token or get_token(self._request)))
+        return mark_safe(before + token + after)  # noqa: S308 - escaped in _parts and here
+
+    def _parts(self, name: str) -> tuple[str, str]:
+        """The markup before and after the CSRF token's value, every text escaped."""
         links = []
         for item in self.items:
             active = item["active"]
@@ -170,9 +200,7 @@ class StaffHeader:
                 + (' aria-current="page"' if active else "")
                 + f">{escape(str(item['label']))}{badge}</a>\n            </li>"
             )
-        user = self._user
-        token = escape(get_token(self._request))
-        return mark_safe(  # noqa: S308 - every text above and below is escaped
+        before = (
             '<button class="navbar-toggler" type="button" data-bs-toggle="collapse" '
             'data-bs-target="#staff-nav"\n                aria-controls="staff-nav" '
             f'aria-expanded="false" aria-label="{escape(gettext("Toggle navigation"))}">\n'
@@ -181,19 +209,36 @@ class StaffHeader:
             '          <ul class="navbar-nav me-auto">' + "".join(links) + "\n          </ul>\n"
             f'          <a class="navbar-text me-3" href="{escape(_url("accounts:home"))}" '
             f'title="{escape(gettext("Your account"))}">'
-            f"{escape(user.get_full_name() or user.email)}</a>\n"
+            f"{escape(name)}</a>\n"
             f'          <form method="post" action="{escape(_url("accounts:logout"))}" '
             'class="d-inline">\n'
-            f'            <input type="hidden" name="csrfmiddlewaretoken" value="{token}">\n'
+            '            <input type="hidden" name="csrfmiddlewaretoken" value="'
+        )
+        after = (
+            '">\n'
             '            <button type="submit" class="btn btn-outline-light btn-sm">'
             f"{escape(gettext('Sign out'))}</button>\n          </form>\n        </div>"
         )
+        return before, after
+
+
+# StaffHeader's markup around the CSRF token, per language, name and navigation.
+_DRAWN: dict[tuple, tuple[str, str]] = {}
+_DRAWN_LIMIT = 1024
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"staff_navigation": [], "staff_header": ""}
-    header = StaffHeader(request, user)
+    # One masked CSRF token for the page and its header's sign-out form (Django's own
+    # `csrf_token` would mask the secret a second time): in place of Django's, computed only
+    # if used. Any masking of the session's secret is accepted; each response gets a new one.
+    token = SimpleLazyObject(lambda: get_token(request))
+    header = StaffHeader(request, user, token)
     # `staff_navigation` (the items) for templates that list them; computed only if used.
-    return {"staff_navigation": SimpleLazyObject(lambda: header.items), "staff_header": header}
+    return {
+        "staff_navigation": SimpleLazyObject(lambda: header.items),
+        "staff_header": header,
+        "csrf_token": token,
+    }

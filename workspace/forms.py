@@ -6,6 +6,8 @@ refuse a stale edit ("someone else changed this case") instead of overwriting it
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Field, Layout
 from django import forms
@@ -27,6 +29,23 @@ REPLY_MAX_LENGTH = 5000
 
 _FIELDS_HTML: dict[tuple, str] = {}
 _FIELDS_HTML_LIMIT = 512
+
+
+@dataclass(frozen=True)
+class KeptQueueFilters:
+    """A queue filter form's answers, kept (QueueFilterForm.kept)."""
+
+    _filters: QueueFilters
+    _fields_html: str
+
+    def filters(self) -> QueueFilters:
+        return self._filters
+
+    def fields_html(self) -> str:
+        return self._fields_html
+
+
+_KEPT_FILTERS: dict[tuple, KeptQueueFilters] = {}
 
 
 class QueueFilterForm(forms.Form):
@@ -118,6 +137,31 @@ class QueueFilterForm(forms.Form):
                 _FIELDS_HTML.clear()
             _FIELDS_HTML[key] = drawn
         return drawn
+
+    @classmethod
+    def kept(cls, data, *, schools, staff) -> QueueFilterForm | KeptQueueFilters:
+        """The filters and their markup for this request: without search text, kept per
+        process for the same language, schools, staff and chosen values (a refresh of the
+        queue builds no form: its fields' deep copies and validation cost more than the
+        markup), else a form built here. Both answer `filters()` and `fields_html()` alike
+        (tests/workspace/test_filter_widgets.py). What is kept holds labels, school and staff
+        names and the chosen values, never a search text."""
+        if (data.get("q") or "").strip():
+            return cls(data, schools=schools, staff=staff)
+        key = (
+            get_language(),
+            tuple((school.id, school.name) for school in schools),
+            tuple(staff),
+            tuple(data.get(name) for name in cls.base_fields),
+        )
+        found = _KEPT_FILTERS.get(key)
+        if found is None:
+            form = cls(data, schools=schools, staff=staff)
+            found = KeptQueueFilters(form.filters(), form.fields_html())
+            if len(_KEPT_FILTERS) >= _FIELDS_HTML_LIMIT:
+                _KEPT_FILTERS.clear()
+            _KEPT_FILTERS[key] = found
+        return found
 
     def filters(self) -> QueueFilters:
         """The valid filters (an invalid one is ignored, not an error page)."""

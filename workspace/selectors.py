@@ -15,7 +15,7 @@ from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import permissions
+from accounts import auth_cache, permissions
 from accounts.models import School
 from accounts.permissions import Action
 from cases.event_sentences import EventSentences
@@ -387,6 +387,15 @@ class QueueMenus:
 _SCHOOL_FIELDS = ("id", "name", "slug", "timezone")
 
 
+def _menus_key(user_id) -> str:
+    return f"queue-menus:{user_id}"
+
+
+# The menus are read in the signed-in user's cache round trip (accounts/auth_cache.py), with
+# the roles' version they are checked against, not in one of their own.
+auth_cache.prefetch_also("queue-menus", lambda user_id: [_menus_key(user_id)])
+
+
 def queue_menus_for(*, user) -> QueueMenus:
     """The user's schools and assignable staff, kept together in the cache for
     STAFF_CHOICES_SECONDS (one cache read instead of a query and a read). The schools follow
@@ -394,11 +403,15 @@ def queue_menus_for(*, user) -> QueueMenus:
     (accounts.permissions.ROLES_VERSION_KEY, bumped whenever a school is saved or deleted);
     the staff list may lag by the entry's minute, as before. Without a cache, both are read."""
     school_ids = sorted(permissions.school_ids_for(user, Action.VIEW_CASES))
-    key = f"queue-menus:{user.pk}"
-    try:
-        found = cache.get_many([key, permissions.ROLES_VERSION_KEY])
-    except Exception:  # no cache: read them, as without one
-        found = None
+    key = _menus_key(user.pk)
+    # Read with the signed-in user when the middleware did (a key it lacks was not in the
+    # cache either), else in a round trip of their own.
+    found = getattr(user, auth_cache.PREFETCHED_ATTRIBUTE, None)
+    if found is None:
+        try:
+            found = cache.get_many([key, permissions.ROLES_VERSION_KEY])
+        except Exception:  # no cache: read them, as without one
+            found = None
     version = (found or {}).get(permissions.ROLES_VERSION_KEY, 0)
     entry = (found or {}).get(key)
     if entry is not None and entry[0] == (version, school_ids):

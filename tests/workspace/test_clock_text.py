@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import translation
 from django.utils.formats import date_format
+from django.utils.html import escape
 from django.utils.timesince import timesince, timeuntil
 
 from workspace.templatetags.workspace import Clock
@@ -16,6 +17,8 @@ NOW = datetime(2026, 3, 8, 9, 59, 41, 250000, tzinfo=UTC)  # the US changes its 
 SCHOOLS = [
     SimpleNamespace(tzinfo=ZoneInfo("America/Denver")),
     SimpleNamespace(tzinfo=ZoneInfo("America/Puerto_Rico")),
+    SimpleNamespace(tzinfo=ZoneInfo("Asia/Kolkata")),  # "IST"
+    SimpleNamespace(tzinfo=ZoneInfo("America/Sao_Paulo")),  # "-03": no abbreviation
 ]
 # Seconds from a few to 40 days: every unit, both sides of a minute and of four weeks.
 SPANS = sorted(
@@ -37,6 +40,7 @@ def test_it_says_what_django_says(language):
                 local = future.astimezone(school.tzinfo)
                 expected = f"{date_format(local, 'D j M Y, H:i')} {local.tzname()}"
                 assert clock.absolute(future, school) == expected
+                assert clock.absolute_html(future, school) == escape(expected)
 
 
 def test_it_remembers_words_per_span_not_per_moment():

@@ -102,3 +102,48 @@ def test_a_search_text_is_never_kept(personas):
     form = QueueFilterForm({"q": "knife behind the gym"}, schools=[], staff=[])
     assert 'value="knife behind the gym"' in form.fields_html()
     assert workspace_forms._FIELDS_HTML == {}
+
+
+KEPT_DATA = [
+    {},
+    {"status": "new"},
+    {"status": "new", "school": "nope", "assignee": "0"},
+    {"priority": "1", "tag": "weapon", "channel": "sms"},
+    {"priority": "x", "tag": "no-such-tag", "assignee": "7"},
+    {"assignee": "8"},  # not one of the staff offered
+    {"q": "   ", "status": "closed"},  # blank search: no search
+    "status=new&status=closed&queue=mine",  # a repeated field: the last one, as forms read it
+]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_kept_filters_answer_as_a_fresh_form(personas, language):
+    from django.http import QueryDict
+
+    from workspace import forms as workspace_forms
+
+    workspace_forms._KEPT_FILTERS.clear()
+    schools, staff = [personas.school_a, personas.school_b], [(7, "Alice <Counselor>")]
+    with translation.override(language):
+        for data in KEPT_DATA:
+            data = QueryDict(data) if isinstance(data, str) else data
+            fresh = QueueFilterForm(data, schools=schools, staff=staff)
+            first = QueueFilterForm.kept(data, schools=schools, staff=staff)
+            kept = QueueFilterForm.kept(data, schools=schools, staff=staff)
+            assert kept is first and isinstance(kept, workspace_forms.KeptQueueFilters)
+            assert kept.filters() == fresh.filters(), data
+            assert kept.fields_html() == fresh.fields_html(), data
+    assert len(workspace_forms._KEPT_FILTERS) == len(KEPT_DATA)
+    # Another school name, another staff list: another entry, the new names drawn.
+    renamed = QueueFilterForm.kept({}, schools=schools, staff=[(7, "Alice Cole")])
+    assert "Alice Cole" in renamed.fields_html()
+
+
+def test_a_search_is_never_kept_and_gets_a_form(personas):
+    from workspace import forms as workspace_forms
+
+    workspace_forms._KEPT_FILTERS.clear()
+    found = QueueFilterForm.kept({"q": "knife behind the gym"}, schools=[], staff=[])
+    assert isinstance(found, QueueFilterForm)
+    assert found.filters().query == "knife behind the gym"
+    assert workspace_forms._KEPT_FILTERS == {}

@@ -288,3 +288,131 @@ def test_the_filter_menus_follow_a_renamed_school_at_once(client_for, personas):
     page = client.get("/staff/cases/").content.decode()
     assert "Lincoln High School</option>" in page
     assert "Lincoln High</option>" not in page
+
+
+def _newest_words_by_the_orm(case_ids: list[int]) -> dict[int, str]:
+    """The previews' rule with the ORM: of each case's newest tip (highest id) and newest
+    answer from the tipster (highest id), the one received later; the tip on a tie."""
+    from tipline.models import Message, MessageDirection, Tip
+
+    newest = {}
+    for case_id in case_ids:
+        tip = Tip.objects.filter(case_id=case_id).order_by("-id").first()
+        answer = (
+            Message.objects.filter(case_id=case_id, direction=MessageDirection.FROM_REPORTER)
+            .order_by("-id")
+            .first()
+        )
+        chosen = [(tip.received_at, 1, tip.body)] if tip else []
+        if answer is not None:
+            chosen.append((answer.created_at, 0, answer.body))
+        if chosen:
+            newest[case_id] = max(chosen)[2]
+    return newest
+
+
+def test_the_previews_newest_words_are_the_orms_on_ties_and_out_of_order_rows(personas):
+    from tipline.models import Message, MessageDirection, Tip
+    from tipline.services.tips import message_from_reporter, message_to_reporter
+    from workspace import queue_sql
+
+    now = timezone.now().replace(microsecond=0)
+    cases = [case_factory(personas.school_a, body=f"tip {n}", alias="Fox") for n in range(6)]
+
+    def answer(case, words, at):
+        reporter = case.tips.get().reporter
+        message = message_from_reporter(case=case, reporter=reporter, body=words, channel="web")
+        Message.objects.filter(id=message.id).update(created_at=at)
+
+    for case in cases:
+        Tip.objects.filter(case=case).update(received_at=now)
+    answer(cases[0], "an answer at the tip's very moment", now)  # a tie: the tip
+    answer(cases[1], "an answer a microsecond later", now + timedelta(microseconds=1))
+    answer(cases[2], "an answer a second earlier", now - timedelta(seconds=1))
+    # The newest answer is the highest id, even when an older id says a later time.
+    answer(cases[3], "the older answer, dated later", now + timedelta(minutes=2))
+    answer(cases[3], "the newest answer", now + timedelta(minutes=1))
+    reply = message_to_reporter(
+        case=cases[4],
+        reporter=cases[4].tips.get().reporter,
+        body="a counselor's reply",
+        author=personas.counselor_a,
+    )
+    Message.objects.filter(id=reply.id).update(created_at=now + timedelta(hours=1))
+    assert reply.direction == MessageDirection.TO_REPORTER
+    # cases[5]: a tip alone.
+    ids = [case.id for case in cases]
+    extras = queue_sql.page_extras(
+        user=personas.counselor_a, case_ids=ids, preview_ids=ids, now=timezone.now()
+    )
+    body = Tip._meta.get_field("body")
+    found = {
+        case_id: body.from_db_value(sealed, None, connection)
+        for case_id, sealed in extras.newest_words.items()
+    }
+    expected = _newest_words_by_the_orm(ids)
+    assert found == expected
+    assert expected[cases[0].id] == "tip 0"
+    assert expected[cases[1].id] == "an answer a microsecond later"
+    assert expected[cases[2].id] == "tip 2"
+    assert expected[cases[3].id] == "the newest answer"
+    assert expected[cases[4].id] == "tip 4"
+    # Previews only where asked: tags for every case, words for the previewable ones.
+    extras = queue_sql.page_extras(
+        user=personas.counselor_a, case_ids=ids, preview_ids=ids[:2], now=timezone.now()
+    )
+    assert set(extras.newest_words) == set(ids[:2])
+    assert set(extras.tags) == set(ids)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's loaders: PostgreSQL")
+def test_the_fast_timestamp_loader_reads_what_djangos_reads():
+    from workspace import queue_sql
+
+    texts = [
+        "2026-12-01 03:59:45.123456+00",
+        "2026-12-01 03:59:45.12+00",
+        "2026-12-01 03:59:45.1+00",
+        "2026-12-01 03:59:45.000001+00",
+        "2026-12-01 03:59:45+00",
+        "2026-03-29 01:30:00+01",  # not UTC: written in the session's zone below
+        "2026-10-25 01:30:00.5+00",
+        "1901-12-13 20:45:52+00",
+        "9999-12-31 23:59:59.999999+00",
+        "2024-02-29 12:00:00+00",
+    ]
+    # PostgreSQL writes every value itself (its rounding, its trimmed fractions), then
+    # some of its own: now(), a range of microseconds, infinity and a BC date.
+    query = (
+        "SELECT value FROM (SELECT unnest(%s::timestamptz[]) AS value"
+        " UNION ALL SELECT now()"
+        " UNION ALL SELECT timestamptz '2026-01-01 00:00:00+00' + n * interval '1.000137 second'"
+        " FROM generate_series(0, 400) AS n) stamps"
+    )
+    odd = [
+        "SELECT 'infinity'::timestamptz",
+        "SELECT '-infinity'::timestamptz",
+        "SELECT '0044-03-15 12:00:00+00 BC'::timestamptz",
+        "SELECT '0001-01-01 00:00:00+00'::timestamptz",
+    ]
+
+    def read(sql, params=(), fast=True, zone="UTC"):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL TIME ZONE '{zone}'")
+            if fast:
+                queue_sql._read_stamps_fast(cursor)
+            try:
+                cursor.execute(sql, params)
+                return [row[0] for row in cursor.fetchall()]
+            except Exception as error:  # both loaders must fail alike
+                return type(error)
+
+    for zone in ("UTC", "Europe/London", "America/Denver"):
+        fast, plain = read(query, [texts], True, zone), read(query, [texts], False, zone)
+        assert len(fast) == len(texts) + 402
+        assert fast == plain, zone
+        assert [value.isoformat() for value in fast] == [value.isoformat() for value in plain]
+        assert [value.tzinfo for value in fast] == [value.tzinfo for value in plain]
+        assert [value.fold for value in fast] == [value.fold for value in plain]
+        for sql in odd:
+            assert read(sql, (), True, zone) == read(sql, (), False, zone), (sql, zone)

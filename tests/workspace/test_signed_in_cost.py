@@ -136,3 +136,24 @@ def test_the_header_drawn_in_python_escapes_the_name_and_marks_the_page(client_f
     assert 'href="/alerts/" aria-current="page">Alerts' in html
     assert 'class="nav-link" href="/staff/cases/">Cases' in html
     assert 'name="csrfmiddlewaretoken" value="' in html.split('id="staff-nav"')[1]
+
+
+def test_the_queues_filter_menus_come_in_the_signed_in_round_trip(
+    client_for, personas, settings, monkeypatch
+):
+    settings.NAVIGATION_COUNT_SECONDS = 10
+    settings.ROLES_CACHE_SECONDS = 60
+    cache.clear()
+    client = client_for(personas.counselor_a)
+    client.get("/staff/cases/")  # keeps the menus
+    reads = []
+    real_get_many = cache.get_many
+    monkeypatch.setattr(
+        cache, "get_many", lambda keys, **k: reads.append(list(keys)) or real_get_many(keys, **k)
+    )
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get("/staff/cases/").content.decode()
+    assert f">{personas.school_a.name}</option>" in html
+    assert len(reads) == 1, reads  # the user, roles, badges and the queue's menus, together
+    assert f"queue-menus:{personas.counselor_a.pk}" in reads[0]
+    assert not any('"accounts_school"' in query["sql"] for query in captured)

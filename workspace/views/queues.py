@@ -46,7 +46,7 @@ def _queue_context(request, state: selectors.QueueState) -> dict:
         queue = DEFAULT_QUEUE
     menus = selectors.queue_menus_for(user=user)
     schools = menus.schools
-    form = QueueFilterForm(request.GET, schools=schools, staff=menus.staff)
+    form = QueueFilterForm.kept(request.GET, schools=schools, staff=menus.staff)
     filters = form.filters()
     result, rows = selectors.queue_listing(user=user, queue=queue, filters=filters)
     paginator = Paginator(rows, PAGE_SIZE)
