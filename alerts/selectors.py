@@ -13,15 +13,12 @@ from datetime import date, datetime
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case as SqlCase
 from django.db.models import (
     CharField,
     Count,
-    IntegerField,
     Q,
     QuerySet,
     Value,
-    When,
 )
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -33,10 +30,7 @@ from accounts.permissions import Action
 from cases.models import OPEN_STATUSES, Case
 from cases.selectors import cases_visible_to
 
-from .models import Alert, AlertStatus, Post, Source
-
-# The feed lists the most severe first.
-SEVERITY_ORDER = ("critical", "high", "medium", "low", "none")
+from .models import SEVERITY_ORDER, SEVERITY_RANK, Alert, AlertStatus, Post, Source
 
 
 def alerts_visible_to(*, user) -> QuerySet[Alert]:
@@ -95,12 +89,7 @@ def alerts_feed(*, user, filters: FeedFilters) -> QuerySet[Alert]:
     alerts = _feed_filtered(
         alerts_visible_to(user=user).select_related("post__source", "school", "case"), filters
     )
-    severity_rank = SqlCase(
-        *(When(severity=name, then=Value(rank)) for rank, name in enumerate(SEVERITY_ORDER)),
-        default=Value(len(SEVERITY_ORDER)),
-        output_field=IntegerField(),
-    )
-    return alerts.order_by(severity_rank, "-created_at", "-id")
+    return alerts.order_by(SEVERITY_RANK, "-created_at", "-id")
 
 
 def _feed_filtered(alerts: QuerySet[Alert], filters: FeedFilters) -> QuerySet[Alert]:
@@ -177,12 +166,17 @@ class FeedCard:
         )
 
 
-# alerts_feed's order as SQL over the alerts table (`{table}` is the table's name or alias).
-_SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITY_ORDER)}
+# alerts_feed's order (models.SEVERITY_RANK, then the newest) as SQL over the alerts table
+# (`{table}` is its name or alias), written as Django writes the rank in the feed's index
+# (alert_feed_new_idx) so that PostgreSQL reads a school's new alerts from it in order
+# (tests/workspace/test_feed_page_sql.py checks both the order and the index's use).
 _FEED_ORDER_SQL = (
-    "CASE {table}.severity "
-    + " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in _SEVERITY_RANK.items())
-    + f" ELSE {len(SEVERITY_ORDER)} END, {{table}}.created_at DESC, {{table}}.id DESC"
+    "CASE "
+    + " ".join(
+        f"WHEN {{table}}.\"severity\" = '{name}' THEN {rank}"
+        for rank, name in enumerate(SEVERITY_ORDER)
+    )
+    + f' ELSE {len(SEVERITY_ORDER)} END, {{table}}."created_at" DESC, {{table}}."id" DESC'
 )
 
 # The page's WHERE clause (scope and filters, as alerts_feed builds them with the ORM),
@@ -211,6 +205,8 @@ def _feed_where(school_ids: frozenset[int], filters: FeedFilters) -> tuple[str, 
     return found
 
 
+# What a card shows of the alert itself (FeedCard's first fields, in order), and the keys
+# its other fields are read by.
 _CARD_OWN_COLUMNS = (
     "id",
     "created_at",
@@ -223,14 +219,16 @@ _CARD_OWN_COLUMNS = (
     "group_size",
     "dismissal_reason",
 )
+_CARD_KEYS = ("post_id", "source_id", "school_id", "case_id", "reviewed_by_id")
 
 
 def _feed_page_sql(where: str) -> str:
-    """One page of cards (FeedCard's fields in order, after the feed's total) under `where`:
-    the page's ids and the total (a window count, taken before the LIMIT) chosen on the
-    alerts table alone, then only those rows joined to their post, and the source's and
-    school's names, the case's reference and the reviewer's name (str(User): full name,
-    else email) looked up by primary key. Only names come from the models."""
+    """The feed's total under `where` (its params are given twice: once for the total, once
+    for the page), then one page of cards, FeedCard's fields in order. The page's alerts are
+    chosen on the alerts table alone, in the feed's order (from alert_feed_new_idx for a
+    school's new alerts), then joined to their post; the source's and school's names, the
+    case's reference and the reviewer's name (str(User): full name, else email) are looked up
+    by primary key. Only names come from the models."""
     quote = connection.ops.quote_name
     alerts, posts = quote(Alert._meta.db_table), quote(Post._meta.db_table)
 
@@ -257,11 +255,14 @@ def _feed_page_sql(where: str) -> str:
         own("second_tier"),
         own("second_tier_score"),
     ]
+    read = ", ".join(
+        f"{alerts}.{quote(name)}"
+        for name in (*_CARD_OWN_COLUMNS, *_CARD_KEYS, "second_tier", "second_tier_score")
+    )
     return (
-        f"SELECT page.total, {', '.join(columns)} FROM (SELECT {alerts}.{quote('id')} AS id,"  # noqa: S608
-        f" COUNT(*) OVER () AS total FROM {alerts} WHERE {where}"
-        f" ORDER BY {_FEED_ORDER_SQL.format(table=alerts)} LIMIT %s OFFSET %s) page"
-        f" INNER JOIN {alerts} card ON {own('id')} = page.id"
+        f"SELECT (SELECT COUNT(*) FROM {alerts} WHERE {where}), {', '.join(columns)}"  # noqa: S608
+        f" FROM (SELECT {read} FROM {alerts} WHERE {where}"
+        f" ORDER BY {_FEED_ORDER_SQL.format(table=alerts)} LIMIT %s OFFSET %s) card"
         f" INNER JOIN {posts} post ON post.{quote('id')} = {own('post_id')}"
         f" ORDER BY {_FEED_ORDER_SQL.format(table='card')}"
     )
@@ -285,15 +286,15 @@ def _aware(value):
 
 def alerts_feed_page(*, user, filters: FeedFilters, offset: int, size: int) -> tuple[list, int]:
     """One page of the feed (`alerts_feed`'s scope, filters and order) as FeedCards, and how
-    many alerts the whole feed holds, in one query (_feed_page_sql) whose plan does not
-    depend on the planner's statistics. Past the last page: no cards and a total of 0 (count
-    it then). tests/workspace/test_feed_page_sql.py compares it with alerts_feed and
-    FeedCard.from_alert for every filter, scope and kind of card."""
+    many alerts the whole feed holds, in one query (_feed_page_sql) whose page is chosen
+    before anything is joined, whatever the planner's statistics. Past the last page: no
+    cards and a total of 0 (count it then). tests/workspace/test_feed_page_sql.py compares
+    it with alerts_feed and FeedCard.from_alert for every filter, scope and kind of card."""
     where = _feed_where(permissions.school_ids_for(user, Action.TRIAGE_ALERTS), filters)
     if where is None:
         return [], 0
     with connection.cursor() as cursor:
-        cursor.execute(_feed_page_sql(where[0]), [*where[1], size, offset])
+        cursor.execute(_feed_page_sql(where[0]), [*where[1], *where[1], size, offset])
         rows = cursor.fetchall()
     if not rows:
         return [], 0

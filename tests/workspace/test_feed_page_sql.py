@@ -4,6 +4,7 @@ read as plain values. It must give what the ORM gives: alerts_feed's alerts in i
 as FeedCard.from_alert draws it from the loaded alert, and alerts_feed's count, for every
 filter, every scope and every kind of card, on SQLite and PostgreSQL alike."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -179,3 +180,25 @@ def test_one_query_whatever_the_rows(personas, feed_alerts):
         with CaptureQueriesContext(connection) as queries:
             cards, _total = alerts_feed_page(user=user, filters=FeedFilters(), offset=0, size=size)
         assert len(cards) == min(size, total) and len(queries) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_a_schools_new_alerts_can_be_read_in_order_from_the_feeds_index(personas, feed_alerts):
+    """The page's ORDER BY is written as the feed's index ranks (alert_feed_new_idx): the
+    planner can read a school's first new alerts from it in order, without a sort. (On these
+    few rows it would rather scan the table: scans and sorts are priced out to ask.)"""
+    user = personas.counselor_a
+    filters = FeedFilters(status=AlertStatus.NEW)
+    alerts_feed_page(user=user, filters=filters, offset=0, size=1)  # the roles read
+    with CaptureQueriesContext(connection) as queries:
+        alerts_feed_page(user=user, filters=filters, offset=0, size=5)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {queries[0]['sql']}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # The page's LIMIT reads the index itself: no sort between them.
+    assert re.search(
+        r"Limit .*\n *-> +Index Scan using alert_feed_new_idx on alerts_alert", plan
+    ), plan
