@@ -11,7 +11,7 @@ import functools
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
-from django import forms, template
+from django import template
 from django.conf import settings
 from django.template.defaultfilters import capfirst
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
@@ -332,40 +332,5 @@ def alert_cards(context, alerts, reasons):
             f"{score_text(card.score, separator)}</p>"
             f"{second}"
             f'<div id="alert-{pk}-actions">{actions}</div></div></article>'
-        )
-    return mark_safe("".join(drawn))  # noqa: S308 - every text above was escaped
-
-
-@register.simple_tag
-def feed_filter_controls(form):
-    """The feed's filter controls, each with its label, drawn here (the same markup as the
-    form's widgets: selects as workspace/widgets/select.html draws them, dates as Django's
-    input widget): seven widgets through the template engine were a fifth of the feed's
-    time. Every value and label is escaped where it is placed."""
-    drawn = []
-    for field in form:
-        widget = field.field.widget
-        attrs = f'class="{escape(widget.attrs.get("class", ""))}" id="{escape(field.auto_id)}"'
-        name = escape(field.html_name)
-        value = field.value()
-        if isinstance(widget, forms.Select):
-            chosen = "" if value is None else str(value)
-            options = "".join(
-                f'<option value="{escape(str(option))}"'
-                + (" selected" if str(option) == chosen else "")
-                + f">{escape(str(label))}</option>"
-                for option, label in field.field.choices
-            )
-            control = f'<select name="{name}" {attrs}>{options}</select>'
-        else:
-            shown = widget.format_value(value)
-            value_attr = "" if shown is None else f' value="{escape(str(shown))}"'
-            control = (
-                f'<input type="{escape(widget.input_type)}" name="{name}"{value_attr} {attrs}>'
-            )
-        drawn.append(
-            '\n  <div class="col-6 col-md-auto">\n'
-            f'    <label class="form-label small mb-0" for="{escape(field.id_for_label)}">'
-            f"{escape(str(field.label))}</label>\n    {control}\n  </div>"
         )
     return mark_safe("".join(drawn))  # noqa: S308 - every text above was escaped
