@@ -110,9 +110,11 @@ def _feed_filtered(alerts: QuerySet[Alert], filters: FeedFilters) -> QuerySet[Al
     return alerts
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FeedCard:
-    """What one card of the feed shows, as plain values: no model instance is built for it."""
+    """What one card of the feed shows, as plain values: no model instance is built for it.
+    (Not frozen: a frozen dataclass sets each of its twenty fields through object.__setattr__,
+    which made building a page's fifty cards cost more than reading them.)"""
 
     id: int
     created_at: datetime
