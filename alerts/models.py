@@ -135,6 +135,18 @@ class Severity(models.TextChoices):
     CRITICAL = "critical", _("Critical")
 
 
+# The feed lists the most severe first (alerts.selectors.alerts_feed), ranked by this.
+SEVERITY_ORDER = ("critical", "high", "medium", "low", "none")
+SEVERITY_RANK = models.Case(
+    *(
+        models.When(severity=name, then=models.Value(rank))
+        for rank, name in enumerate(SEVERITY_ORDER)
+    ),
+    default=models.Value(len(SEVERITY_ORDER)),
+    output_field=models.IntegerField(),
+)
+
+
 class Alert(models.Model):
     """One post (and its copies) that a school's staff should look at."""
 
@@ -182,6 +194,17 @@ class Alert(models.Model):
             models.Index(
                 fields=["school", "created_at", "source", "status", "dismissal_reason"],
                 name="alert_school_created_idx",
+            ),
+            # The feed's default page: a school's new alerts in the feed's order, the first
+            # fifty read from the index (alerts.selectors._feed_page_sql) instead of every
+            # new alert sorted. New alerts only: the backlog, not the years of reviewed ones.
+            models.Index(
+                "school",
+                SEVERITY_RANK,
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                condition=models.Q(status=AlertStatus.NEW),
+                name="alert_feed_new_idx",
             ),
             # The sweep's lookup of second readings still pending (a handful at most).
             models.Index(

@@ -7,22 +7,22 @@ Sources (and their health) are for district admins (MANAGE_SCHOOL).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Case as SqlCase
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import (
     CharField,
     Count,
-    IntegerField,
     Q,
     QuerySet,
     Value,
-    When,
-    Window,
 )
-from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from accounts import permissions
 from accounts.models import School
@@ -30,16 +30,16 @@ from accounts.permissions import Action
 from cases.models import OPEN_STATUSES, Case
 from cases.selectors import cases_visible_to
 
-from .models import Alert, AlertStatus, Source
-
-# The feed lists the most severe first.
-SEVERITY_ORDER = ("critical", "high", "medium", "low", "none")
+from .models import SEVERITY_ORDER, SEVERITY_RANK, Alert, AlertStatus, Post, Source
 
 
 def alerts_visible_to(*, user) -> QuerySet[Alert]:
-    return Alert.objects.filter(
-        school_id__in=permissions.school_ids_for(user, Action.TRIAGE_ALERTS)
-    )
+    return _alerts_at(permissions.school_ids_for(user, Action.TRIAGE_ALERTS))
+
+
+def _alerts_at(school_ids) -> QuerySet[Alert]:
+    """The alerts of these schools (a user's scope: alerts_visible_to)."""
+    return Alert.objects.filter(school_id__in=school_ids)
 
 
 def alert_get_for_user(*, user, alert_id: int) -> Alert:
@@ -89,12 +89,7 @@ def alerts_feed(*, user, filters: FeedFilters) -> QuerySet[Alert]:
     alerts = _feed_filtered(
         alerts_visible_to(user=user).select_related("post__source", "school", "case"), filters
     )
-    severity_rank = SqlCase(
-        *(When(severity=name, then=Value(rank)) for rank, name in enumerate(SEVERITY_ORDER)),
-        default=Value(len(SEVERITY_ORDER)),
-        output_field=IntegerField(),
-    )
-    return alerts.order_by(severity_rank, "-created_at", "-id")
+    return alerts.order_by(SEVERITY_RANK, "-created_at", "-id")
 
 
 def _feed_filtered(alerts: QuerySet[Alert], filters: FeedFilters) -> QuerySet[Alert]:
@@ -115,9 +110,11 @@ def _feed_filtered(alerts: QuerySet[Alert], filters: FeedFilters) -> QuerySet[Al
     return alerts
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FeedCard:
-    """What one card of the feed shows, as plain values: no model instance is built for it."""
+    """What one card of the feed shows, as plain values: no model instance is built for it.
+    (Not frozen: a frozen dataclass sets each of its twenty fields through object.__setattr__,
+    which made building a page's fifty cards cost more than reading them.)"""
 
     id: int
     created_at: datetime
@@ -171,7 +168,48 @@ class FeedCard:
         )
 
 
-_CARD_COLUMNS = (
+# alerts_feed's order (models.SEVERITY_RANK, then the newest) as SQL over the alerts table
+# (`{table}` is its name or alias), written as Django writes the rank in the feed's index
+# (alert_feed_new_idx) so that PostgreSQL reads a school's new alerts from it in order
+# (tests/workspace/test_feed_page_sql.py checks both the order and the index's use).
+_FEED_ORDER_SQL = (
+    "CASE "
+    + " ".join(
+        f"WHEN {{table}}.\"severity\" = '{name}' THEN {rank}"
+        for rank, name in enumerate(SEVERITY_ORDER)
+    )
+    + f' ELSE {len(SEVERITY_ORDER)} END, {{table}}."created_at" DESC, {{table}}."id" DESC'
+)
+
+# The page's WHERE clause (scope and filters, as alerts_feed builds them with the ORM),
+# compiled once per (database, triage schools, filters, time zone of the date filters) and
+# kept for the process: building and compiling the queryset cost more Python than the page's
+# rows. None: the scope is empty.
+_FEED_WHERE: dict[tuple, tuple[str, tuple] | None] = {}
+_FEED_WHERE_LIMIT = 2000
+
+
+def _feed_where(school_ids: frozenset[int], filters: FeedFilters) -> tuple[str, tuple] | None:
+    key = (connection.alias, school_ids, filters, timezone.get_current_timezone_name())
+    try:
+        return _FEED_WHERE[key]
+    except KeyError:
+        pass
+    query = _feed_filtered(_alerts_at(school_ids), filters).query
+    try:
+        sql, params = query.get_compiler(connection=connection).compile(query.where)
+        found: tuple[str, tuple] | None = (sql, tuple(params))
+    except EmptyResultSet:
+        found = None
+    if len(_FEED_WHERE) >= _FEED_WHERE_LIMIT:
+        _FEED_WHERE.clear()
+    _FEED_WHERE[key] = found
+    return found
+
+
+# What a card shows of the alert itself (FeedCard's first fields, in order), and the keys
+# its other fields are read by.
+_CARD_OWN_COLUMNS = (
     "id",
     "created_at",
     "severity",
@@ -182,66 +220,94 @@ _CARD_COLUMNS = (
     "status",
     "group_size",
     "dismissal_reason",
-    "post__text",
-    "post__url",
-    "post__author_handle",
-    # The alert's source is its post's (copied when raised): no join through the post.
-    "source__name",
-    "school__name",
-    "case_id",
-    "case__reference",
-    "second_tier",
-    "second_tier_score",
-    "reviewed_by_id",
-    "reviewed_by__full_name",
-    "reviewed_by__email",
 )
+_CARD_KEYS = ("post_id", "source_id", "school_id", "case_id", "reviewed_by_id")
 
 
-# alerts_feed's order as one SQL expression over the alerts table alone (a CASE of five When
-# objects costs more to compile than the page's rows cost to read).
-_SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITY_ORDER)}
-_SEVERITY_RANK_SQL = RawSQL(  # noqa: S611 - our own constants, no input
-    "CASE severity "
-    + " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in _SEVERITY_RANK.items())
-    + f" ELSE {len(SEVERITY_ORDER)} END",
-    (),
-    output_field=IntegerField(),
-)
+def _feed_page_sql(where: str) -> str:
+    """The feed's total under `where` (its params are given twice: once for the total, once
+    for the page), then one page of cards, FeedCard's fields in order. The page's alerts are
+    chosen on the alerts table alone, in the feed's order (from alert_feed_new_idx for a
+    school's new alerts), then joined to their post; the source's and school's names, the
+    case's reference and the reviewer's name (str(User): full name, else email) are looked up
+    by primary key. Only names come from the models."""
+    quote = connection.ops.quote_name
+    alerts, posts = quote(Alert._meta.db_table), quote(Post._meta.db_table)
+
+    def own(name: str) -> str:
+        return f"card.{quote(name)}"
+
+    def looked_up(model, value: str, key: str) -> str:
+        table = quote(model._meta.db_table)
+        return f"(SELECT {value} FROM {table} WHERE {table}.{quote('id')} = {own(key)})"  # noqa: S608
+
+    reviewer = Alert._meta.get_field("reviewed_by").related_model
+    columns = [
+        *(own(name) for name in _CARD_OWN_COLUMNS),
+        *(f"post.{quote(name)}" for name in ("text", "url", "author_handle")),
+        looked_up(Source, quote("name"), "source_id"),
+        looked_up(School, quote("name"), "school_id"),
+        own("case_id"),
+        looked_up(Case, quote("reference"), "case_id"),
+        looked_up(
+            reviewer,
+            f"COALESCE(NULLIF({quote('full_name')}, ''), {quote('email')})",
+            "reviewed_by_id",
+        ),
+        own("second_tier"),
+        own("second_tier_score"),
+    ]
+    read = ", ".join(
+        f"{alerts}.{quote(name)}"
+        for name in (*_CARD_OWN_COLUMNS, *_CARD_KEYS, "second_tier", "second_tier_score")
+    )
+    return (
+        f"SELECT (SELECT COUNT(*) FROM {alerts} WHERE {where}), {', '.join(columns)}"  # noqa: S608
+        f" FROM (SELECT {read} FROM {alerts} WHERE {where}"
+        f" ORDER BY {_FEED_ORDER_SQL.format(table=alerts)} LIMIT %s OFFSET %s) card"
+        f" INNER JOIN {posts} post ON post.{quote('id')} = {own('post_id')}"
+        f" ORDER BY {_FEED_ORDER_SQL.format(table='card')}"
+    )
+
+
+def _json(value):
+    """A JSON column read raw, as JSONField.from_db_value gives it."""
+    if value is None:
+        return None
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        return value
+
+
+def _aware(value):
+    """A datetime read raw (SQLite: text or naive, in UTC) as the ORM gives it."""
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo else moment.replace(tzinfo=connection.timezone)
 
 
 def alerts_feed_page(*, user, filters: FeedFilters, offset: int, size: int) -> tuple[list, int]:
-    """One page of the feed (`alerts_feed`'s order and scope) as FeedCards, and how many
-    alerts the whole feed holds, in two short queries whose plans do not depend on the
-    planner's statistics: the page's ids with the total (a window count) chosen on the alerts
-    table alone, then those rows by primary key joined to their post, source, school, case
-    and reviewer, read as plain values and put back in the page's order. Past the last page:
-    no cards and a total of 0 (count it then)."""
-    chosen = list(
-        _feed_filtered(alerts_visible_to(user=user), filters)
-        .order_by(_SEVERITY_RANK_SQL.asc(), "-created_at", "-id")
-        .annotate(feed_total=Window(Count("id")))
-        .values_list("id", "feed_total")[offset : offset + size]
-    )
-    if not chosen:
+    """One page of the feed (`alerts_feed`'s scope, filters and order) as FeedCards, and how
+    many alerts the whole feed holds, in one query (_feed_page_sql) whose page is chosen
+    before anything is joined, whatever the planner's statistics. Past the last page: no
+    cards and a total of 0 (count it then). tests/workspace/test_feed_page_sql.py compares
+    it with alerts_feed and FeedCard.from_alert for every filter, scope and kind of card."""
+    where = _feed_where(permissions.school_ids_for(user, Action.TRIAGE_ALERTS), filters)
+    if where is None:
         return [], 0
-    position = {alert_id: index for index, (alert_id, _total) in enumerate(chosen)}
-    rows = Alert.objects.filter(id__in=position).order_by().values_list(*_CARD_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(_feed_page_sql(where[0]), [*where[1], *where[1], size, offset])
+        rows = cursor.fetchall()
+    if not rows:
+        return [], 0
     cards = []
     for row in rows:
-        *values, reviewer_id, full_name, email = row
-        cards.append(
-            FeedCard(
-                *values[:15],
-                case_id=values[15],
-                case_reference=values[16] or "",
-                reviewed_by=(full_name or email) if reviewer_id else None,
-                second_tier=values[17],
-                second_tier_score=values[18],
-            )
-        )
-    cards.sort(key=lambda card: position[card.id])
-    return cards, chosen[0][1]
+        values = list(row[1:])
+        values[1] = _aware(values[1])  # created_at
+        values[5], values[6] = _json(values[5]), _json(values[6])  # matches, school_matches
+        values[16] = values[16] or ""  # the case's reference: "" without a case
+        cards.append(FeedCard(*values))
+    return cards, rows[0][0]
 
 
 def feed_filter_choices(*, user) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:

@@ -105,3 +105,21 @@ def test_the_cards_score_is_floatformat_to_two_places(language):
         separator = get_format("DECIMAL_SEPARATOR")
         for score in scores:
             assert score_text(score, separator) == floatformat(score, 2), score
+
+
+def test_the_cards_words_follow_the_reader_from_card_to_card(three_alerts):
+    """The cards' words are kept per language for the process (alerts_tags._CardWords): a
+    reader in one language after a reader in the other reads their own, each time."""
+    token, reasons = "t" * 64, DismissalReason.choices
+    for language in ("es", "en", "es", "en"):
+        with translation.override(language):
+            drawn = alert_cards({"csrf_token": token}, list(three_alerts), reasons)
+            templated = "".join(
+                render_to_string(
+                    "workspace/alerts/_alert_card.html",
+                    {"alert": alert, "reasons": reasons, "csrf_token": token},
+                )
+                for alert in three_alerts
+            )
+        assert _same_markup(drawn) == _same_markup(templated), language
+        assert ("Escalado" in drawn) == (language == "es")

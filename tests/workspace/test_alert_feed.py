@@ -203,3 +203,25 @@ def test_the_pages_follow_the_feeds_order_and_count(personas, two_alerts):
         [],
         0,
     )
+
+
+def test_the_feed_reads_through_with_redis_down(client_for, personas, two_alerts):
+    """The feed keeps its filter choices and precision in the cache (a minute) and its
+    compiled scope, filters and words in the process: with Redis unreachable it still draws
+    every card, its filters and its precision, from the database."""
+    from django.test import override_settings
+
+    from tests.fixtures import UNREACHABLE_REDIS
+
+    alert_a, _alert_b = two_alerts
+    alert_dismiss(alert=alert_a, reason="duplicate", actor=personas.district_admin)
+    client = client_for(personas.district_admin)
+    warm = client.get(FEED, {"status": "any"}).content.decode()
+    with override_settings(CACHES=UNREACHABLE_REDIS):  # restored before the cache is cleared
+        response = client.get(FEED, {"status": "any"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    for alert in two_alerts:
+        assert f'id="alert-{alert.id}"' in html
+    assert 'id="precision-by-source"' in html and "Monitor" in html
+    assert html.count("<article") == warm.count("<article") == 2

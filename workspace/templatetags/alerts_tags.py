@@ -5,21 +5,25 @@ matched spans in <mark>, building the markup with format_html only (never |safe)
 become links only through `web_url` (http and https, nothing else).
 """
 
+from __future__ import annotations
+
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
-from django import forms, template
+from django import template
+from django.conf import settings
 from django.template.defaultfilters import capfirst
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.dates import MONTHS_3
 from django.utils.formats import get_format
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.timezone import localtime
+from django.utils.timezone import get_current_timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from alerts.models import DismissalReason, SecondTier, Severity
+from alerts.models import AlertStatus, DismissalReason, SecondTier, Severity
 from alerts.selectors import FeedCard
 from alerts.web_urls import web_url_or_blank
 
@@ -118,111 +122,169 @@ def score_text(score: float, decimal_separator: str) -> str:
     return text.replace(".", decimal_separator)
 
 
+class _CardWords:
+    """What every card says in one language, escaped once: kept per language for the
+    process (it depends on the translation catalogues alone, as Clock's month names)."""
+
+    _kept: dict[str, _CardWords] = {}
+
+    def __init__(self):
+        self.months = {month: str(name).title() for month, name in MONTHS_3.items()}
+        self.severities = {value: escape(str(label)) for value, label in Severity.choices}
+        self.dismissals = {value: escape(str(label)) for value, label in DismissalReason.choices}
+        self.categories: dict[str, str] = {}
+        self.copies: dict[int, str] = {}
+        self.separator = escape(get_format("DECIMAL_SEPARATOR"))
+        self.select_label = escape(_("Select for bulk dismissal"))
+        self.unknown_author = escape(_("unknown author"))
+        self.original = escape(_("Original post"))
+        self.why = escape(_("Why:"))
+        self.score = escape(_("score"))
+        self.escalate, self.dismiss = escape(_("Escalate")), escape(_("Dismiss"))
+        self.reason = escape(_("Reason"))
+        self.escalated, self.dismissed = escape(_("Escalated")), escape(_("Dismissed"))
+        self.to, self.by = escape(_("to")), escape(_("by"))
+        self.case = _("case %(ref)s")
+        self.second_reading = escape(_("Second reading:"))
+        self.second_notes = {
+            "not_confirmed": escape(_("no one was paged")),
+            "unavailable": escape(_("the first reading stands")),
+            "pending": escape(_("paging waits for it")),
+        }
+        self.second_labels = {value: escape(str(label)) for value, label in SecondTier.choices}
+
+    @classmethod
+    def now(cls) -> _CardWords:
+        """The words in the reader's language."""
+        language = get_language()
+        words = cls._kept.get(language)
+        if words is None:
+            words = cls._kept[language] = cls()
+        return words
+
+    def category(self, value: str) -> str:
+        found = self.categories.get(value)
+        if found is None:
+            found = self.categories[value] = escape(capfirst(category_label(value)))
+        return found
+
+    def copies_of(self, count: int) -> str:
+        found = self.copies.get(count)
+        if found is None:
+            if len(self.copies) >= 1000:
+                self.copies.clear()
+            words = ngettext("%(n)s copy", "%(n)s copies and reposts", count) % {"n": count}
+            found = self.copies[count] = escape(words)
+        return found
+
+
+@functools.lru_cache(maxsize=16)
+def _card_addresses(urlconf, script_prefix: str) -> tuple[str, str, str]:
+    """The escalate, dismiss and case addresses with "{}" for the id (the case's "" when the
+    case workspace is not installed), per URLconf and script prefix."""
+
+    def pattern(name):
+        return escape(reverse(name, args=[0], urlconf=urlconf)).replace("/0/", "/{}/")
+
+    try:
+        detail = pattern("tipline:case_detail")
+    except NoReverseMatch:
+        detail = ""
+    return pattern("alerts:escalate"), pattern("alerts:dismiss"), detail
+
+
 @register.simple_tag(takes_context=True)
 def alert_cards(context, alerts, reasons):
     """The feed's cards, drawn here rather than by including _alert_card.html fifty times: the
     include was most of the feed's time (bench/queue_pages.py). The same markup as the
     template, up to whitespace between tags (tests/workspace/test_alert_cards.py compares
-    both for every kind of card). `alerts` are FeedCards (alerts.selectors.alerts_feed_page,
-    plain values) or loaded Alerts. Labels, URLs and the reason options are made once per
-    page; every text from the database or a post is escaped where it is placed."""
+    both for every kind of card, in both languages). `alerts` are FeedCards
+    (alerts.selectors.alerts_feed_page, plain values) or loaded Alerts. The words are the
+    reader's language's (_CardWords), the addresses the URLconf's, the reason options and the
+    school and source names made once per page; every text from the database or a post is
+    escaped where it is placed."""
     cards = [
         alert if isinstance(alert, FeedCard) else FeedCard.from_alert(alert) for alert in alerts
     ]
-
-    def url_for(name):
-        return escape(reverse(name, args=[0])).replace("/0/", "/{}/")
-
-    escalate_url, dismiss_url = url_for("alerts:escalate"), url_for("alerts:dismiss")
-    try:
-        detail_url = url_for("tipline:case_detail")
-    except NoReverseMatch:
-        detail_url = ""
+    words = _CardWords.now()
+    escalate_url, dismiss_url, detail_url = _card_addresses(
+        get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
+    )
+    zone = get_current_timezone()
     token = context.get("csrf_token")
     csrf = (
         f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">'
         if token and token != "NOTPROVIDED"  # noqa: S105 - Django's "no token" marker
         else ""
     )
-    months = {month: str(name).title() for month, name in MONTHS_3.items()}
-    severities = {value: escape(str(label)) for value, label in Severity.choices}
-    dismissals = {value: escape(str(label)) for value, label in DismissalReason.choices}
     options = "".join(
         f'<option value="{escape(str(value))}">{escape(str(label))}</option>'
         for value, label in reasons
     )
-    categories: dict[str, str] = {}
-    separator = escape(get_format("DECIMAL_SEPARATOR"))
-    select_label = escape(_("Select for bulk dismissal"))
-    unknown_author = _("unknown author")
-    original = escape(_("Original post"))
-    why = escape(_("Why:"))
-    score = escape(_("score"))
-    escalate, dismiss, reason = escape(_("Escalate")), escape(_("Dismiss")), escape(_("Reason"))
-    escalated, dismissed = escape(_("Escalated")), escape(_("Dismissed"))
-    to, by = escape(_("to")), escape(_("by"))
-    second_reading = escape(_("Second reading:"))
-    second_notes = {
-        "not_confirmed": escape(_("no one was paged")),
-        "unavailable": escape(_("the first reading stands")),
-        "pending": escape(_("paging waits for it")),
-    }
-    second_labels = {value: escape(str(label)) for value, label in SecondTier.choices}
+    months, separator = words.months, words.separator
+    names: dict[str, str] = {}  # school and source names, escaped once per page
+
+    def name(value: str) -> str:
+        found = names.get(value)
+        if found is None:
+            found = names[value] = escape(value)
+        return found
+
     drawn = []
     for card in cards:
         pk = card.id
-        created = localtime(card.created_at)
+        created = card.created_at.astimezone(zone)  # localtime(), the zone read once
         url = web_url_or_blank(card.url)
         matches = ", ".join(
             f'<span class="why">“{escape(str(match.get("phrase", "")))}” '
             f"({escape(category_label(match.get('category', '')))})</span>"
             for match in card.matches or ()
         )
-        meta = (
-            f'<span class="author">{escape(card.author_handle or unknown_author)}</span>'
-            f" · {escape(card.source_name)}"
-        )
+        author = escape(card.author_handle) if card.author_handle else words.unknown_author
+        meta = f'<span class="author">{author}</span> · {name(card.source_name)}'
         if url:
             meta += (
                 f' · <a href="{escape(url)}" target="_blank" rel="noopener noreferrer nofollow">'
-                f"{original}</a>"
+                f"{words.original}</a>"
             )
         if card.group_size > 1:
-            copies = ngettext("%(n)s copy", "%(n)s copies and reposts", card.group_size) % {
-                "n": card.group_size
-            }
-            meta += f' · <span class="badge text-bg-secondary">{escape(copies)}</span>'
-        if card.is_new:
+            meta += (
+                f' · <span class="badge text-bg-secondary">{words.copies_of(card.group_size)}'
+                "</span>"
+            )
+        is_new = card.status == AlertStatus.NEW
+        if is_new:
             actions = (
                 '<div class="d-flex flex-wrap gap-2">'
                 f'<button type="button" class="btn btn-sm btn-danger" '
                 f'hx-get="{escalate_url.format(pk)}" hx-target="#alert-{pk}-actions" '
-                f'hx-swap="innerHTML">{escalate}</button>'
+                f'hx-swap="innerHTML">{words.escalate}</button>'
                 f'<form class="d-flex gap-2" method="post" action="{dismiss_url.format(pk)}" '
                 f'hx-post="{dismiss_url.format(pk)}" hx-target="#alert-{pk}" hx-swap="outerHTML">'
-                f'{csrf}<label class="visually-hidden" for="reason-{pk}">{reason}</label>'
+                f'{csrf}<label class="visually-hidden" for="reason-{pk}">{words.reason}</label>'
                 f'<select id="reason-{pk}" name="reason" class="form-select form-select-sm w-auto">'
                 f"{options}</select>"
-                f'<button type="submit" class="btn btn-sm btn-outline-secondary">{dismiss}</button>'
-                "</form></div>"
+                '<button type="submit" class="btn btn-sm btn-outline-secondary">'
+                f"{words.dismiss}</button></form></div>"
             )
         elif card.status == "escalated":
-            actions = f'<p class="mb-0 small status-line"><strong>{escalated}</strong>'
+            actions = f'<p class="mb-0 small status-line"><strong>{words.escalated}</strong>'
             if card.case_id:
-                words = escape(_("case %(ref)s") % {"ref": card.case_reference})
+                case = escape(words.case % {"ref": card.case_reference})
                 link = (
-                    f'<a href="{detail_url.format(card.case_id)}">{words}</a>'
+                    f'<a href="{detail_url.format(card.case_id)}">{case}</a>'
                     if detail_url
-                    else words
+                    else case
                 )
-                actions += f" {to} {link}"
+                actions += f" {words.to} {link}"
             if card.reviewed_by:
-                actions += f" {by} {escape(card.reviewed_by)}"
+                actions += f" {words.by} {escape(card.reviewed_by)}"
             actions += "</p>"
         else:
+            reason = words.dismissals.get(card.dismissal_reason)
             actions = (
-                f'<p class="mb-0 small status-line"><strong>{dismissed}</strong>: '
-                f"{dismissals.get(card.dismissal_reason, escape(card.dismissal_reason))}"
+                f'<p class="mb-0 small status-line"><strong>{words.dismissed}</strong>: '
+                f"{escape(card.dismissal_reason) if reason is None else reason}"
                 + (f" · {escape(card.reviewed_by)}" if card.reviewed_by else "")
                 + "</p>"
             )
@@ -230,80 +292,45 @@ def alert_cards(context, alerts, reasons):
         if card.second_tier:
             # The second reading (alerts.services.second_tier), as _alert_card.html says it.
             state = card.second_tier
+            label = words.second_labels.get(state)
             second = (
-                f'<p class="small mb-2 second-tier second-tier-{escape(state)}">{second_reading} '
-                f"<strong>{second_labels.get(state, escape(state))}</strong>"
+                f'<p class="small mb-2 second-tier second-tier-{escape(state)}">'
+                f"{words.second_reading} "
+                f"<strong>{escape(state) if label is None else label}</strong>"
             )
             if card.second_tier_score is not None:
                 second += f" ({score_text(card.second_tier_score, separator)})"
             # A critical alert paged when it was raised: its reading only marks it.
-            if state in second_notes and not (state == "pending" and card.severity == "critical"):
-                second += f" · {second_notes[state]}"
+            if state in words.second_notes and not (
+                state == "pending" and card.severity == "critical"
+            ):
+                second += f" · {words.second_notes[state]}"
             second += "</p>"
         checkbox = (
             f'<input type="checkbox" class="form-check-input" name="alert_ids" value="{pk}" '
-            f'form="bulk-form" aria-label="{select_label}">'
-            if card.is_new
+            f'form="bulk-form" aria-label="{words.select_label}">'
+            if is_new
             else ""
         )
-        category = categories.get(card.top_category)
-        if category is None:
-            category = categories[card.top_category] = escape(
-                capfirst(category_label(card.top_category))
-            )
-        severity = escape(card.severity)
+        severity = name(card.severity)
+        label = words.severities.get(card.severity)
         drawn.append(
             f'<article class="card mb-3 alert-card alert-severity-{severity}" '
             f'id="alert-{pk}" aria-labelledby="alert-{pk}-title"><div class="card-body">'
             '<div class="d-flex flex-wrap gap-2 align-items-center mb-2">'
             f'{checkbox}<h2 class="h6 mb-0" id="alert-{pk}-title">'
             f'<span class="badge severity-badge severity-{severity}">'
-            f"{severities.get(card.severity, severity)}</span> "
-            f"{category} · {escape(card.school_name)}</h2>"
+            f"{severity if label is None else label}</span> "
+            f"{words.category(card.top_category)} · {name(card.school_name)}</h2>"
             f'<span class="small text-body-secondary ms-auto"><time datetime="'
             f'{created.isoformat()}">{months[created.month]} {created.day}, '
             f"{created.hour:02d}:{created.minute:02d}</time></span></div>"
             f'<blockquote class="post-text mb-2">'
             f"{_highlighted(card.text, card.matches, card.school_matches)}</blockquote>"
             f'<p class="small mb-2">{meta}</p>'
-            f'<p class="small text-body-secondary mb-2">{why} {matches} · {score} '
+            f'<p class="small text-body-secondary mb-2">{words.why} {matches} · {words.score} '
             f"{score_text(card.score, separator)}</p>"
             f"{second}"
             f'<div id="alert-{pk}-actions">{actions}</div></div></article>'
-        )
-    return mark_safe("".join(drawn))  # noqa: S308 - every text above was escaped
-
-
-@register.simple_tag
-def feed_filter_controls(form):
-    """The feed's filter controls, each with its label, drawn here (the same markup as the
-    form's widgets: selects as workspace/widgets/select.html draws them, dates as Django's
-    input widget): seven widgets through the template engine were a fifth of the feed's
-    time. Every value and label is escaped where it is placed."""
-    drawn = []
-    for field in form:
-        widget = field.field.widget
-        attrs = f'class="{escape(widget.attrs.get("class", ""))}" id="{escape(field.auto_id)}"'
-        name = escape(field.html_name)
-        value = field.value()
-        if isinstance(widget, forms.Select):
-            chosen = "" if value is None else str(value)
-            options = "".join(
-                f'<option value="{escape(str(option))}"'
-                + (" selected" if str(option) == chosen else "")
-                + f">{escape(str(label))}</option>"
-                for option, label in field.field.choices
-            )
-            control = f'<select name="{name}" {attrs}>{options}</select>'
-        else:
-            shown = widget.format_value(value)
-            value_attr = "" if shown is None else f' value="{escape(str(shown))}"'
-            control = (
-                f'<input type="{escape(widget.input_type)}" name="{name}"{value_attr} {attrs}>'
-            )
-        drawn.append(
-            '\n  <div class="col-6 col-md-auto">\n'
-            f'    <label class="form-label small mb-0" for="{escape(field.id_for_label)}">'
-            f"{escape(str(field.label))}</label>\n    {control}\n  </div>"
         )
     return mark_safe("".join(drawn))  # noqa: S308 - every text above was escaped

@@ -26,7 +26,7 @@ from alerts import selectors, services
 from alerts.models import DismissalReason
 from cases.selectors import case_get_for_user
 from scoring import default_scorer
-from workspace.alert_forms import DismissForm, FeedFilterForm
+from workspace.alert_forms import DismissForm, feed_filters
 
 PAGE_SIZE = 50
 logger = logging.getLogger(__name__)
@@ -65,10 +65,10 @@ def _feed_page(user, filters, requested) -> Page:
 def _feed_context(request, data, *, precision: bool = False) -> dict:
     user = request.user
     (schools, sources), figures = _kept(user, precision=precision)
-    form = FeedFilterForm(data, schools=schools, sources=sources)
+    filters, controls = feed_filters(data, schools=schools, sources=sources)
     context = {
-        "form": form,
-        "page": _feed_page(user, form.filters(), data.get("page")),
+        "filter_controls": controls,
+        "page": _feed_page(user, filters, data.get("page")),
         "reasons": DismissalReason.choices,
         "querystring": data.urlencode(),
     }
