@@ -276,6 +276,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "seed": settings.seed,
             "balance": settings.balance,
             "source_weight": dict(settings.source_weight),
+            "head_source_weight": {h: dict(w) for h, w in settings.head_source_weight},
+            "head_c": dict(settings.head_c),
             "norm_smoothing": settings.norm_smoothing,
             "max_features": settings.max_features,
             "fpr": args.fpr,

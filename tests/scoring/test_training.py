@@ -99,3 +99,43 @@ def test_every_source_labels_what_the_model_card_says():
     for head in HEADS:
         labels = [r.labels.get(head) for r in rows if r.labels.get(head) is not None]
         assert 0 < sum(labels) < len(labels), head
+
+
+def test_per_head_source_weights_and_regularization_apply_to_their_head_only():
+    import numpy as np
+
+    from scoring.train.fit import Settings, _sample_weights, fit_heads
+    from scoring.train.sources import Example
+
+    rows = [
+        Example("a", "you are awful", {"violence": 0, "self_harm": 0, "bullying": 1}),
+        Example("a", "nice day", {"violence": 0, "self_harm": 0, "bullying": 0}),
+        Example("a", "nice day again", {"violence": 0, "self_harm": 0, "bullying": 0}),
+        Example("b", "i will hurt him", {"violence": 1, "self_harm": 0, "bullying": 1}),
+        Example("b", "lunch at noon", {"violence": 0, "self_harm": 1, "bullying": 0}),
+    ]
+    settings = Settings(
+        source_weight=(),
+        head_source_weight=(("bullying", (("b", 4.0),)),),
+        head_c=(("self_harm", 0.5),),
+    )
+    assert settings.c_of("self_harm") == 0.5 and settings.c_of("violence") == settings.c
+    assert settings.source_weights_of("violence") == {}
+
+    y = np.array([r.labels["bullying"] for r in rows])
+    mask = np.ones(len(rows), dtype=bool)
+    w = _sample_weights(rows, y, mask, settings, "bullying")
+    # each (source, class) weighs the same, times its source's weight for this head
+    assert w[0] == pytest.approx(2 * w[1]) and w[1] == pytest.approx(w[2])
+    assert w[3] == pytest.approx(4 * w[0]) and w[4] == pytest.approx(4 * w[0])
+    plain = _sample_weights(rows, y, mask, settings, "violence")
+    assert plain[3] == pytest.approx(plain[0])
+    # a source weighing 0 for a head is left out of that head's training only: without
+    # "b", violence holds one class, and the fit says so
+    feats = [{g.encode() for g in r.text.split()} for r in rows]
+    fit_heads(rows, feats, Settings(min_df=1, source_weight=()))
+    left_out = Settings(
+        min_df=1, source_weight=(), head_source_weight=(("violence", (("b", 0.0),)),)
+    )
+    with pytest.raises(ValueError, match="head violence"):
+        fit_heads(rows, feats, left_out)

@@ -100,8 +100,9 @@ def test_it_shows_the_category_an_sms_text_suggests_as_inferred(client_for, pers
         channel=Channel.SMS,
         category="other",
         # Words the queue's guess reads as bullying and the scorer does not ("they keep
-        # calling me names" is read as bullying by the scorer: the intake files it so).
-        body="some kids on the bus keep picking on me",
+        # calling me names" and "kids keep picking on me" are read as bullying by the
+        # scorer: the intake files them so).
+        body="some kids on the bus are picking on my friend",
     )
     html = _html(client_for(personas.counselor_a), "/staff/cases/")
     assert '<span class="category-inferred">Bullying or cyberbullying</span>' in html
