@@ -10,6 +10,8 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from scoring.encodable import encodable
+
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 USER_AGENT = "school-tipline-alerts/1.0 (+https://github.com/)"
 
@@ -33,11 +35,27 @@ class RateLimited(ConnectorError):
 
 @dataclass(frozen=True)
 class FetchedPost:
+    """One post as a connector or the push API hands it to ingest. Its texts are made
+    storable here, the one seam every post passes: a NUL (PostgreSQL's text cannot hold it)
+    and a lone surrogate (UTF-8 cannot encode it: a feed that cut an emoji's pair) become
+    U+FFFD, so one broken character never loses the post or the rest of its batch."""
+
     external_id: str
     text: str
     author_handle: str = ""
     url: str = ""
     posted_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("external_id", "text", "author_handle", "url"):
+            value = getattr(self, name)
+            if isinstance(value, str) and (not value.isascii() or "\x00" in value):
+                object.__setattr__(self, name, storable(value))
+
+
+def storable(value: str) -> str:
+    """``value`` with NULs and lone surrogates replaced by U+FFFD."""
+    return encodable(value.replace("\x00", "\ufffd"))
 
 
 @dataclass
