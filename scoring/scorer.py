@@ -53,6 +53,7 @@ from .anchors import (
     entry_requirements,
     entry_words,
 )
+from .encodable import encodable
 from .features import grams, token_spans, translated
 from .learned import LearnedModel, load_model
 from .lexicon import WORD_START, Lexicons, load_lexicons
@@ -495,6 +496,10 @@ class Scorer:
         """Score one text; ``school_terms`` are the school's own words (see relevance)."""
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
+        if not text.isascii():
+            # A lone surrogate (a JSON escape, an emoji's pair cut by a feed) cannot be
+            # encoded: it reads as U+FFFD, one code point for one, so spans stay true.
+            text = encodable(text)
         model = self.model
         disguised = self._disguised(text)
         learned = self._learned(text, disguised)
