@@ -32,6 +32,10 @@
  * as features.py's regex removes it; for another text, lower-cased by str.lower, the curly
  * apostrophes and the symbols features.py reads as such. None for a text that is not ASCII
  * and holds platform noise (the caller translates it in Python and calls scan).
+ *
+ * obfuscated(text, span) is scorer._obfuscated(text) for an ASCII str (its three regexes
+ * on the lower-cased text, one pass each; False past ``span`` characters), None for any
+ * other text (the caller runs the regexes).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -1239,11 +1243,99 @@ static PyTypeObject TableType = {
     .tp_new = Table_new,
 };
 
+/* scorer._obfuscated for an ASCII text (the regexes on text.lower(), in one pass each). */
+static inline int
+low_letter(const Py_UCS1 *p, Py_ssize_t n, Py_ssize_t i)
+{
+    if (i < 0 || i >= n) {
+        return 0;
+    }
+    unsigned char c = ascii_lower(p[i]);
+    return c >= 'a' && c <= 'z';
+}
+
+static inline int
+leet_char(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || c == '@' || c == '$' || c == '!' || c == '|';
+}
+
+static inline int
+spell_sep(unsigned char c)
+{
+    return c == ' ' || c == '.' || c == '-' || c == '_' || c == '*';
+}
+
+static int
+obfuscated_ascii(const Py_UCS1 *p, Py_ssize_t n)
+{
+    /* _STRETCHED_LETTER: ([a-z])\1\1 */
+    for (Py_ssize_t i = 0; i + 2 < n; i++) {
+        if (low_letter(p, n, i) && ascii_lower(p[i + 1]) == ascii_lower(p[i]) &&
+            ascii_lower(p[i + 2]) == ascii_lower(p[i])) {
+            return 1;
+        }
+    }
+    /* _LEET: [0-9@$!|](?<=[a-z].)[0-9@$!|]*[a-z] */
+    for (Py_ssize_t i = 1; i < n; i++) {
+        if (leet_char(p[i]) && low_letter(p, n, i - 1)) {
+            Py_ssize_t j = i + 1;
+            while (j < n && leet_char(p[j])) {
+                j++;
+            }
+            if (low_letter(p, n, j)) {
+                return 1;
+            }
+        }
+    }
+    /* _LONE_LETTER and _SPELLED: (?<![a-z])[a-z][ .\-_*][a-z][ .\-_*][a-z](?![a-z]) (a
+     * match of the second holds one of the first) */
+    for (Py_ssize_t i = 0; i + 4 < n; i++) {
+        if (low_letter(p, n, i) && !low_letter(p, n, i - 1) && spell_sep(p[i + 1]) &&
+            low_letter(p, n, i + 2) && spell_sep(p[i + 3]) && low_letter(p, n, i + 4) &&
+            !low_letter(p, n, i + 5)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static PyObject *
+speedups_obfuscated(PyObject *module, PyObject *args)
+{
+    PyObject *text;
+    Py_ssize_t span;
+    if (!PyArg_ParseTuple(args, "On:obfuscated", &text, &span)) {
+        return NULL;
+    }
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "obfuscated() takes str, not %.100s",
+                     Py_TYPE(text)->tp_name);
+        return NULL;
+    }
+    if (!PyUnicode_CheckExact(text) || !PyUnicode_IS_ASCII(text)) {
+        Py_RETURN_NONE; /* str.lower of other characters: the Python path */
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (n > span) {
+        Py_RETURN_FALSE;
+    }
+    return PyBool_FromLong(obfuscated_ascii(PyUnicode_1BYTE_DATA(text), n));
+}
+
+static PyMethodDef speedups_methods[] = {
+    {"obfuscated", (PyCFunction)speedups_obfuscated, METH_VARARGS,
+     "obfuscated(text: str, span: int) -> scorer._obfuscated(text) (False past ``span`` "
+     "characters) for an ASCII str, else None (a str subclass, another text)."},
+    {NULL, NULL, 0, NULL},
+};
+
 static struct PyModuleDef speedups_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "scoring._speedups",
     .m_doc = "The harm scorer's learned-tier lookups, compiled (optional).",
     .m_size = -1,
+    .m_methods = speedups_methods,
 };
 
 PyMODINIT_FUNC

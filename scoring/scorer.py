@@ -54,7 +54,7 @@ from .anchors import (
     entry_words,
 )
 from .features import grams, token_spans, translated
-from .learned import LearnedModel, load_model
+from .learned import LearnedModel, _speedups, load_model
 from .lexicon import WORD_START, Lexicons, load_lexicons
 from .normalize import Normalized, Normalizer
 from .relevance import Relevance
@@ -363,6 +363,8 @@ class Scorer:
         for word in gate_words:
             marks[word] = marks.get(word, 0) | _GATE_WORD
         self._table = self.model.compiled(marks) if compiled else None
+        # _obfuscated's three regexes in one C pass for ASCII texts (None: the Python test)
+        self._obfuscated_ascii = _speedups.obfuscated if self._table is not None else None
 
     @property
     def compiled(self) -> bool:
@@ -489,6 +491,10 @@ class Scorer:
     def _disguised(self, text: str) -> bool:
         """Obfuscated spelling, or emoji the lexicons read as words: the tokens of the
         text as written are not the words the scorer should read."""
+        if self._obfuscated_ascii is not None:
+            found = self._obfuscated_ascii(text, _OBFUSCATION_SPAN)
+            if found is not None:  # an ASCII text: no emoji either
+                return found
         return _obfuscated(text) or (not text.isascii() and self.normalizer.has_emoji(text))
 
     def score(self, text: str, *, school_terms: Sequence[str] = ()) -> ScoreResult:

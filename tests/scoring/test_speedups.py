@@ -496,3 +496,81 @@ def test_above_ranks_ties_by_the_bytes_and_grows_past_its_first_room():
     norm = (600.0 + 1.0) ** 0.5
     want = sorted(((w, (i % 7) / norm) for i, w in enumerate(words)), key=lambda x: (-x[1], x[0]))
     assert ranked == want
+
+
+@needs_build
+def test_the_obfuscation_test_is_the_regexes_on_every_committed_text_and_random_ascii():
+    """``_speedups.obfuscated`` (ASCII texts) against ``scorer._obfuscated`` (the three
+    regexes on the lower-cased text): committed texts, hand cases at every edge of the
+    patterns, and random strings of letters of both cases, leet characters, separators."""
+    from scoring import _speedups
+    from scoring.scorer import _OBFUSCATION_SPAN, _obfuscated
+
+    def same(text: str) -> None:
+        got = _speedups.obfuscated(text, _OBFUSCATION_SPAN)
+        if text.isascii() and type(text) is str:
+            assert got is _obfuscated(text), text
+        else:
+            assert got is None, text
+
+    for text in committed_texts():
+        same(text)
+    edges = [
+        "",
+        "a",
+        "aaa",
+        "aAa",
+        "AAA",
+        "aa",
+        "k1ll",
+        "k1",
+        "1ll",
+        "k!!!x",
+        "k!!!",
+        "k!!!1",
+        "x@y",
+        "@y",
+        "e|f",
+        "a$",
+        "a1\n",
+        "k i l",
+        "k i l l",
+        "ki l l",
+        "k i lx",
+        "k.i-l",
+        "k_i*l",
+        "k\ti\tl",
+        "k  i l",
+        "1 i l",
+        "K I L",
+        "K.I.L",
+        "x k i l",
+        "xk i l",
+        "a b c" + "d",
+        "3a",
+        "a" * 499 + "1b",
+        "z" * 498 + "xyz" + "aaa",
+        "k1ll" * 126,
+        "a" * 501,
+        "\x00aaa",
+        "a\x00a\x00a",
+        "a b",
+        "a b c",
+    ]
+    for text in edges:
+        same(text)
+    same("k1ll é")  # not ASCII: None
+    same("K" * 3 + "\u212a")  # Kelvin sign lower-cases to "k": the Python path
+
+    class Text(str):
+        pass
+
+    same(Text("k1ll"))
+    rng = random.Random(11)
+    alphabet = "aAbBkKlLiI0135@$!| .-_*\t\n,'x"
+    for _ in range(20000):
+        same("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))))
+    for _ in range(200):
+        same("".join(rng.choice(alphabet) for _ in range(rng.randint(480, 520))))
+    with pytest.raises(TypeError):
+        _speedups.obfuscated(b"k1ll", _OBFUSCATION_SPAN)
