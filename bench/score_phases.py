@@ -22,7 +22,8 @@ split stays comparable when the machine's load moves the absolute figures.
 * gate: whether the rule tier reads the post, and which core lexicons can match;
 * rule tier: ``RuleTier.run`` on the posts the gate passes (lexicons read in context);
 * explanations: the n-grams shown for the raised categories (``Scorer._matches``); compiled,
-  with the model's n-grams of the text found again (``Table.known``), as ``score`` does.
+  with each raised head's contributions above the floor ranked in C (``Table.above``), as
+  ``score`` does.
 
 What is left of the total (combining the tiers, floors, the result) is printed as "the
 rest"; a best-of-``--repeat`` is taken per phase.
@@ -45,7 +46,7 @@ from score_throughput import load_mix  # noqa: E402
 
 from scoring import Scorer  # noqa: E402
 from scoring.features import translated  # noqa: E402
-from scoring.scorer import _LOW  # noqa: E402
+from scoring.scorer import _LOW, _MIN_CONTRIBUTION  # noqa: E402
 
 PHASES = (
     "obfuscation/emoji test",
@@ -99,10 +100,15 @@ def one_round(scorer: Scorer, texts: Sequence[str]) -> Counter:
         if (result := scorer.score(text)).score >= _LOW
     ]
     t0 = clock()
+    heads = scorer._heads
     for text, features, categories in raised:
-        if features is None:
-            features = table.known(translated(text))
-        scorer._matches(text, features, categories, None, [])
+        if features is None:  # as score() does: the contributions ranked in C
+            up = [i for i, h in enumerate(heads) if categories[h] >= _LOW]
+            ranked = table.above(translated(text), up, _MIN_CONTRIBUTION)
+            above = dict(zip([heads[i] for i in up], ranked, strict=True))
+            scorer._matches(text, None, categories, None, [], above=above)
+        else:
+            scorer._matches(text, features, categories, None, [])
     spent["explanations"] = clock() - t0
     t0 = clock()
     for text in texts:

@@ -16,7 +16,11 @@
  * gives them (the bias when no n-gram is known), the OR of the marks of the n-grams
  * present, the number of tokens, and the set of the marked n-grams present (the key
  * objects the table holds: nothing is allocated per n-gram).
- * Table.known(raw) is the set of the model's n-grams present (for explanations).
+ * Table.known(raw) is the set of the model's n-grams present (LearnedModel.without).
+ * Table.above(raw, heads, minimum) is, per head index, LearnedModel.contributions(grams,
+ * head, minimum) for explanations: the model's n-grams present whose weight * idf reaches
+ * minimum * norm, as (gram, weight * idf / norm), largest first, ties by the gram's bytes
+ * (the norm summed in reading order: within rounding of the Python sum over a set).
  *
  * The index is open addressing over 64-bit FNV-1a hashes; a slot matches only when the
  * full key bytes are equal, so a hash collision can never change a result. A Table is
@@ -28,6 +32,10 @@
  * as features.py's regex removes it; for another text, lower-cased by str.lower, the curly
  * apostrophes and the symbols features.py reads as such. None for a text that is not ASCII
  * and holds platform noise (the caller translates it in Python and calls scan).
+ *
+ * obfuscated(text, span) is scorer._obfuscated(text) for an ASCII str (its three regexes
+ * on the lower-cased text, one pass each; False past ``span`` characters), None for any
+ * other text (the caller runs the regexes).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -450,7 +458,30 @@ typedef struct {
     PyObject *marked;
     PyObject *model;
     int failed;
+    /* When not NULL (above): the records of the model's n-grams found, in the order read
+     * (``known`` of them; room for ``cap``, grown on the heap; NULL on failure). */
+    const Record **hits;
+    Py_ssize_t cap;
 } Found;
+
+/* Appends r to f->hits (before f->known counts it): 0 with MemoryError set on failure. */
+static int
+keep_hit(Found *f, const Record *r)
+{
+    if (f->known >= f->cap) {
+        Py_ssize_t cap = f->cap * 2;
+        const Record **grown = PyMem_Realloc(f->hits, (size_t)cap * sizeof(Record *));
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            f->failed = 1;
+            return 0;
+        }
+        f->hits = grown;
+        f->cap = cap;
+    }
+    f->hits[f->known] = r;
+    return 1;
+}
 
 static inline void
 take(const Table *t, Found *f, const Record *r)
@@ -469,6 +500,9 @@ take(const Table *t, Found *f, const Record *r)
         f->failed = 1;
     }
     if (r->has_row) {
+        if (f->hits != NULL && !keep_hit(f, r)) {
+            return;
+        }
         for (Py_ssize_t c = 0; c < t->ncols; c++) {
             f->sums[c] += r->values[c];
         }
@@ -574,7 +608,7 @@ scan_bytes(Table *self, const char *s, Py_ssize_t len)
     }
     PyObject *marked = PySet_New(NULL);
     PyObject *logits = NULL;
-    Found f = {NULL, sums, 0, 0, marked, NULL, 0};
+    Found f = {NULL, sums, 0, 0, marked, NULL, 0, NULL, 0};
     Py_ssize_t ntokens = marked != NULL ? read_bytes(self, s, len, &f) : -1;
     if (ntokens >= 0) {
         Py_ssize_t heads = self->ncols - 1;
@@ -982,7 +1016,7 @@ Table_known(Table *self, PyObject *raw)
         memset(stack_sums, 0, sizeof(double) * (size_t)self->ncols);
     }
     PyObject *model = PySet_New(NULL);
-    Found f = {NULL, sums, 0, 0, NULL, model, 0};
+    Found f = {NULL, sums, 0, 0, NULL, model, 0, NULL, 0};
     Py_ssize_t ntokens =
         model != NULL ? read_bytes(self, PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), &f) : -1;
     if (sums != stack_sums) {
@@ -993,6 +1027,164 @@ Table_known(Table *self, PyObject *raw)
         return NULL;
     }
     return model;
+}
+
+/* One n-gram reaching the floor, for the sort of above(). */
+typedef struct {
+    double contribution;
+    const char *key;
+    Py_ssize_t key_len;
+    PyObject *obj; /* borrowed: the entry holds the reference */
+} Ranked;
+
+/* Largest contribution first, then the key bytes in ascending order (bytes' ordering):
+ * what LearnedModel.contributions' sort key (-contribution, gram) gives. */
+static int
+ranked_order(const void *pa, const void *pb)
+{
+    const Ranked *a = pa;
+    const Ranked *b = pb;
+    if (a->contribution > b->contribution) {
+        return -1;
+    }
+    if (a->contribution < b->contribution) {
+        return 1;
+    }
+    Py_ssize_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
+    int c = memcmp(a->key, b->key, (size_t)n);
+    if (c != 0) {
+        return c;
+    }
+    return (a->key_len > b->key_len) - (a->key_len < b->key_len);
+}
+
+/* The ranked list of one head (column c of the rows): a new list, or NULL with an
+ * exception set. */
+static PyObject *
+rank_head(const Table *self, const Record **hits, Py_ssize_t n, Py_ssize_t c, double floor,
+          double norm, Ranked *work)
+{
+    Py_ssize_t m = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double w = hits[i]->values[c];
+        if (floor <= w) { /* LearnedModel.contributions: ``minimum * norm <= weight`` */
+            work[m].contribution = w / norm;
+            work[m].key = (const char *)(hits[i]->values + self->ncols);
+            work[m].key_len = hits[i]->key_len;
+            work[m].obj = hits[i]->key;
+            m++;
+        }
+    }
+    qsort(work, (size_t)m, sizeof(Ranked), ranked_order);
+    PyObject *list = PyList_New(m);
+    if (list == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < m; i++) {
+        PyObject *pair = Py_BuildValue("(Od)", work[i].obj, work[i].contribution);
+        if (pair == NULL) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, i, pair);
+    }
+    return list;
+}
+
+/* above(raw, heads, minimum): per head index in ``heads``, the list that
+ * LearnedModel.contributions(grams, head, minimum) gives (the norm summed in the order the
+ * n-grams are read). */
+static PyObject *
+Table_above(Table *self, PyObject *args)
+{
+    Py_buffer raw;
+    PyObject *heads;
+    double minimum;
+    if (!PyArg_ParseTuple(args, "y*Od:above", &raw, &heads, &minimum)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    PyObject *seq = PySequence_Fast(heads, "above() takes a sequence of head indexes");
+    double stack_sums[64];
+    double *sums = stack_sums;
+    Found f = {NULL, sums, 0, 0, NULL, NULL, 0, NULL, 0};
+    Ranked *work = NULL;
+    if (seq == NULL) {
+        goto done;
+    }
+    Py_ssize_t nheads = PySequence_Fast_GET_SIZE(seq);
+    Py_ssize_t *columns = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(nheads ? nheads : 1));
+    if (columns == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < nheads; i++) {
+        Py_ssize_t h = PyNumber_AsSsize_t(PySequence_Fast_GET_ITEM(seq, i), PyExc_IndexError);
+        if (h == -1 && PyErr_Occurred()) {
+            PyMem_Free(columns);
+            goto done;
+        }
+        if (h < 0 || h >= self->ncols - 1) {
+            PyErr_Format(PyExc_IndexError, "head index %zd out of range", h);
+            PyMem_Free(columns);
+            goto done;
+        }
+        columns[i] = h + 1;
+    }
+    if (self->ncols > 64) {
+        sums = PyMem_Calloc((size_t)self->ncols, sizeof(double));
+        if (sums == NULL) {
+            PyErr_NoMemory();
+            PyMem_Free(columns);
+            goto done;
+        }
+        f.sums = sums;
+    }
+    else {
+        memset(stack_sums, 0, sizeof(double) * (size_t)self->ncols);
+    }
+    /* Room for 256 hits, grown by keep_hit when a long post holds more. */
+    f.hits = PyMem_Malloc(sizeof(Record *) * 256);
+    f.cap = 256;
+    if (f.hits == NULL) {
+        PyErr_NoMemory();
+        PyMem_Free(columns);
+        goto done;
+    }
+    if (read_bytes(self, raw.buf, raw.len, &f) < 0) {
+        PyMem_Free(columns);
+        goto done;
+    }
+    double norm = sqrt(sums[0] + self->smoothing);
+    work = PyMem_Malloc(sizeof(Ranked) * (size_t)(f.known ? f.known : 1));
+    result = PyTuple_New(nheads);
+    if (work == NULL || result == NULL) {
+        if (work == NULL) {
+            PyErr_NoMemory();
+        }
+        Py_CLEAR(result);
+        PyMem_Free(columns);
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < nheads; i++) {
+        PyObject *list = rank_head(self, f.hits, f.known, columns[i], minimum * norm, norm,
+                                   work);
+        if (list == NULL) {
+            Py_CLEAR(result);
+            break;
+        }
+        PyTuple_SET_ITEM(result, i, list);
+    }
+    PyMem_Free(columns);
+done:
+    PyMem_Free(f.hits);
+    PyMem_Free(work);
+    if (sums != stack_sums) {
+        PyMem_Free(sums);
+    }
+    Py_XDECREF(seq);
+    PyBuffer_Release(&raw);
+    return result;
 }
 
 static PyObject *
@@ -1026,6 +1218,10 @@ static PyMethodDef Table_methods[] = {
      "for a text that is not ASCII and holds platform noise."},
     {"known", (PyCFunction)Table_known, METH_O,
      "known(raw: bytes) -> set: the model's n-grams among those of the translated bytes."},
+    {"above", (PyCFunction)Table_above, METH_VARARGS,
+     "above(raw: bytes, heads, minimum) -> tuple of lists: per head index, the model's "
+     "n-grams of the translated bytes whose contribution reaches ``minimum``, as "
+     "(gram, contribution), largest first (LearnedModel.contributions)."},
     {"entry", (PyCFunction)Table_entry, METH_O,
      "entry(key: bytes) -> (row, marks) or None: what the index holds for one n-gram."},
     {NULL, NULL, 0, NULL},
@@ -1047,11 +1243,99 @@ static PyTypeObject TableType = {
     .tp_new = Table_new,
 };
 
+/* scorer._obfuscated for an ASCII text (the regexes on text.lower(), in one pass each). */
+static inline int
+low_letter(const Py_UCS1 *p, Py_ssize_t n, Py_ssize_t i)
+{
+    if (i < 0 || i >= n) {
+        return 0;
+    }
+    unsigned char c = ascii_lower(p[i]);
+    return c >= 'a' && c <= 'z';
+}
+
+static inline int
+leet_char(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || c == '@' || c == '$' || c == '!' || c == '|';
+}
+
+static inline int
+spell_sep(unsigned char c)
+{
+    return c == ' ' || c == '.' || c == '-' || c == '_' || c == '*';
+}
+
+static int
+obfuscated_ascii(const Py_UCS1 *p, Py_ssize_t n)
+{
+    /* _STRETCHED_LETTER: ([a-z])\1\1 */
+    for (Py_ssize_t i = 0; i + 2 < n; i++) {
+        if (low_letter(p, n, i) && ascii_lower(p[i + 1]) == ascii_lower(p[i]) &&
+            ascii_lower(p[i + 2]) == ascii_lower(p[i])) {
+            return 1;
+        }
+    }
+    /* _LEET: [0-9@$!|](?<=[a-z].)[0-9@$!|]*[a-z] */
+    for (Py_ssize_t i = 1; i < n; i++) {
+        if (leet_char(p[i]) && low_letter(p, n, i - 1)) {
+            Py_ssize_t j = i + 1;
+            while (j < n && leet_char(p[j])) {
+                j++;
+            }
+            if (low_letter(p, n, j)) {
+                return 1;
+            }
+        }
+    }
+    /* _LONE_LETTER and _SPELLED: (?<![a-z])[a-z][ .\-_*][a-z][ .\-_*][a-z](?![a-z]) (a
+     * match of the second holds one of the first) */
+    for (Py_ssize_t i = 0; i + 4 < n; i++) {
+        if (low_letter(p, n, i) && !low_letter(p, n, i - 1) && spell_sep(p[i + 1]) &&
+            low_letter(p, n, i + 2) && spell_sep(p[i + 3]) && low_letter(p, n, i + 4) &&
+            !low_letter(p, n, i + 5)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static PyObject *
+speedups_obfuscated(PyObject *module, PyObject *args)
+{
+    PyObject *text;
+    Py_ssize_t span;
+    if (!PyArg_ParseTuple(args, "On:obfuscated", &text, &span)) {
+        return NULL;
+    }
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "obfuscated() takes str, not %.100s",
+                     Py_TYPE(text)->tp_name);
+        return NULL;
+    }
+    if (!PyUnicode_CheckExact(text) || !PyUnicode_IS_ASCII(text)) {
+        Py_RETURN_NONE; /* str.lower of other characters: the Python path */
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (n > span) {
+        Py_RETURN_FALSE;
+    }
+    return PyBool_FromLong(obfuscated_ascii(PyUnicode_1BYTE_DATA(text), n));
+}
+
+static PyMethodDef speedups_methods[] = {
+    {"obfuscated", (PyCFunction)speedups_obfuscated, METH_VARARGS,
+     "obfuscated(text: str, span: int) -> scorer._obfuscated(text) (False past ``span`` "
+     "characters) for an ASCII str, else None (a str subclass, another text)."},
+    {NULL, NULL, 0, NULL},
+};
+
 static struct PyModuleDef speedups_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "scoring._speedups",
     .m_doc = "The harm scorer's learned-tier lookups, compiled (optional).",
     .m_size = -1,
+    .m_methods = speedups_methods,
 };
 
 PyMODINIT_FUNC

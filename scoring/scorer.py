@@ -55,7 +55,7 @@ from .anchors import (
 )
 from .encodable import encodable
 from .features import grams, token_spans, translated
-from .learned import LearnedModel, load_model
+from .learned import LearnedModel, _speedups, load_model
 from .lexicon import WORD_START, Lexicons, load_lexicons
 from .normalize import Normalized, Normalizer
 from .relevance import Relevance
@@ -364,6 +364,8 @@ class Scorer:
         for word in gate_words:
             marks[word] = marks.get(word, 0) | _GATE_WORD
         self._table = self.model.compiled(marks) if compiled else None
+        # _obfuscated's three regexes in one C pass for ASCII texts (None: the Python test)
+        self._obfuscated_ascii = _speedups.obfuscated if self._table is not None else None
 
     @property
     def compiled(self) -> bool:
@@ -490,6 +492,10 @@ class Scorer:
     def _disguised(self, text: str) -> bool:
         """Obfuscated spelling, or emoji the lexicons read as words: the tokens of the
         text as written are not the words the scorer should read."""
+        if self._obfuscated_ascii is not None:
+            found = self._obfuscated_ascii(text, _OBFUSCATION_SPAN)
+            if found is not None:  # an ASCII text: no emoji either
+                return found
         return _obfuscated(text) or (not text.isascii() and self.normalizer.has_emoji(text))
 
     def score(self, text: str, *, school_terms: Sequence[str] = ()) -> ScoreResult:
@@ -565,8 +571,16 @@ class Scorer:
         score = max(categories.values())
         matches: tuple[Match, ...] = ()
         if score >= _LOW:
-            features = features if features is not None else learned.known(self._table)
-            matches = self._matches(text, features, categories, rules, reasons, known)
+            if learned.features is None:
+                # Compiled: the contributions above the floor of the raised heads, ranked
+                # in C from the same index (LearnedModel.contributions' list, the norm
+                # summed in reading order), without the set of known n-grams.
+                raised = [i for i, h in enumerate(self._heads) if categories[h] >= _LOW]
+                ranked = self._table.above(learned.translation, raised, _MIN_CONTRIBUTION)
+                above = dict(zip([self._heads[i] for i in raised], ranked, strict=True))
+                matches = self._matches(text, None, categories, rules, reasons, above=above)
+            else:
+                matches = self._matches(text, features, categories, rules, reasons, known)
         return ScoreResult(
             score=score,
             severity=severity_for(score),
@@ -597,14 +611,17 @@ class Scorer:
     def _matches(
         self,
         text: str,
-        features: set[bytes],
+        features: set[bytes] | None,
         categories: dict[str, float],
         rules: RuleOutcome | None,
         reasons: list[str],
         known: tuple[set[bytes], float] | None = None,
+        above: dict[str, list[tuple[bytes, float]]] | None = None,
     ) -> tuple[Match, ...]:
         """What pushed each raised category up: rule phrases first, then the n-grams
-        with the largest positive weight, all as spans of the original text."""
+        with the largest positive weight, all as spans of the original text. ``above``:
+        each raised head's contributions above the floor, when the compiled lookups
+        ranked them (``features`` is then not needed)."""
         found: list[Match] = []
         low: str | None = None
         if rules is not None:
@@ -617,9 +634,12 @@ class Scorer:
         for head in self._heads:
             if categories[head] < _LOW:
                 continue
-            known = known or self.model.known(features)
+            if above is not None:
+                ranked = above[head]
+            else:
+                known = known or self.model.known(features)
+                ranked = self.model.contributions(features, head, _MIN_CONTRIBUTION, known)
             shown = 0
-            ranked = self.model.contributions(features, head, _MIN_CONTRIBUTION, known)
             for gram, contribution in ranked:
                 if contribution < _MIN_CONTRIBUTION or shown >= _NGRAMS_SHOWN:
                     break

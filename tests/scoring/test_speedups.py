@@ -23,7 +23,7 @@ import pytest
 from scoring import Scorer
 from scoring.features import grams, tokens, translated
 from scoring.learned import COMPILED
-from scoring.scorer import _ANCHOR, _GATE
+from scoring.scorer import _ANCHOR, _GATE, _MIN_CONTRIBUTION
 from scoring.train.sources import load_all
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -160,7 +160,31 @@ def compiled_learned(scorer: Scorer, text: str) -> tuple[tuple[float, ...], int,
     entries = {g: scorer._table.entry(g) for g in grams(text)}
     assert marked == {g for g, e in entries.items() if e is not None and e[1]}
     assert scorer._table.known(translated(text)) == grams(text) & scorer.model.vocabulary
+    assert_same_contributions(scorer, text)
     return logits, marks & (_ANCHOR | _GATE), count <= 1
+
+
+def same_ranking(a, b) -> bool:
+    """The same n-grams in the same order, contributions within 1e-9 (the norm is summed
+    in another order)."""
+    return [g for g, _ in a] == [g for g, _ in b] and same_logits(
+        [c for _, c in a], [c for _, c in b]
+    )
+
+
+def assert_same_contributions(scorer: Scorer, text: str) -> None:
+    """Table.above against LearnedModel.contributions (the reference) for every head, at
+    the scorer's floor, at 0 and with no floor at all."""
+    model, features = scorer.model, grams(text)
+    heads = list(range(len(model.heads)))
+    for minimum in (_MIN_CONTRIBUTION, 0.0, float("-inf")):
+        ranked = scorer._table.above(translated(text), heads, minimum)
+        assert len(ranked) == len(heads)
+        for head, got in zip(model.heads, ranked, strict=True):
+            want = model.contributions(
+                features, head, None if minimum == float("-inf") else minimum
+            )
+            assert same_ranking(got, want), (text, head, minimum)
 
 
 def same_logits(a, b) -> bool:
@@ -333,6 +357,30 @@ def test_table_on_a_hand_made_model():
     with pytest.raises(TypeError):
         table.known("kill you")
     assert table.scan_text("KILL rt You, kill you!")[4] == b"kill rt you  kill you "
+    # above: per head, the contributions reaching the floor, largest first
+    text = b"kill rt you kill you i"
+    norm = (4.0 + 1.0 + 9.0 + 0.25 + 2.0) ** 0.5
+    first, second = table.above(text, [0, 1], 0.0)
+    assert first == [(b"kill you", 2.0 / norm), (b"kill", 1.0 / norm), (b"you", 0.5 / norm)]
+    assert second == [(b"i", 0.5 / norm), (b"you", 0.25 / norm), (b"kill you", 0.0)]
+    # the floor is reached at equality (minimum * norm <= weight), as in Python
+    assert table.above(text, [1], 0.5 / norm * norm / norm)[0][0][0] == b"i"
+    assert table.above(text, [0], 1.0 / norm)[0] == [
+        (b"kill you", 2.0 / norm),
+        (b"kill", 1.0 / norm),
+    ]
+    assert table.above(text, [0, 1], float("-inf"))[1][-1] == (b"kill", -1.0 / norm)
+    assert table.above(text, (), 0.0) == ()
+    assert table.above(b"", [0, 1], float("-inf")) == ([], [])
+    assert table.above(b"gun", [1], 0.0) == ([],)
+    with pytest.raises(IndexError):
+        table.above(text, [2], 0.0)
+    with pytest.raises(IndexError):
+        table.above(text, [-1], 0.0)
+    with pytest.raises(TypeError):
+        table.above("kill you", [0], 0.0)
+    with pytest.raises(TypeError):
+        table.above(text, 0, 0.0)
     # a quote that closes a word after another quote stays (bytes.replace's passes)
     assert translated("'kill' you''") == b"  kill  you'  "
     assert table.scan_text("'kill' you''") == (*table.scan(b"  kill  you'  "), b"  kill  you'  ")
@@ -424,3 +472,104 @@ def test_score_posts_lines_are_the_json_encoders(scorers):
         matches=result.matches,
     )
     assert _line(odd, {"id": 1}) == _ENCODE(odd.to_dict(id=1)) + "\n"
+
+
+@needs_build
+def test_above_ranks_ties_by_the_bytes_and_grows_past_its_first_room():
+    """Equal contributions are ranked by the n-gram's bytes (a prefix first), as
+    ``LearnedModel.contributions`` sorts; a post with more known n-grams than the first
+    room for them (256) ranks them all."""
+    from scoring import _speedups
+
+    keys = [b"b", b"a", b"ab", b"a b", b"b a"]
+    words = [f"w{i}".encode() for i in range(600)]
+    keys += words
+    rows = [[1.0, 0.5]] * 5 + [[1.0, float(i % 7)] for i in range(600)]
+    values = array("d", [v for row in rows for v in row]).tobytes()
+    table = _speedups.Table(keys, values, 2, (0.0,), 1.0, {})
+    norm = (5.0 + 1.0) ** 0.5
+    (ranked,) = table.above(b"b a b ab", [0], 0.0)
+    assert ranked == [(g, 0.5 / norm) for g in (b"a", b"a b", b"ab", b"b", b"b a")]
+    text = b" ".join(words)
+    (ranked,) = table.above(text, [0], 0.0)
+    norm = (600.0 + 1.0) ** 0.5
+    want = sorted(((w, (i % 7) / norm) for i, w in enumerate(words)), key=lambda x: (-x[1], x[0]))
+    assert ranked == want
+
+
+@needs_build
+def test_the_obfuscation_test_is_the_regexes_on_every_committed_text_and_random_ascii():
+    """``_speedups.obfuscated`` (ASCII texts) against ``scorer._obfuscated`` (the three
+    regexes on the lower-cased text): committed texts, hand cases at every edge of the
+    patterns, and random strings of letters of both cases, leet characters, separators."""
+    from scoring import _speedups
+    from scoring.scorer import _OBFUSCATION_SPAN, _obfuscated
+
+    def same(text: str) -> None:
+        got = _speedups.obfuscated(text, _OBFUSCATION_SPAN)
+        if text.isascii() and type(text) is str:
+            assert got is _obfuscated(text), text
+        else:
+            assert got is None, text
+
+    for text in committed_texts():
+        same(text)
+    edges = [
+        "",
+        "a",
+        "aaa",
+        "aAa",
+        "AAA",
+        "aa",
+        "k1ll",
+        "k1",
+        "1ll",
+        "k!!!x",
+        "k!!!",
+        "k!!!1",
+        "x@y",
+        "@y",
+        "e|f",
+        "a$",
+        "a1\n",
+        "k i l",
+        "k i l l",
+        "ki l l",
+        "k i lx",
+        "k.i-l",
+        "k_i*l",
+        "k\ti\tl",
+        "k  i l",
+        "1 i l",
+        "K I L",
+        "K.I.L",
+        "x k i l",
+        "xk i l",
+        "a b c" + "d",
+        "3a",
+        "a" * 499 + "1b",
+        "z" * 498 + "xyz" + "aaa",
+        "k1ll" * 126,
+        "a" * 501,
+        "\x00aaa",
+        "a\x00a\x00a",
+        "a b",
+        "a b c",
+    ]
+    for text in edges:
+        same(text)
+    same("k1ll é")  # not ASCII: None
+    same("K" * 3 + "\u212a")  # Kelvin sign lower-cases to "k": the Python path
+
+    class Text(str):
+        pass
+
+    same(Text("k1ll"))
+    rng = random.Random(11)
+    alphabet = "aAbBkKlLiI0135@$!| .-_*\t\n,'x"
+    for _ in range(20000):
+        same("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))))
+    for _ in range(200):
+        same("".join(rng.choice(alphabet) for _ in range(rng.randint(480, 520))))
+    with pytest.raises(TypeError):
+        _speedups.obfuscated(b"k1ll", _OBFUSCATION_SPAN)
