@@ -764,6 +764,32 @@ noise_at(const Py_UCS1 *p, Py_ssize_t n, Py_ssize_t i)
     return 0;
 }
 
+/* A byte that stays in a word of features.translated: an ASCII letter (lower-cased), a
+ * digit, an apostrophe or an underscore */
+static inline int
+word_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '\'' || c == '_';
+}
+
+/* The end of features.translated, for the m - 1 bytes written from buf[1]: without a
+ * quote mark they move to buf[0]; with one, padded with a space at each end, a quote mark
+ * that opens or closes a word becomes punctuation. The length. */
+static Py_ssize_t
+finish_translation(char *buf, Py_ssize_t m, int quote)
+{
+    if (!quote) {
+        memmove(buf, buf + 1, (size_t)(m - 1));
+        return m - 1;
+    }
+    buf[0] = ' ';
+    buf[m++] = ' ';
+    blank_pairs(buf, m, ' ', '\'');
+    blank_pairs(buf, m, '\'', ' ');
+    blank_pairs(buf, m, ' ', '\'');
+    return m;
+}
+
 /* features.translated(text) of an ASCII text into buf (room for n + 2 bytes); its length */
 static Py_ssize_t
 translate_ascii(const Py_UCS1 *p, Py_ssize_t n, char *buf)
@@ -783,23 +809,11 @@ translate_ascii(const Py_UCS1 *p, Py_ssize_t n, char *buf)
                 continue;
             }
         }
-        int keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '\'' || c == '_';
-        buf[m++] = keep ? (char)c : ' ';
+        buf[m++] = word_byte(c) ? (char)c : ' ';
         quote |= c == '\'';
         i++;
     }
-    if (!quote) {
-        memmove(buf, buf + 1, (size_t)(m - 1));
-        return m - 1;
-    }
-    /* padded with a space at each end; a quote mark that opens or closes a word is
-     * punctuation */
-    buf[0] = ' ';
-    buf[m++] = ' ';
-    blank_pairs(buf, m, ' ', '\'');
-    blank_pairs(buf, m, '\'', ' ');
-    blank_pairs(buf, m, ' ', '\'');
-    return m;
+    return finish_translation(buf, m, quote);
 }
 
 static PyObject *scan_translated(Table *self, const char *buf, Py_ssize_t len);
@@ -849,9 +863,7 @@ translate_utf8(const unsigned char *s, Py_ssize_t n, char *buf)
     while (i < n) {
         unsigned char c = s[i];
         if (c < 0x80) {
-            int keep =
-                (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '\'' || c == '_';
-            buf[m++] = keep ? (char)c : ' ';
+            buf[m++] = word_byte(c) ? (char)c : ' ';
             quote |= c == '\'';
             i++;
             continue;
@@ -873,16 +885,7 @@ translate_utf8(const unsigned char *s, Py_ssize_t n, char *buf)
         buf[m++] = (char)c; /* the bytes of other scripts stay */
         i++;
     }
-    if (!quote) {
-        memmove(buf, buf + 1, (size_t)(m - 1));
-        return m - 1;
-    }
-    buf[0] = ' ';
-    buf[m++] = ' ';
-    blank_pairs(buf, m, ' ', '\'');
-    blank_pairs(buf, m, '\'', ' ');
-    blank_pairs(buf, m, ' ', '\'');
-    return m;
+    return finish_translation(buf, m, quote);
 }
 
 /* scan_text for a text that is not ASCII: lower-cased by str.lower, then its UTF-8 bytes;
