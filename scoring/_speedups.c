@@ -591,20 +591,40 @@ read_bytes(Table *self, const char *s, Py_ssize_t len, Found *f)
     return f->failed ? -1 : ntokens;
 }
 
+/* Zeroed room for a table's ncols column sums: ``stack`` (SUMS_ON_STACK doubles) when they
+ * fit, else the heap; NULL with MemoryError set. Given back by free_sums. */
+#define SUMS_ON_STACK 64
+
+static double *
+zeroed_sums(const Table *t, double *stack)
+{
+    if (t->ncols > SUMS_ON_STACK) {
+        double *sums = PyMem_Calloc((size_t)t->ncols, sizeof(double));
+        if (sums == NULL) {
+            PyErr_NoMemory();
+        }
+        return sums;
+    }
+    memset(stack, 0, sizeof(double) * (size_t)t->ncols);
+    return stack;
+}
+
+static void
+free_sums(double *sums, const double *stack)
+{
+    if (sums != stack) {
+        PyMem_Free(sums);
+    }
+}
+
 /* scan() of the bytes s[0:len]: (logits, marks, ntokens, marked) */
 static PyObject *
 scan_bytes(Table *self, const char *s, Py_ssize_t len)
 {
-    double stack_sums[64];
-    double *sums = stack_sums;
-    if (self->ncols > 64) {
-        sums = PyMem_Calloc((size_t)self->ncols, sizeof(double));
-        if (sums == NULL) {
-            return PyErr_NoMemory();
-        }
-    }
-    else {
-        memset(stack_sums, 0, sizeof(double) * (size_t)self->ncols);
+    double stack_sums[SUMS_ON_STACK];
+    double *sums = zeroed_sums(self, stack_sums);
+    if (sums == NULL) {
+        return NULL;
     }
     PyObject *marked = PySet_New(NULL);
     PyObject *logits = NULL;
@@ -626,9 +646,7 @@ scan_bytes(Table *self, const char *s, Py_ssize_t len)
             }
         }
     }
-    if (sums != stack_sums) {
-        PyMem_Free(sums);
-    }
+    free_sums(sums, stack_sums);
     if (logits == NULL) {
         Py_XDECREF(marked);
         return NULL;
@@ -1007,24 +1025,16 @@ Table_known(Table *self, PyObject *raw)
         PyErr_Format(PyExc_TypeError, "known() takes bytes, not %.100s", Py_TYPE(raw)->tp_name);
         return NULL;
     }
-    double stack_sums[64];
-    double *sums = stack_sums;
-    if (self->ncols > 64) {
-        sums = PyMem_Calloc((size_t)self->ncols, sizeof(double));
-        if (sums == NULL) {
-            return PyErr_NoMemory();
-        }
-    }
-    else {
-        memset(stack_sums, 0, sizeof(double) * (size_t)self->ncols);
+    double stack_sums[SUMS_ON_STACK];
+    double *sums = zeroed_sums(self, stack_sums);
+    if (sums == NULL) {
+        return NULL;
     }
     PyObject *model = PySet_New(NULL);
     Found f = {NULL, sums, 0, 0, NULL, model, 0, NULL, 0};
     Py_ssize_t ntokens =
         model != NULL ? read_bytes(self, PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), &f) : -1;
-    if (sums != stack_sums) {
-        PyMem_Free(sums);
-    }
+    free_sums(sums, stack_sums);
     if (ntokens < 0) {
         Py_XDECREF(model);
         return NULL;
@@ -1108,7 +1118,7 @@ Table_above(Table *self, PyObject *args)
     }
     PyObject *result = NULL;
     PyObject *seq = PySequence_Fast(heads, "above() takes a sequence of head indexes");
-    double stack_sums[64];
+    double stack_sums[SUMS_ON_STACK];
     double *sums = stack_sums;
     Found f = {NULL, sums, 0, 0, NULL, NULL, 0, NULL, 0};
     Ranked *work = NULL;
@@ -1134,18 +1144,13 @@ Table_above(Table *self, PyObject *args)
         }
         columns[i] = h + 1;
     }
-    if (self->ncols > 64) {
-        sums = PyMem_Calloc((size_t)self->ncols, sizeof(double));
-        if (sums == NULL) {
-            PyErr_NoMemory();
-            PyMem_Free(columns);
-            goto done;
-        }
-        f.sums = sums;
+    sums = zeroed_sums(self, stack_sums);
+    if (sums == NULL) {
+        sums = stack_sums; /* nothing to give back at done */
+        PyMem_Free(columns);
+        goto done;
     }
-    else {
-        memset(stack_sums, 0, sizeof(double) * (size_t)self->ncols);
-    }
+    f.sums = sums;
     /* Room for 256 hits, grown by keep_hit when a long post holds more. */
     f.hits = PyMem_Malloc(sizeof(Record *) * 256);
     f.cap = 256;
@@ -1182,9 +1187,7 @@ Table_above(Table *self, PyObject *args)
 done:
     PyMem_Free(f.hits);
     PyMem_Free(work);
-    if (sums != stack_sums) {
-        PyMem_Free(sums);
-    }
+    free_sums(sums, stack_sums);
     Py_XDECREF(seq);
     PyBuffer_Release(&raw);
     return result;
