@@ -6,19 +6,15 @@ rewrite that reorders wrongly changes spans ("kill" before "kill myself"). Every
 here compares against ``re.compile`` of the source as written.
 """
 
-import json
 import random
 import re
-from pathlib import Path
 
 import pytest
 
 from scoring import default_scorer
 from scoring.alternation import compile_factored
 from scoring.train.sources import load_all
-
-ROOT = Path(__file__).resolve().parents[2]
-CASES = ROOT / "tests" / "alerts" / "scoring_cases"
+from tests.scoring.texts import ROOT, case_texts
 
 
 def spans(pattern: re.Pattern[str], text: str, pos: int = 0, endpos: int | None = None):
@@ -31,9 +27,7 @@ def norms() -> list[str]:
     scorer = default_scorer()
     rows = load_all(ROOT / "data" / "scorer")
     texts = [r.text for r in random.Random(4).sample(rows, 1500)]
-    for path in sorted(CASES.glob("*.jsonl")):
-        with path.open(encoding="utf-8") as f:
-            texts += [json.loads(line)["text"] for line in f if line.strip()]
+    texts += case_texts()
     return [scorer.normalizer(t).norm for t in texts]
 
 

@@ -1,25 +1,12 @@
 """The rule tier's gate: it reads every text where a core phrase could match, and spares
 the many where none can."""
 
-import json
-from pathlib import Path
-
 import pytest
 
 from scoring import default_scorer
 from scoring.anchors import core_anchors
 from scoring.train.sources import load_all
-
-ROOT = Path(__file__).resolve().parents[2]
-CASES = ROOT / "tests" / "alerts" / "scoring_cases"
-
-
-def case_texts() -> list[str]:
-    texts = []
-    for path in sorted(CASES.glob("*.jsonl")):
-        with path.open(encoding="utf-8") as f:
-            texts += [json.loads(line)["text"] for line in f if line.strip()]
-    return texts
+from tests.scoring.texts import ROOT, case_texts
 
 
 @pytest.fixture(scope="module")

@@ -18,21 +18,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = Path(__file__).with_name("expected_scores.jsonl")
-CASES = ROOT / "tests" / "alerts" / "scoring_cases"
 _PER_SOURCE = 80
 
 
 def sample() -> list[str]:
     from scoring.train.sources import SOURCES, load_all
+    from tests.scoring.texts import case_texts
 
     rows = load_all(ROOT / "data" / "scorer")
     rng = random.Random(15)
     texts: list[str] = []
     for source in SOURCES:
         texts += rng.sample([r.text for r in rows if r.source == source], _PER_SOURCE)
-    for path in sorted(CASES.glob("*.jsonl")):
-        with path.open(encoding="utf-8") as f:
-            texts += [json.loads(line)["text"] for line in f if line.strip()]
+    texts += case_texts()
     return texts
 
 

@@ -6,10 +6,8 @@ it is needed, the words glued to an apostrophe, the leetspeak test. They are com
 committed texts and on random strings made of the characters that matter.
 """
 
-import json
 import random
 import re
-from pathlib import Path
 
 import pytest
 
@@ -19,9 +17,7 @@ from scoring.normalize import _ordinal_or_unit as ordinal_or_unit
 from scoring.scorer import _LEET as SCORER_LEET
 from scoring.scorer import _glued_words
 from scoring.train.sources import load_all
-
-ROOT = Path(__file__).resolve().parents[2]
-CASES = ROOT / "tests" / "alerts" / "scoring_cases"
+from tests.scoring.texts import ROOT, case_texts
 
 _NEEDS_SLOW = re.compile(
     r"[a-z][0-9@$]|[0-9$][a-z]|[a-z][!|][a-z]|([a-z])\1\1"
@@ -91,9 +87,7 @@ def random_texts(seed: int, alphabet: str, n: int = 20_000) -> list[str]:
 def texts() -> list[str]:
     rows = load_all(ROOT / "data" / "scorer")
     found = [r.text for r in random.Random(5).sample(rows, 4000)]
-    for path in sorted(CASES.glob("*.jsonl")):
-        with path.open(encoding="utf-8") as f:
-            found += [json.loads(line)["text"] for line in f if line.strip()]
+    found += case_texts()
     return found
 
 

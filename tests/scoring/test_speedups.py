@@ -16,7 +16,6 @@ import subprocess
 import sys
 import threading
 from array import array
-from pathlib import Path
 
 import pytest
 
@@ -25,9 +24,7 @@ from scoring.features import grams, tokens, translated
 from scoring.learned import COMPILED
 from scoring.scorer import _ANCHOR, _GATE, _MIN_CONTRIBUTION
 from scoring.train.sources import load_all
-
-ROOT = Path(__file__).resolve().parents[2]
-CASES = ROOT / "tests" / "alerts" / "scoring_cases"
+from tests.scoring.texts import ROOT, committed_texts
 
 
 def test_the_extension_is_built_in_ci():
@@ -47,14 +44,6 @@ needs_build = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def scorers():
     return Scorer(compiled=False), Scorer()
-
-
-def committed_texts() -> list[str]:
-    texts = [r.text for r in load_all(ROOT / "data" / "scorer")]
-    for path in sorted(CASES.glob("*.jsonl")):
-        with path.open(encoding="utf-8") as f:
-            texts += [json.loads(line)["text"] for line in f if line.strip()]
-    return texts
 
 
 HOSTILE = [
