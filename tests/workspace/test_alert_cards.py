@@ -19,6 +19,14 @@ from workspace.templatetags.alerts_tags import alert_cards, score_text
 pytestmark = pytest.mark.django_db
 
 
+def templated_card(alert, reasons, token) -> str:
+    """One card as the template draws it (what alert_cards must reproduce)."""
+    return render_to_string(
+        "workspace/alerts/_alert_card.html",
+        {"alert": alert, "reasons": reasons, "csrf_token": token},
+    )
+
+
 def _same_markup(html: str) -> str:
     html = re.sub(r"\s+", " ", html)
     html = re.sub(r">\s+<", "><", html)
@@ -59,13 +67,7 @@ def test_the_feed_cards_are_the_card_template(three_alerts, language):
     reasons = DismissalReason.choices
     with translation.override(language):
         drawn = alert_cards({"csrf_token": token}, list(three_alerts), reasons)
-        templated = "".join(
-            render_to_string(
-                "workspace/alerts/_alert_card.html",
-                {"alert": alert, "reasons": reasons, "csrf_token": token},
-            )
-            for alert in three_alerts
-        )
+        templated = "".join(templated_card(alert, reasons, token) for alert in three_alerts)
     assert {alert.status for alert in three_alerts} == {
         AlertStatus.NEW,
         AlertStatus.ESCALATED,
@@ -87,10 +89,7 @@ def test_the_feed_pages_cards_read_as_plain_values_are_the_card_template(
     html = client.get("/alerts/?status=any", HTTP_ACCEPT_LANGUAGE=language).content.decode()
     for alert in three_alerts:
         with translation.override(language):
-            templated = render_to_string(
-                "workspace/alerts/_alert_card.html",
-                {"alert": alert, "reasons": DismissalReason.choices, "csrf_token": "t" * 64},
-            )
+            templated = templated_card(alert, DismissalReason.choices, "t" * 64)
         card = re.search(rf'<article [^>]*id="alert-{alert.id}".*?</article>', html, re.S)
         token = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+')
         drawn = token.sub(r"\1" + "t" * 64, card[0])
@@ -114,12 +113,6 @@ def test_the_cards_words_follow_the_reader_from_card_to_card(three_alerts):
     for language in ("es", "en", "es", "en"):
         with translation.override(language):
             drawn = alert_cards({"csrf_token": token}, list(three_alerts), reasons)
-            templated = "".join(
-                render_to_string(
-                    "workspace/alerts/_alert_card.html",
-                    {"alert": alert, "reasons": reasons, "csrf_token": token},
-                )
-                for alert in three_alerts
-            )
+            templated = "".join(templated_card(alert, reasons, token) for alert in three_alerts)
         assert _same_markup(drawn) == _same_markup(templated), language
         assert ("Escalado" in drawn) == (language == "es")
