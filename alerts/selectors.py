@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts import permissions
+from accounts.kept import Kept, compiled_where
 from accounts.models import School
 from accounts.permissions import Action
 from cases.models import OPEN_STATUSES, Case
@@ -185,26 +186,18 @@ _FEED_ORDER_SQL = (
 # compiled once per (database, triage schools, filters, time zone of the date filters) and
 # kept for the process: building and compiling the queryset cost more Python than the page's
 # rows. None: the scope is empty.
-_FEED_WHERE: dict[tuple, tuple[str, tuple] | None] = {}
-_FEED_WHERE_LIMIT = 2000
+_FEED_WHERE: Kept = Kept(2000)
 
 
 def _feed_where(school_ids: frozenset[int], filters: FeedFilters) -> tuple[str, tuple] | None:
+    def compile_where() -> tuple[str, tuple] | None:
+        try:
+            return compiled_where(_feed_filtered(_alerts_at(school_ids), filters))
+        except EmptyResultSet:
+            return None
+
     key = (connection.alias, school_ids, filters, timezone.get_current_timezone_name())
-    try:
-        return _FEED_WHERE[key]
-    except KeyError:
-        pass
-    query = _feed_filtered(_alerts_at(school_ids), filters).query
-    try:
-        sql, params = query.get_compiler(connection=connection).compile(query.where)
-        found: tuple[str, tuple] | None = (sql, tuple(params))
-    except EmptyResultSet:
-        found = None
-    if len(_FEED_WHERE) >= _FEED_WHERE_LIMIT:
-        _FEED_WHERE.clear()
-    _FEED_WHERE[key] = found
-    return found
+    return _FEED_WHERE.keep(key, compile_where)
 
 
 # What a card shows of the alert itself (FeedCard's first fields, in order), and the keys

@@ -18,6 +18,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import auth_cache, permissions
+from accounts.kept import Kept
 from accounts.permissions import Action
 from alerts.selectors import alerts_new_count_for
 from workspace.selectors import cases_attention_count_for
@@ -171,13 +172,7 @@ class StaffHeader:
                 for item in self.items
             ),
         )
-        parts = _DRAWN.get(key)
-        if parts is None:
-            parts = self._parts(name)
-            if len(_DRAWN) >= _DRAWN_LIMIT:
-                _DRAWN.clear()
-            _DRAWN[key] = parts
-        before, after = parts
+        before, after = _DRAWN.keep(key, lambda: self._parts(name))
         token = escape(str(self._token or get_token(self._request)))
         return mark_safe(before + token + after)  # noqa: S308 - escaped in _parts and here
 
@@ -223,8 +218,7 @@ class StaffHeader:
 
 
 # StaffHeader's markup around the CSRF token, per language, name and navigation.
-_DRAWN: dict[tuple, tuple[str, str]] = {}
-_DRAWN_LIMIT = 1024
+_DRAWN: Kept = Kept(1024)
 
 
 def navigation(request):

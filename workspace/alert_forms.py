@@ -7,6 +7,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts.kept import Kept
 from alerts.models import AlertStatus, DismissalReason, Severity
 from alerts.selectors import FeedFilters
 
@@ -109,8 +110,7 @@ class FeedFilterForm(forms.Form):
 
 # What a query string's filters give (FeedFilters and the controls showing them), kept per
 # (language, school and source choices, each filter field's value) for the process.
-_KEPT: dict[tuple, tuple[FeedFilters, SafeString]] = {}
-_KEPT_LIMIT = 512
+_KEPT: Kept = Kept(512)
 _KEPT_VALUE_LENGTH = 40  # longer values (no real filter's) are read, not kept
 
 
@@ -120,23 +120,18 @@ def feed_filters(data, *, schools, sources) -> tuple[FeedFilters, SafeString]:
     the process per reader's language, school and source choices (ids and names: no post
     text) and value of each filter field, which is all a form reads of `data`. A refresh of
     the feed then builds no form (its fields deep-copied, seven fields cleaned and drawn)."""
+
+    def read() -> tuple[FeedFilters, SafeString]:
+        form = FeedFilterForm(data, schools=schools, sources=sources)
+        return form.filters(), form.controls_html()
+
     values = tuple(data.get(name) for name in FeedFilterForm.base_fields)
-    key = None
     if all(
         value is None or (isinstance(value, str) and len(value) <= _KEPT_VALUE_LENGTH)
         for value in values
     ):
-        key = (get_language(), tuple(schools), tuple(sources), values)
-        kept = _KEPT.get(key)
-        if kept is not None:
-            return kept
-    form = FeedFilterForm(data, schools=schools, sources=sources)
-    found = (form.filters(), form.controls_html())
-    if key is not None:
-        if len(_KEPT) >= _KEPT_LIMIT:
-            _KEPT.clear()
-        _KEPT[key] = found
-    return found
+        return _KEPT.keep((get_language(), tuple(schools), tuple(sources), values), read)
+    return read()
 
 
 class DismissForm(forms.Form):

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts.kept import Kept
 from cases.models import CaseStatus, Category, Channel, Outcome, Priority
 from cases.services.workflow import ALLOWED_MOVES, FINISHED, SUMMARY_MAX_LENGTH
 from tipline.models import Reporter
@@ -27,8 +28,7 @@ NOTE_MAX_LENGTH = 5000
 REPLY_MAX_LENGTH = 5000
 
 
-_FIELDS_HTML: dict[tuple, str] = {}
-_FIELDS_HTML_LIMIT = 512
+_FIELDS_HTML: Kept = Kept(512)
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class KeptQueueFilters:
         return self._fields_html
 
 
-_KEPT_FILTERS: dict[tuple, KeptQueueFilters] = {}
+_KEPT_FILTERS: Kept = Kept(512)
 
 
 class QueueFilterForm(forms.Form):
@@ -107,7 +107,6 @@ class QueueFilterForm(forms.Form):
         markup is kept per process for the same language, schools, staff and chosen values
         (the form is drawn on every refresh, mostly unchanged), never when a search text is
         typed (that text stays out of any memory); it holds labels, school and staff names."""
-        key = None
         if not (self.data.get("q") or "").strip():
             key = (
                 get_language(),
@@ -115,9 +114,10 @@ class QueueFilterForm(forms.Form):
                 tuple(self.fields["assignee"].choices),
                 tuple(self.data.get(name) for name in self.fields),
             )
-            drawn = _FIELDS_HTML.get(key)
-            if drawn is not None:
-                return drawn
+            return _FIELDS_HTML.keep(key, self._draw_fields)
+        return self._draw_fields()
+
+    def _draw_fields(self) -> str:
         parts = []
         for field in self:
             width = "col-12 col-md-4" if field.name == "q" else "col-6 col-md-2 col-xl"
@@ -131,12 +131,7 @@ class QueueFilterForm(forms.Form):
                     field,
                 )
             )
-        drawn = mark_safe("".join(parts))  # noqa: S308 - each part from format_html
-        if key is not None:
-            if len(_FIELDS_HTML) >= _FIELDS_HTML_LIMIT:
-                _FIELDS_HTML.clear()
-            _FIELDS_HTML[key] = drawn
-        return drawn
+        return mark_safe("".join(parts))  # noqa: S308 - each part from format_html
 
     @classmethod
     def kept(cls, data, *, schools, staff) -> QueueFilterForm | KeptQueueFilters:
@@ -154,14 +149,12 @@ class QueueFilterForm(forms.Form):
             tuple(staff),
             tuple(data.get(name) for name in cls.base_fields),
         )
-        found = _KEPT_FILTERS.get(key)
-        if found is None:
+
+        def read() -> KeptQueueFilters:
             form = cls(data, schools=schools, staff=staff)
-            found = KeptQueueFilters(form.filters(), form.fields_html())
-            if len(_KEPT_FILTERS) >= _FIELDS_HTML_LIMIT:
-                _KEPT_FILTERS.clear()
-            _KEPT_FILTERS[key] = found
-        return found
+            return KeptQueueFilters(form.filters(), form.fields_html())
+
+        return _KEPT_FILTERS.keep(key, read)
 
     def filters(self) -> QueueFilters:
         """The valid filters (an invalid one is ignored, not an error page)."""

@@ -27,6 +27,7 @@ from django.db import connection
 from django.utils.dateparse import parse_datetime
 
 from accounts import permissions
+from accounts.kept import Kept, compiled_where
 from accounts.permissions import Action
 from cases.models import OPEN_STATUSES, Case, CaseEvent, CaseTag, Priority
 from cases.selectors import cases_visible_to
@@ -35,8 +36,7 @@ from tipline.models import Message, MessageDirection, Tip
 
 QUEUES = ("mine", "unassigned", "life_safety", "overdue", "all")
 
-_SCOPES: dict[tuple, tuple[str, tuple]] = {}
-_SCOPES_LIMIT = 2000
+_SCOPES: Kept = Kept(2000)
 
 
 _COLUMNS: dict[tuple, str] = {}
@@ -75,15 +75,9 @@ def scope_where(user) -> tuple[str, tuple]:
         permissions.school_ids_for(user, Action.WORK_CASES),
         permissions.principal_school_ids(user),
     )
-    found = _SCOPES.get(key)
-    if found is None:
-        query = cases_visible_to(user=user).filter(merged_into__isnull=True).query
-        sql, params = query.get_compiler(connection=connection).compile(query.where)
-        found = (sql, tuple(params))
-        if len(_SCOPES) >= _SCOPES_LIMIT:
-            _SCOPES.clear()
-        _SCOPES[key] = found
-    return found
+    return _SCOPES.keep(
+        key, lambda: compiled_where(cases_visible_to(user=user).filter(merged_into__isnull=True))
+    )
 
 
 def _queue_sql(queue: str, *, user_id: int, now) -> tuple[str, list]:
@@ -205,9 +199,9 @@ def _recent_reads_sql(*, user, case_ids: list[int], now) -> tuple[str, list]:
     tests/workspace/test_queue_reads.py."""
     mark = _PREVIEW_MARK.get(connection.alias)
     if mark is None:
-        query = CaseEvent.objects.filter(data__what="preview").query
-        sql, params = query.get_compiler(connection=connection).compile(query.where)
-        mark = _PREVIEW_MARK[connection.alias] = (sql, tuple(params))
+        mark = _PREVIEW_MARK[connection.alias] = compiled_where(
+            CaseEvent.objects.filter(data__what="preview")
+        )
     within, within_params = _in(_column(CaseEvent, "case"), case_ids)
     table = connection.ops.quote_name(CaseEvent._meta.db_table)
     return (
