@@ -21,7 +21,12 @@ rendered once per language among the recipients (`notices_claim`, `case_news_not
 
 Exactly once: a row is sent only by whoever moved it to SENDING, by a conditional update or
 by the insert itself. A SENDING row whose lease (`claimed_until`) ran out belonged to a worker
-that died before the provider answered: `notices_reclaim_stale` takes it over.
+that died before the provider answered: `notices_reclaim_stale` takes it over. Leases count
+from the real clock (`lease_until`), and a run renews its lease just before the hand-off
+(`notice_send`), so a run that was merely slow (a long sweep) finds the row taken over and
+sends nothing. What no lease can close is a worker killed between the provider's answer and
+recording it: the row is sent again, at least once rather than never; an email keeps its
+Message-ID (`notice_message_id`) so mail systems show the copy once.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -103,6 +109,7 @@ class SendOutcome(Enum):
     SENT = "sent"
     FAILED = "failed"
     RETRY = "retry"  # a queued notice hit a transient error: PENDING again, due later
+    TAKEN_OVER = "taken over"  # the lease ran out and another run took the row: not sent here
 
 
 def staff_link(path: str) -> str:
@@ -133,6 +140,13 @@ def alert_feed_url() -> str:
 def claim_lease() -> timedelta:
     """How long a SENDING row stays its worker's: longer than the task time limit."""
     return timedelta(seconds=settings.NOTICE_CLAIM_LEASE_SECONDS)
+
+
+def lease_until(now: datetime) -> datetime:
+    """The end of a lease taken now. `now` is the caller's logical time (a sweep passes the
+    moment it started to every case it walks); a lease counts from the real clock when that is
+    later, or a long sweep would hand out leases that have already run out."""
+    return max(now, timezone.now()) + claim_lease()
 
 
 def overdue_after() -> timedelta:
@@ -237,7 +251,7 @@ def notices_send(*, notice_ids: list[int], now: datetime | None = None) -> int:
     for notice_id in notice_ids:
         token = uuid.uuid4().hex
         claimed = Notice.objects.filter(id=notice_id, status=Notice.Status.PENDING).update(
-            status=Notice.Status.SENDING, claim_token=token, claimed_until=now + claim_lease()
+            status=Notice.Status.SENDING, claim_token=token, claimed_until=lease_until(now)
         )
         if not claimed:
             continue
@@ -279,7 +293,7 @@ def notices_claim(
                 text=texts(target.language).text,
                 status=Notice.Status.SENDING,
                 claim_token=token,
-                claimed_until=now + claim_lease(),
+                claimed_until=lease_until(now),
                 attempts=1,
                 created_at=now,
             )
@@ -303,10 +317,29 @@ def notices_reclaim_stale(*, queryset, now: datetime | None = None) -> list[Noti
         token = uuid.uuid4().hex
         taken = Notice.objects.filter(
             id=row.id, status=Notice.Status.SENDING, claim_token=row.claim_token
-        ).update(claim_token=token, claimed_until=now + claim_lease(), attempts=F("attempts") + 1)
+        ).update(claim_token=token, claimed_until=lease_until(now), attempts=F("attempts") + 1)
         if taken:
             mine.append(Notice.objects.select_related("recipient").get(id=row.id))
     return mine
+
+
+def _lease_renewed(notice: Notice) -> bool:
+    """Renew this run's lease on the row just before the hand-off, if it is still this run's.
+    A row is handed to the provider only by a run holding a lease that has just been renewed,
+    so a run whose lease ran out and was taken over never sends it a second time."""
+    return bool(
+        Notice.objects.filter(
+            id=notice.id, claim_token=notice.claim_token, status=Notice.Status.SENDING
+        ).update(claimed_until=timezone.now() + claim_lease())
+    )
+
+
+def notice_message_id(notice: Notice) -> str:
+    """One Message-ID per notice row, the same on every attempt: if a worker dies between the
+    SMTP hand-off and recording it, the copy sent again is the same message to mail systems,
+    which show it once."""
+    host = urlsplit(settings.PUBLIC_BASE_URL).hostname or "localhost"
+    return f"<notice-{notice.id}@{host}>"
 
 
 def notice_send(
@@ -321,6 +354,11 @@ def notice_send(
     it too, except with `retry_transient`, where the row goes back to PENDING, due again
     after a growing delay, until OUTBOX_MAX_ATTEMPTS attempts have failed.
     """
+    if not _lease_renewed(notice):
+        # This run's lease ran out before it got here (a long sweep, a stalled worker) and
+        # another run took the row over: that run sends it, this one must not.
+        logger.info("staff notice taken over", extra={"notice_id": notice.id})
+        return SendOutcome.TAKEN_OVER
     recipient = notice.recipient
     provider_id = ""
     error = ""
@@ -339,7 +377,12 @@ def notice_send(
             )
             provider_id = sent.sid
         else:
-            EmailMessage(subject=notice.subject, body=notice.text, to=[recipient.email]).send()
+            EmailMessage(
+                subject=notice.subject,
+                body=notice.text,
+                to=[recipient.email],
+                headers={"Message-ID": notice_message_id(notice)},
+            ).send()
     except SendFailure as failure:
         error, transient = failure.reason, failure.transient
     except Exception as failure:  # SMTP and network errors: recorded, never raised

@@ -4,11 +4,20 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import DistrictPolicy, OnCallContact
 from cases.models import Category, Notice
 from cases.services.calldown import calldown_advance, calldown_sweep
-from cases.services.notices import NoticeText, notices_claim, targets_for
+from cases.services.notices import (
+    NoticeText,
+    SendOutcome,
+    notice_send,
+    notices_claim,
+    targets_for,
+)
 from cases.services.workflow import case_acknowledge
 from tests.factories import case_factory
 from tipline.sms import backends
@@ -131,3 +140,80 @@ def test_it_sweeps_sequences_whose_countdown_was_lost(on_call):
     assert calldown_sweep(now=t0 + WAIT) == 1
     assert {row[0] for row in sent(case)} == {0, 1}
     assert not Notice.objects.filter(case=routine, reason=Notice.Reason.CALLDOWN).exists()
+
+
+def _claim_step0(case, on_call, now):
+    return notices_claim(
+        reason=Notice.Reason.CALLDOWN,
+        school_id=case.school_id,
+        case_id=case.id,
+        ref=0,
+        text=NoticeText("LIFE SAFETY", f"https://tips.example.org/staff/cases/{case.id}/"),
+        targets=targets_for([on_call.counselor_a]),
+        now=now,
+    )
+
+
+def test_a_slow_run_whose_lease_was_taken_over_sends_nothing(on_call):
+    case = case_factory(on_call.school_a, category=Category.WEAPON)
+    slow_rows = _claim_step0(case, on_call, now=case.created_at)  # run A claims, then stalls
+    calldown = Notice.objects.filter(case=case, reason=Notice.Reason.CALLDOWN)
+    calldown.update(claimed_until=timezone.now() - timedelta(seconds=1))  # its lease runs out
+    calldown_advance(case_id=case.id)  # run B takes the rows over and sends them
+    assert [t.to for t in backends.outbox] == ["+13035550101"] and len(mail.outbox) == 1
+    outcomes = {notice_send(notice=row) for row in slow_rows}  # run A wakes up
+    assert outcomes == {SendOutcome.TAKEN_OVER}
+    assert [t.to for t in backends.outbox] == ["+13035550101"] and len(mail.outbox) == 1
+    assert set(calldown.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_lease_counts_from_the_real_clock_when_the_run_started_earlier(on_call, settings):
+    settings.NOTICE_CLAIM_LEASE_SECONDS = 60
+    DistrictPolicy.objects.create(district=on_call.school_a.district, calldown_step_seconds=3600)
+    case = case_factory(on_call.school_a, category=Category.WEAPON)
+    # A sweep that started ten minutes ago reaches this case only now.
+    rows = _claim_step0(case, on_call, now=timezone.now() - timedelta(minutes=10))
+    assert all(row.claimed_until > timezone.now() + timedelta(seconds=50) for row in rows)
+    calldown_sweep()  # a second sweep at once: nothing of it is stale
+    assert backends.outbox == [] and mail.outbox == []
+
+
+def test_an_email_sent_again_after_a_lost_record_keeps_its_message_id(on_call):
+    case = case_factory(on_call.school_a, category=Category.WEAPON)
+    rows = _claim_step0(case, on_call, now=case.created_at)
+    email = next(row for row in rows if row.via == Notice.Via.EMAIL)
+    notice_send(notice=email)
+    # The worker died after the SMTP hand-off, before recording it: the row is still SENDING.
+    Notice.objects.filter(id=email.id).update(
+        status=Notice.Status.SENDING, claimed_until=timezone.now() - timedelta(seconds=1)
+    )
+    calldown_advance(case_id=case.id)
+    assert [m.to for m in mail.outbox] == [["alice@example.org"]] * 2
+    ids = {m.extra_headers["Message-ID"] for m in mail.outbox}
+    assert ids == {f"<notice-{email.id}@tips.example.org>"}
+    assert "Message-ID: <notice-" in mail.outbox[0].message().as_string()
+
+
+def test_a_sweep_reads_only_the_call_downs_that_may_be_due(on_call):
+    cases = [case_factory(on_call.school_a, category=Category.WEAPON) for _ in range(3)]
+    t0 = max(case.created_at for case in cases)
+    assert calldown_sweep(now=t0) == 3  # step 0 for each
+    with CaptureQueriesContext(connection) as queries:
+        assert calldown_sweep(now=t0 + WAIT / 2) == 0  # every step waits: no case is read
+    assert len(queries) == 2
+    # A step whose worker lost its lease is taken over without waiting for the next step.
+    stale = Notice.objects.filter(case=cases[0], reason=Notice.Reason.CALLDOWN, via="email")
+    stale.update(status=Notice.Status.SENDING, claimed_until=t0)
+    calldown_sweep(now=t0 + WAIT / 2)
+    assert stale.get().status == Notice.Status.SENT
+    assert calldown_sweep(now=t0 + WAIT) == 3  # step 1 for each
+    assert all({row[0] for row in sent(case)} == {0, 1} for case in cases)
+
+
+def test_a_sweep_honours_a_district_wait_shorter_than_the_default(on_call):
+    DistrictPolicy.objects.create(district=on_call.school_a.district, calldown_step_seconds=30)
+    case = case_factory(on_call.school_a, category=Category.WEAPON)
+    t0 = case.created_at
+    calldown_sweep(now=t0)
+    calldown_sweep(now=t0 + timedelta(seconds=30))
+    assert {row[0] for row in sent(case)} == {0, 1}
