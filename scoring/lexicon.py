@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .alternation import compile_factored
+from .regexcache import plain
 
 __all__ = [
     "DEFAULT_DIR",
@@ -131,7 +132,7 @@ class Lexicon:
     def _entry_pattern(self, i: int) -> re.Pattern[str]:
         found = self._compiled.get(i)
         if found is None:
-            found = self._compiled[i] = re.compile(self.entry_sources[i])
+            found = self._compiled[i] = plain(self.entry_sources[i])
         return found
 
     def finditer(self, norm: str, pos: int = 0, endpos: int | None = None) -> Iterator[Hit]:
