@@ -261,7 +261,9 @@ def severity_for(score: float) -> str:
 
 
 def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, x))))
+    if not -60.0 <= x <= 60.0:  # outside (or NaN): clamped; inside, the same value
+        x = max(-60.0, min(60.0, x))
+    return 1.0 / (1.0 + math.exp(-x))
 
 
 # A category without a single hit scores exactly 0, not its bias.
@@ -348,6 +350,18 @@ class Scorer:
         }
         self._phrase_anchors = frozenset(self._phrases)
         self._patterns: dict[str, re.Pattern[str]] = {}
+        # The same index as the gate walks it (_scan_plan): each phrase by a number (a
+        # set of numbers is cheaper to test than one of phrases), with its requirements.
+        numbers: dict[_Phrase, int] = {}
+        for found in self._phrases.values():
+            for _, phrase in found:
+                numbers.setdefault(phrase, len(numbers))
+        self._gate_sources = tuple(p.source for p in numbers)
+        self._gate_compiled: list[re.Pattern[str] | None] = [None] * len(numbers)
+        self._gate_index = {
+            anchor: tuple((category, numbers[p], p.needs) for category, p in found)
+            for anchor, found in self._phrases.items()
+        }
         # The compiled lookups (None: not built, or not wanted): the logits, whether an
         # anchor or a gate word is there, the number of tokens and the marked n-grams
         # present, in one call, without the n-gram set. The gate's phrase index reads
@@ -438,30 +452,40 @@ class Scorer:
         if glued:
             present |= self._phrase_anchors.intersection(glued)
         found: set[str] = set()
-        tried: set[_Phrase] = set()
+        tried: set[int] = set()
         # Plain ASCII is searched as lower-cased: the normalizer would only undo
         # leetspeak and stretched letters there, which the tokens (so the anchors)
         # do not hold either. Other texts need its quotes and case folding.
         norm = text.lower() if text.isascii() else None
+        index = self._gate_index
+        compiled = self._gate_compiled
         for anchor in present:
-            for category, phrase in self._phrases[anchor]:
-                if category in found or phrase in tried:
+            for category, number, needs in index[anchor]:
+                if category in found or number in tried:
                     continue
-                tried.add(phrase)
-                if not all(
-                    not (part.isdisjoint(features) and part.isdisjoint(glued))
-                    for part in phrase.needs
-                ):
+                tried.add(number)
+                # a part of the phrase's requirements without a word in the text
+                if glued:
+                    if any(part.isdisjoint(features) and part.isdisjoint(glued) for part in needs):
+                        continue
+                elif any(map(features.isdisjoint, needs)):
                     continue
                 if norm is None:
                     normalized = normalized or self.normalizer(text)
                     norm = normalized.norm
-                pattern = self._patterns.get(phrase.source)
-                if pattern is None:
-                    pattern = self._patterns[phrase.source] = compile_factored(phrase.source)
+                pattern = compiled[number] or self._gate_pattern(number)
                 if pattern.search(norm) is not None:
                     found.add(category)
         return tuple(c for c in CORE_CATEGORIES if c in found), normalized
+
+    def _gate_pattern(self, number: int) -> re.Pattern[str]:
+        """The search pattern of the gate's phrase ``number``, compiled on first use."""
+        source = self._gate_sources[number]
+        pattern = self._patterns.get(source)
+        if pattern is None:
+            pattern = self._patterns[source] = compile_factored(source)
+        self._gate_compiled[number] = pattern
+        return pattern
 
     def features(self, text: str) -> set[bytes]:
         """The learned tier's n-grams. An obfuscated short text ("k1ll", "k i l l",
