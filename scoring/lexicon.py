@@ -224,7 +224,8 @@ def compile_phrase(phrase: str) -> str:
             out.append(re.escape(ch) + "{1,2}")
             i += 1
         else:
-            out.append(re.escape(ch))
+            # re.escape leaves letters and digits as they are (most of a phrase)
+            out.append(ch if ch.isalnum() else re.escape(ch))
         i += 1
     # End on a word boundary: either the phrase consumed a separator, or no word follows.
     return _WORD_START + "".join(out) + r"(?:(?<=\W)|(?!\w))"

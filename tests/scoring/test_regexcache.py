@@ -161,3 +161,10 @@ def test_named_groups_are_compiled_as_usual_and_not_kept(cache, monkeypatch):
     found = regexcache.plain(source)
     assert found == re.compile(source) and found.groupindex == {"verb": 1, "whom": 2}
     assert source not in regexcache._used
+
+
+def test_re_escape_leaves_every_letter_and_digit_alone():
+    # lexicon.compile_phrase writes letters and digits as they are, without re.escape:
+    # the same source only while re.escape changes none of them
+    changed = [c for c in map(chr, range(0x110000)) if c.isalnum() and re.escape(c) != c]
+    assert changed == []
