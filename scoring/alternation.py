@@ -37,6 +37,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .regexcache import compiled, parsed
+
 try:
     from re import _compiler as _k
     from re import _constants as _c
@@ -60,14 +62,20 @@ def compile_factored(source: str) -> re.Pattern[str]:
     """``re.compile(source)``, rewritten as a trie of first characters (module doc)."""
     if _p is None:
         return re.compile(source)
+    return compiled(source, _factored)
+
+
+def _factored(source: str) -> tuple[str | None, object, list[int]]:
+    """What ``compile_factored`` compiles (regexcache.compiled): the rewritten parse tree
+    and its code, or ``re.compile(source)``'s for a source the rewrite leaves alone."""
     try:
         tree = _p.parse(source)
         if tree.state.flags & ~_c.SRE_FLAG_UNICODE or tree.state.groups > 1:
-            return re.compile(source)
+            return parsed(source)
         tree.data = _rewrite(tree.data, tree.state, expand=True)
-        return _k.compile(tree)
+        return None, tree, _k._code(tree, 0)
     except (_Unsupported, AttributeError, TypeError, ValueError, re.error):
-        return re.compile(source)
+        return parsed(source)
 
 
 def _rewrite(ops, state, *, expand: bool = False) -> list:

@@ -130,8 +130,11 @@ def _line(result: ScoreResult, record: dict[str, Any]) -> str:
             for m in result.matches
         ]
     )
+    id = record.get("id")
+    kind = type(id)  # the encoder's text of the common ids, without a call to it
+    encoded = _STRING(id) if kind is str else int.__repr__(id) if kind is int else _ENCODE(id)
     return (
-        f'{{"id": {_ENCODE(record.get("id"))}, "score": {_FLOAT(round(result.score, 4))}, '
+        f'{{"id": {encoded}, "score": {_FLOAT(round(result.score, 4))}, '
         f'"severity": {_STRING(result.severity)}, "categories": {{{scores}}}, '
         f'"alert": {"true" if result.alert else "false"}, "matches": [{matches}]}}\n'
     )

@@ -146,7 +146,7 @@ class LearnedModel:
 
     def calibrated(self, raw: tuple[float, ...]) -> tuple[float, ...]:
         """Calibrated logits: 0.0 at each head's alert point."""
-        return tuple(s * (z - t) for s, z, t in zip(self.slope, raw, self.threshold, strict=True))
+        return tuple([s * (z - t) for s, z, t in zip(self.slope, raw, self.threshold, strict=True)])
 
     def contributions(
         self,

@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .alternation import compile_factored
+from .regexcache import plain
 
 __all__ = [
     "DEFAULT_DIR",
@@ -131,7 +132,7 @@ class Lexicon:
     def _entry_pattern(self, i: int) -> re.Pattern[str]:
         found = self._compiled.get(i)
         if found is None:
-            found = self._compiled[i] = re.compile(self.entry_sources[i])
+            found = self._compiled[i] = plain(self.entry_sources[i])
         return found
 
     def finditer(self, norm: str, pos: int = 0, endpos: int | None = None) -> Iterator[Hit]:
@@ -223,7 +224,8 @@ def compile_phrase(phrase: str) -> str:
             out.append(re.escape(ch) + "{1,2}")
             i += 1
         else:
-            out.append(re.escape(ch))
+            # re.escape leaves letters and digits as they are (most of a phrase)
+            out.append(ch if ch.isalnum() else re.escape(ch))
         i += 1
     # End on a word boundary: either the phrase consumed a separator, or no word follows.
     return _WORD_START + "".join(out) + r"(?:(?<=\W)|(?!\w))"

@@ -54,7 +54,7 @@ from .anchors import (
     entry_words,
 )
 from .encodable import encodable
-from .features import grams, token_spans, translated
+from .features import grams, token_spans, tokens, translated
 from .learned import LearnedModel, _speedups, load_model
 from .lexicon import WORD_START, Lexicons, load_lexicons
 from .normalize import Normalized, Normalizer
@@ -131,6 +131,8 @@ _STRETCHED = re.compile(r"(\w)\1{2,}")
 # "gun's"): an apostrophe after two letters, before a word character (see _glued_words).
 _APOSTROPHE = re.compile(r"['\u2019](?<=[^\W\d_]{2}.)(?=\w)")
 _NONE: frozenset[bytes] = frozenset()
+# Runs of letters and digits (the gate of a disguised text, Scorer._disguised_plan).
+_LETTERS = re.compile(r"[^\W_]+")
 # The marks of the compiled lookups (LearnedModel.compiled): an anchor of a core lexicon
 # (or a gate word), a gate word, a word the gate's phrase index reads (Scorer._scan_plan).
 _ANCHOR = 1
@@ -261,7 +263,9 @@ def severity_for(score: float) -> str:
 
 
 def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, x))))
+    if not -60.0 <= x <= 60.0:  # outside (or NaN): clamped; inside, the same value
+        x = max(-60.0, min(60.0, x))
+    return 1.0 / (1.0 + math.exp(-x))
 
 
 # A category without a single hit scores exactly 0, not its bias.
@@ -348,6 +352,18 @@ class Scorer:
         }
         self._phrase_anchors = frozenset(self._phrases)
         self._patterns: dict[str, re.Pattern[str]] = {}
+        # The same index as the gate walks it (_scan_plan): each phrase by a number (a
+        # set of numbers is cheaper to test than one of phrases), with its requirements.
+        numbers: dict[_Phrase, int] = {}
+        for found in self._phrases.values():
+            for _, phrase in found:
+                numbers.setdefault(phrase, len(numbers))
+        self._gate_sources = tuple(p.source for p in numbers)
+        self._gate_compiled: list[re.Pattern[str] | None] = [None] * len(numbers)
+        self._gate_index = {
+            anchor: tuple((category, numbers[p], p.needs) for category, p in found)
+            for anchor, found in self._phrases.items()
+        }
         # The compiled lookups (None: not built, or not wanted): the logits, whether an
         # anchor or a gate word is there, the number of tokens and the marked n-grams
         # present, in one call, without the n-gram set. The gate's phrase index reads
@@ -413,8 +429,8 @@ class Scorer:
         normalized: Normalized | None = None,
     ) -> tuple[str, ...]:
         """The core lexicons worth scanning: those with a raising phrase found in the
-        text (every one when spelling or emoji may hide what the tokens show). Empty: no
-        core phrase can match, the rules need not run."""
+        text (in its normalized form when spelling or emoji may hide what the tokens
+        show: _disguised_plan). Empty: no core phrase can match, the rules need not run."""
         if disguised is None:
             disguised = self._disguised(text)
         return self._scan_plan(text, features, disguised, normalized)[0]
@@ -428,7 +444,7 @@ class Scorer:
     ) -> tuple[tuple[str, ...], Normalized | None]:
         """``_scanned`` and the normalized text when it had to be made."""
         if disguised:
-            return CORE_CATEGORIES, normalized
+            return self._disguised_plan(text, features, normalized)
         # A word glued to an apostrophe ("kill'em", "gun's") is one token, but the
         # phrases read the word alone.
         glued: frozenset[bytes] = _NONE
@@ -438,30 +454,75 @@ class Scorer:
         if glued:
             present |= self._phrase_anchors.intersection(glued)
         found: set[str] = set()
-        tried: set[_Phrase] = set()
+        tried: set[int] = set()
         # Plain ASCII is searched as lower-cased: the normalizer would only undo
         # leetspeak and stretched letters there, which the tokens (so the anchors)
         # do not hold either. Other texts need its quotes and case folding.
         norm = text.lower() if text.isascii() else None
+        index = self._gate_index
+        compiled = self._gate_compiled
         for anchor in present:
-            for category, phrase in self._phrases[anchor]:
-                if category in found or phrase in tried:
+            for category, number, needs in index[anchor]:
+                if category in found or number in tried:
                     continue
-                tried.add(phrase)
-                if not all(
-                    not (part.isdisjoint(features) and part.isdisjoint(glued))
-                    for part in phrase.needs
-                ):
+                tried.add(number)
+                # a part of the phrase's requirements without a word in the text
+                if glued:
+                    if any(part.isdisjoint(features) and part.isdisjoint(glued) for part in needs):
+                        continue
+                elif any(map(features.isdisjoint, needs)):
                     continue
                 if norm is None:
                     normalized = normalized or self.normalizer(text)
                     norm = normalized.norm
-                pattern = self._patterns.get(phrase.source)
-                if pattern is None:
-                    pattern = self._patterns[phrase.source] = compile_factored(phrase.source)
+                pattern = compiled[number] or self._gate_pattern(number)
                 if pattern.search(norm) is not None:
                     found.add(category)
         return tuple(c for c in CORE_CATEGORIES if c in found), normalized
+
+    def _disguised_plan(
+        self, text: str, features: set[bytes], normalized: Normalized | None
+    ) -> tuple[tuple[str, ...], Normalized]:
+        """``_scan_plan`` of a text with obfuscated spelling or emoji: the core lexicons
+        with a raising phrase whose pattern (a superset of its matches) is found in the
+        very string the rules scan, the normalized text. The phrases looked for are those
+        of every anchor among the text's n-grams (made from the normalizer's spelling:
+        the test that lets such a text be read at all, ``_read_by_rules``, here phrase by
+        phrase), the tokens and the runs of letters and digits of the normalized text, and
+        the words glued to an apostrophe in either; their requirements are not tested (the
+        tokens are not the text's)."""
+        normalized = normalized or self.normalizer(text)
+        norm = normalized.norm
+        words = set(features)
+        words.update(tokens(norm))
+        # the words tokens leave out: those of links and handles (platform noise), and
+        # those joined by an underscore
+        words.update(w.encode("utf-8") for w in _LETTERS.findall(norm))
+        for source in (text, norm):
+            if "'" in source or "\u2019" in source:
+                words.update(w.lower().encode("utf-8") for w in _glued_words(source))
+        found: set[str] = set()
+        tried: set[int] = set()
+        index = self._gate_index
+        compiled = self._gate_compiled
+        for anchor in self._phrase_anchors.intersection(words):
+            for category, number, _ in index[anchor]:
+                if category in found or number in tried:
+                    continue
+                tried.add(number)
+                pattern = compiled[number] or self._gate_pattern(number)
+                if pattern.search(norm) is not None:
+                    found.add(category)
+        return tuple(c for c in CORE_CATEGORIES if c in found), normalized
+
+    def _gate_pattern(self, number: int) -> re.Pattern[str]:
+        """The search pattern of the gate's phrase ``number``, compiled on first use."""
+        source = self._gate_sources[number]
+        pattern = self._patterns.get(source)
+        if pattern is None:
+            pattern = self._patterns[source] = compile_factored(source)
+        self._gate_compiled[number] = pattern
+        return pattern
 
     def features(self, text: str) -> set[bytes]:
         """The learned tier's n-grams. An obfuscated short text ("k1ll", "k i l l",

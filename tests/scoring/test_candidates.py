@@ -5,6 +5,7 @@ import pytest
 
 from scoring import default_scorer
 from scoring.anchors import core_anchors
+from scoring.rules import CORE_CATEGORIES
 from scoring.train.sources import load_all
 from tests.scoring.texts import ROOT, case_texts
 
@@ -75,3 +76,47 @@ def test_a_word_glued_to_an_apostrophe_is_read():
     for text in ("KILL'EM ALL!!", "KILL\u2019EM ALL!!"):
         features = scorer.features(text)
         assert "violence" in scorer._scanned(text, features), text
+
+
+DISGUISED_CASES = [
+    "k1ll y0u",
+    "i will k i l l you tomorrow",
+    "gonna sh00t up the school",
+    "killllll them all",
+    "🔫 at school tmrw",
+    "🔪🔪 watch your back",
+    "i want to d i e",
+    "kys lmaooo",
+    "KILL_THEM all lolll",
+    "i'm gonna kill'em alll",
+    "www.example.com/buy-a-pistol-now and shoot",
+    "https://t.co/x attacks on the school https://t.co/y",
+    "suuuuicide is on my mind",
+    "sooo tired of this, i want to end it all",
+    "hahahaha that game was sick, we killed it",
+]
+
+
+def test_a_disguised_text_is_read_in_every_lexicon_where_a_phrase_matches():
+    """Obfuscated or emoji texts are read only in the core lexicons where a raising
+    phrase of an anchor of theirs is found in the normalized text (Scorer._disguised_plan):
+    on every committed disguised text and hand cases, the evidence is what scanning every
+    core lexicon gives."""
+    scorer = default_scorer()
+    texts = load_all(ROOT / "data" / "scorer")
+    every_text = [r.text for r in texts] + case_texts() + DISGUISED_CASES
+    disguised = [t for t in every_text if scorer._disguised(t)]
+    assert len(disguised) > 5000
+    missed, planned = [], 0
+    for text in disguised:
+        scanned, normalized = scorer._scan_plan(text, scorer.features(text), True)
+        planned += len(scanned)
+        every = scorer.rules.run(text, categories=CORE_CATEGORIES).evidence
+        read = scorer.rules.run(text, categories=scanned, normalized=normalized).evidence
+        if read != every:
+            missed.append(text[:80])
+    assert missed == []
+    # most are disguised by a stretched letter or a link's "www", with no phrase at all
+    assert planned < len(disguised) * len(CORE_CATEGORIES) // 10
+    for text in DISGUISED_CASES[:8]:
+        assert scorer._scan_plan(text, scorer.features(text), True)[0], text

@@ -445,6 +445,7 @@ def test_score_posts_lines_are_the_json_encoders(scorers):
     texts = committed_texts()
     cases = len(texts) - len(load_all(ROOT / "data" / "scorer"))
     ids = ["p-1", 7, None, 2.5, True, {"a": ["é", 1]}, 'quote " and \\ and \n', "ünï 🔫"]
+    ids += [-12, 10**30, False, "", "\u2028 \x00 \ud83d", [1, "2"], -0.0]
     for i, text in enumerate(texts[::3] + texts[len(texts) - cases :] + HOSTILE[:12]):
         record = {"id": ids[i % len(ids)], "text": text}
         result = fast.score(text)
