@@ -228,9 +228,9 @@ def _feed_page_sql(where: str) -> str:
     and author, the source's and school's names, the case's reference and the reviewer's name
     (str(User): full name, else email) are looked up by primary key, and the page is put in
     order by that rank. Written so, PostgreSQL keeps the order the index gave (no sort) and
-    reads each of the 50 posts by its key; joining the posts let it hash the whole posts table
-    and sort the page again, twice the time in the database. Only names come from the
-    models."""
+    reads each of the 50 posts by its key; joined to the posts, it hashed the whole posts
+    table and sorted the page again (docs/performance.md, "Fifth pass: the alert feed": a
+    sixth of the page's time in the database). Only names come from the models."""
     quote = connection.ops.quote_name
     alerts = quote(Alert._meta.db_table)
 
