@@ -122,6 +122,15 @@ def score_text(score: float, decimal_separator: str) -> str:
     return text.replace(".", decimal_separator)
 
 
+def _options(reasons) -> str:
+    """`{% for value, label in reasons %}<option value="{{ value }}">{{ label }}</option>
+    {% endfor %}` (without the line break)."""
+    return "".join(
+        f'<option value="{escape(str(value))}">{escape(str(label))}</option>'
+        for value, label in reasons
+    )
+
+
 class _CardWords:
     """What every card says in one language, escaped once: kept per language for the
     process (it depends on the translation catalogues alone, as Clock's month names)."""
@@ -152,6 +161,11 @@ class _CardWords:
             "pending": escape(_("paging waits for it")),
         }
         self.second_labels = {value: escape(str(label)) for value, label in SecondTier.choices}
+        self.reason_choices = DismissalReason.choices
+        self.reason_options = _options(self.reason_choices)
+        self.pages = escape(_("Pages"))
+        self.newer, self.older = escape(_("Newer")), escape(_("Older"))
+        self.page_of = _("Page %(number)s of %(total)s")
 
     @classmethod
     def now(cls) -> _CardWords:
@@ -161,6 +175,16 @@ class _CardWords:
         if words is None:
             words = cls._kept[language] = cls()
         return words
+
+    def options(self, reasons) -> str:
+        """The <option>s of these reasons: DismissalReason's own choices as kept."""
+        kept = self.reason_choices
+        if len(reasons) == len(kept) and all(
+            value == kept_value and label is kept_label
+            for (value, label), (kept_value, kept_label) in zip(reasons, kept, strict=True)
+        ):  # the same values and the same (lazy) labels: the same words in this language
+            return self.reason_options
+        return _options(reasons)
 
     def category(self, value: str) -> str:
         found = self.categories.get(value)
@@ -217,10 +241,7 @@ def alert_cards(context, alerts, reasons):
         if token and token != "NOTPROVIDED"  # noqa: S105 - Django's "no token" marker
         else ""
     )
-    options = "".join(
-        f'<option value="{escape(str(value))}">{escape(str(label))}</option>'
-        for value, label in reasons
-    )
+    options = words.options(reasons)
     months, separator = words.months, words.separator
     names: dict[str, str] = {}  # school and source names, escaped once per page
 
@@ -334,3 +355,32 @@ def alert_cards(context, alerts, reasons):
             f'<div id="alert-{pk}-actions">{actions}</div></div></article>'
         )
     return mark_safe("".join(drawn))  # noqa: S308 - every text above was escaped
+
+
+@register.simple_tag
+def reason_options(reasons):
+    """The dismissal reasons' <option>s, as the loop `{% for value, label in reasons %}<option
+    value="{{ value }}">{{ label }}</option>{% endfor %}` draws them (DismissalReason's own
+    choices drawn once per language: tests/workspace/test_alert_cards.py compares both)."""
+    return mark_safe(_CardWords.now().options(reasons))  # noqa: S308 - escaped in _options
+
+
+@register.simple_tag
+def feed_pager(page, querystring):
+    """What `_alert_list.html` drew between `{% if page.has_other_pages %}` and its `{% endif
+    %}`: the feed's links to the newer and older pages and "Page n of m", in the reader's
+    language ("" on a single page). The same markup as the template it replaces
+    (tests/workspace/test_alert_cards.py compares both over pages, query strings and
+    languages); `querystring` is escaped as `{{ querystring }}` was."""
+    if not page.has_other_pages():
+        return ""
+    words = _CardWords.now()
+    query = conditional_escape(querystring)
+    link = '<a class="btn btn-sm btn-outline-secondary" href="?{}&amp;page={}">{}</a>'
+    newer = link.format(query, page.number - 1, words.newer) if page.has_previous() else ""
+    older = link.format(query, page.number + 1, words.older) if page.has_next() else ""
+    where = words.page_of % {"number": page.number, "total": page.paginator.num_pages}
+    return mark_safe(  # noqa: S308 - the words and the query string are escaped
+        f'\n  <nav aria-label="{words.pages}" class="mt-3">\n    {newer}\n'
+        f'    <span class="small mx-2">{where}</span>\n    {older}\n  </nav>\n  '
+    )

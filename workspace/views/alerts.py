@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import permissions
+from accounts import auth_cache, permissions
 from accounts.permissions import Action
 from alerts import selectors, services
 from alerts.models import DismissalReason
@@ -98,17 +98,30 @@ def feed(request):
 FEED_KEPT_SECONDS = 60
 
 
+def _kept_keys(user_id) -> dict[str, str]:
+    return {"choices": f"feed-filters:{user_id}", "precision": f"feed-precision:{user_id}"}
+
+
+# Both are read in the signed-in user's cache round trip (accounts/auth_cache.py), not in one
+# of their own.
+auth_cache.prefetch_also("alert-feed", lambda user_id: list(_kept_keys(user_id).values()))
+
+
 def _kept(user, *, precision: bool) -> tuple[tuple[list, list], tuple[list, list] | None]:
     """((schools, sources) for the filters, (by source, by category) precision or None), read
-    in one cache round trip; what is missing or was kept for another scope is read again."""
+    with the signed-in user when the middleware did (a key it lacks was not in the cache
+    either), else in one round trip of their own; what is missing or was kept for another
+    scope is read again."""
     scope = sorted(permissions.school_ids_for(user, Action.TRIAGE_ALERTS))
-    keys = {"choices": f"feed-filters:{user.pk}"}
-    if precision:
-        keys["precision"] = f"feed-precision:{user.pk}"
-    try:
-        found = cache.get_many(list(keys.values()))
-    except Exception:  # no cache: read, as without one
-        found = {}
+    keys = _kept_keys(user.pk)
+    if not precision:
+        del keys["precision"]
+    found = getattr(user, auth_cache.PREFETCHED_ATTRIBUTE, None)
+    if found is None:
+        try:
+            found = cache.get_many(list(keys.values()))
+        except Exception:  # no cache: read, as without one
+            found = {}
     readers = {
         "choices": lambda: selectors.feed_filter_choices(user=user),
         "precision": lambda: (
