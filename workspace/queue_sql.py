@@ -20,6 +20,7 @@ Only table and column names come from the models; every value is a query paramet
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -180,6 +181,26 @@ def queue_counts(*, user, now) -> QueueCounts:
     the next due time), the statement carries the stamps it was kept under: the cases are
     scanned only if a stamp differs (a one-time filter), so an unchanged queue costs the
     stamps' lookups, not the scan, and every page still makes this one query."""
+    statement = _counts_statement(user=user, now=now)
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, statement.params)
+        return statement.finish(cursor.fetchone())
+
+
+@dataclass(frozen=True)
+class _CountsStatement:
+    """queue_counts' statement: its SQL and parameters, how many columns its one row has,
+    and what makes the QueueCounts of that row (and keeps them)."""
+
+    sql: str
+    params: list
+    width: int
+    finish: Callable[[tuple], QueueCounts]
+
+
+def _counts_statement(*, user, now) -> _CountsStatement:
+    """The aggregate of queue_counts, to run alone or beside a page of rows."""
+
     key = _counts_key(user)
     kept = _COUNTS.get(key) if key is not None else None
     if kept is not None and not (kept.since <= now and (kept.until is None or now <= kept.until)):
@@ -228,18 +249,26 @@ def queue_counts(*, user, now) -> QueueCounts:
     table = quote(Case._meta.db_table)
     read = ", ".join(quote(Case._meta.get_field(name).column) for name in _COUNTED)
     fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(columns)} FROM (SELECT {read}, {open_sql} AS {flag}"  # noqa: S608
-            f" FROM {table} WHERE {where}{fence}) {table}",
-            [*params, *open_params, *where_params],
-        )
-        row = cursor.fetchone()
+    sql = (
+        f"SELECT {', '.join(columns)} FROM (SELECT {read}, {open_sql} AS {flag}"  # noqa: S608
+        f" FROM {table} WHERE {where}{fence}) {table}"
+    )
+    return _CountsStatement(
+        sql,
+        [*params, *open_params, *where_params],
+        len(columns),
+        lambda row: _counted(row, key=key, kept=kept, stamps=len(stamps_sql), now=now),
+    )
+
+
+def _counted(row: tuple, *, key, kept, stamps: int, now) -> QueueCounts:
+    """The QueueCounts of the aggregate's row: the kept ones if the stamps read with it are
+    those they were kept under, else the row's (kept in their turn)."""
     if key is not None:
-        stamps = tuple(row[len(row) - len(stamps_sql) :])
-        if kept is not None and stamps == kept.stamps:
+        read = tuple(row[len(row) - stamps :])
+        if kept is not None and read == kept.stamps:
             return kept.counts
-        row = row[: len(row) - len(stamps_sql)]
+        row = row[: len(row) - stamps]
         dues = [_aware(due) for due in row[-2:] if due is not None]
         row = row[:-2]
     counts = {queue: row[index] or 0 for index, queue in enumerate(QUEUES)}
@@ -248,7 +277,7 @@ def queue_counts(*, user, now) -> QueueCounts:
     if key is not None:
         if len(_COUNTS) >= _COUNTS.limit:
             _COUNTS.clear()
-        _COUNTS[key] = _KeptCounts(stamps, now, min(dues, default=None), found)
+        _COUNTS[key] = _KeptCounts(read, now, min(dues, default=None), found)
     return found
 
 
@@ -452,6 +481,7 @@ class QueuePageRows:
             conditions.append(f"{_column(Case, 'assignee')} = %s")
             params.append(filters.assignee)
         self.where = " AND ".join(conditions)
+        self.now = now
         self.params = params
 
     def count(self) -> int:
@@ -460,7 +490,7 @@ class QueuePageRows:
             cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {self.where}", self.params)  # noqa: S608
             return cursor.fetchone()[0]
 
-    def __getitem__(self, window: slice) -> list[dict]:
+    def _page_sql(self, start: int, stop: int) -> tuple[str, list]:
         from accounts.models import User
 
         quote = connection.ops.quote_name
@@ -481,10 +511,42 @@ class QueuePageRows:
             f" LEFT OUTER JOIN {users} ON {users}.{quote('id')} = page.{quote('assignee_id')}"
             f" ORDER BY {page_order}"
         )
+        return sql, [*self.params, stop - start, start]
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        read = getattr(self, "_read", None)
+        if read is not None and window.start == read[0] and window.stop <= read[1]:
+            # Read with the counts (counted_page): the Paginator's slice of that page.
+            return read[2][: window.stop - window.start]
+        sql, params = self._page_sql(window.start, window.stop)
         with connection.cursor() as cursor:
             _read_stamps_fast(cursor)
-            cursor.execute(sql, [*self.params, window.stop - window.start, window.start])
+            cursor.execute(sql, params)
             return _row_values(cursor.fetchall())
+
+    def counted_page(self, *, user, now, start: int, stop: int) -> QueueCounts:
+        """queue_counts(user, now) and the rows [start:stop], in one statement: the counts'
+        one row joined to the page's rows (a one-row join: with no rows on the page, the
+        counts alone). The rows are kept for the Paginator's slice that starts at `start`
+        and ends at or before `stop` (the page's own, the last page's shorter one); any
+        other slice is read as before. One round trip for a refresh of the queue instead
+        of two; both read in one snapshot."""
+        counts = _counts_statement(user=user, now=now)
+        page, page_params = self._page_sql(start, stop)
+        quote = connection.ops.quote_name
+        order = ", ".join(f"paged.{quote(name)}" for name in ("priority", "created_at", "id"))
+        sql = (
+            f"SELECT counted.*, paged.* FROM ({counts.sql}) counted"  # noqa: S608
+            f" LEFT OUTER JOIN ({page}) paged ON 1 = 1 ORDER BY {order}"
+        )
+        with connection.cursor() as cursor:
+            _read_stamps_fast(cursor)
+            cursor.execute(sql, [*counts.params, *page_params])
+            rows = cursor.fetchall()
+        found = counts.finish(rows[0][: counts.width])
+        page_rows = [row[counts.width :] for row in rows if row[counts.width] is not None]
+        self._read = (start, stop, _row_values(page_rows))
+        return found
 
 
 _FAST_STAMP_LOADERS: dict[type, type] = {}

@@ -281,12 +281,61 @@ def test_the_page_drawn_from_kept_counts_is_the_same_bytes(
     queue_sql._COUNTS.clear()
     fresh = _page(client)
     kept = _kept_counts(user)
-    with CaptureQueriesContext(connection) as queries:
+    queries, recounted = [], []
+    with connection.execute_wrapper(lambda run, sql, *args: queries.append(sql) or run(sql, *args)):
         again = _page(client)
     assert _kept_counts(user) is kept
     assert again == fresh
     queue_sql._COUNTS.clear()
-    with CaptureQueriesContext(connection) as recounted:
+    with connection.execute_wrapper(
+        lambda run, sql, *args: recounted.append(sql) or run(sql, *args)
+    ):
         assert _page(client) == fresh
-    assert len(queries) == len(recounted)
+    assert len(queries) == len(recounted) > 0
     assert 'data-live-since="' in fresh and cases["plain"].reference in fresh
+
+
+SECTION = re.compile(r'<section id="case-queue".*?</section>', re.S)
+
+
+@pytest.mark.parametrize("page", ["", "1", "2", "3", "0", "-1", "abc", "2.0"])
+def test_the_counts_read_with_the_page_draw_what_they_draw_apart(
+    client_for, personas, monkeypatch, page
+):
+    """The queue unfiltered reads its counts and its page in one statement; the live answer
+    reads them apart (the counts first, then the page). Both draw the same queue, for every
+    page asked for: the first, the short last one, one past the end, nonsense."""
+    for index in range(55):
+        case_factory(personas.school_a, category=("weapon", "bullying")[index % 3 == 0])
+    moment = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    client = client_for(personas.counselor_a)
+    query = f"?page={page}" if page else ""
+    together = []
+    with connection.execute_wrapper(
+        lambda run, sql, *args: together.append(sql) or run(sql, *args)
+    ):
+        drawn = SECTION.search(_page_at(client, f"/staff/cases/{query}"))[0]
+    live = client.get(f"/staff/cases/live/?since=stale{'&' + query[1:] if query else ''}")
+    assert live.status_code == 200
+    apart = SECTION.search(live.content.decode())[0]
+    assert drawn == apart
+    rows = re.findall(r'<tr data-case-id="(\d+)"', drawn)
+    user = User.objects.get(id=personas.counselor_a.id)
+    listed = list(
+        selectors.case_queue(
+            user=user, queue="all", filters=selectors.QueueFilters(), now=moment
+        ).cases.values_list("id", flat=True)
+    )
+    second = page in {"2", "3", "0", "-1"}
+    assert [int(row) for row in rows] == (listed[50:] if second else listed[:50])
+    assert f"{2 if second else 1} / 2" in drawn
+    assert "55 cases" in drawn
+    counted = [sql for sql in together if "open_case" in sql]
+    assert len(counted) == 1 and "LIMIT" in counted[0]  # the counts and the page: one query
+
+
+def _page_at(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
