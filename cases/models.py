@@ -183,7 +183,9 @@ class QueueStamp(models.Model):
 
     PostgreSQL takes each new value from a sequence (never rolled back, never repeated);
     SQLite from random() (64 bits). Not a foreign key: a school's cases are deleted before
-    the school, and their triggers write here as they go."""
+    the school, and their triggers write here as they go. A later migration that makes
+    Django rebuild the case table on SQLite (most field changes there) drops its triggers:
+    it must create them again (tests/workspace/test_queue_counts_kept.py fails without)."""
 
     school_id = models.BigIntegerField(primary_key=True)
     stamp = models.BigIntegerField()

@@ -180,7 +180,8 @@ def queue_counts(*, user, now) -> QueueCounts:
     in the same statement. While a kept count is good for `now` (from when it was counted to
     the next due time), the statement carries the stamps it was kept under: the cases are
     scanned only if a stamp differs (a one-time filter), so an unchanged queue costs the
-    stamps' lookups, not the scan, and every page still makes this one query."""
+    stamps' lookups, not the scan, and every page still makes this one query. The queue
+    page itself reads them with its rows (QueuePageRows.counted_page)."""
     statement = _counts_statement(user=user, now=now)
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, statement.params)
@@ -200,7 +201,6 @@ class _CountsStatement:
 
 def _counts_statement(*, user, now) -> _CountsStatement:
     """The aggregate of queue_counts, to run alone or beside a page of rows."""
-
     key = _counts_key(user)
     kept = _COUNTS.get(key) if key is not None else None
     if kept is not None and not (kept.since <= now and (kept.until is None or now <= kept.until)):
