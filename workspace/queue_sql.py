@@ -139,7 +139,7 @@ class _KeptCounts:
     read in the same statement, good from `since` to `until` (the next due time of an open
     case: a moment later it counts as overdue; None: no such case)."""
 
-    stamps: tuple
+    stamps: str | None
     since: datetime
     until: datetime | None
     counts: QueueCounts
@@ -223,7 +223,6 @@ def _counts_statement(*, user, now) -> _CountsStatement:
     ]
     params += life_safety_params
     where, where_params = scope_where(user)
-    stamps_sql, stamps_params = [], []
     if key is not None:
         at = connection.ops.adapt_datetimefield_value(now)
         for due, done in (
@@ -237,15 +236,13 @@ def _counts_statement(*, user, now) -> _CountsStatement:
             )
             params.append(at)
         stamps_sql, stamps_params = _stamps_sql(key[2])
-        columns += stamps_sql
+        columns.append(stamps_sql)
         params += stamps_params
         if kept is not None:
             # Scan the cases only if a stamp moved (no Vars: a one-time filter on PostgreSQL).
-            same = " AND ".join(f"{stamp} IS %s" for stamp in stamps_sql)
-            if connection.vendor == "postgresql":
-                same = same.replace(" IS %s", " IS NOT DISTINCT FROM %s")
-            where = f"({where}) AND NOT ({same})"
-            where_params = (*where_params, *_paired(stamps_params, kept.stamps))
+            same = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
+            where = f"({where}) AND NOT ({stamps_sql} {same} %s)"
+            where_params = (*where_params, *stamps_params, kept.stamps)
     table = quote(Case._meta.db_table)
     read = ", ".join(quote(Case._meta.get_field(name).column) for name in _COUNTED)
     fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
@@ -257,18 +254,18 @@ def _counts_statement(*, user, now) -> _CountsStatement:
         sql,
         [*params, *open_params, *where_params],
         len(columns),
-        lambda row: _counted(row, key=key, kept=kept, stamps=len(stamps_sql), now=now),
+        lambda row: _counted(row, key=key, kept=kept, now=now),
     )
 
 
-def _counted(row: tuple, *, key, kept, stamps: int, now) -> QueueCounts:
+def _counted(row: tuple, *, key, kept, now) -> QueueCounts:
     """The QueueCounts of the aggregate's row: the kept ones if the stamps read with it are
     those they were kept under, else the row's (kept in their turn)."""
     if key is not None:
-        read = tuple(row[len(row) - stamps :])
+        read = row[-1]
         if kept is not None and read == kept.stamps:
             return kept.counts
-        row = row[: len(row) - stamps]
+        row = row[:-1]
         dues = [_aware(due) for due in row[-2:] if due is not None]
         row = row[:-2]
     counts = {queue: row[index] or 0 for index, queue in enumerate(QUEUES)}
@@ -281,24 +278,29 @@ def _counted(row: tuple, *, key, kept, stamps: int, now) -> QueueCounts:
     return found
 
 
-def _stamps_sql(school_ids) -> tuple[list[str], list]:
-    """One scalar subquery per school: its cases' stamp (NULL: none of its cases was ever
-    written since the stamps began)."""
+def _stamps_sql(school_ids) -> tuple[str, list]:
+    """One scalar subquery: the stamps of the schools' cases as one text, "school:stamp"
+    pairs in the schools' order (a school none of whose cases was ever written since the
+    stamps began has no pair). Equal texts mean equal stamps, whatever the number of
+    schools (one subquery per school cost a district admin of 40 schools 2 ms of planning)."""
     from cases.models import QueueStamp
 
     quote = connection.ops.quote_name
     table = quote(QueueStamp._meta.db_table)
     school, stamp = quote("school_id"), quote("stamp")
-    sql = f"(SELECT {stamp} FROM {table} WHERE {school} = %s)"  # noqa: S608
-    return [sql] * len(school_ids), list(school_ids)
-
-
-def _paired(school_ids: list, stamps: tuple) -> list:
-    """The parameters of `subquery IS stamp` for each school, in _stamps_sql's order."""
-    params = []
-    for school_id, stamp in zip(school_ids, stamps, strict=True):
-        params += [school_id, stamp]
-    return params
+    within, params = _in(school, list(school_ids))
+    pair = f"CAST({school} AS TEXT) || ':' || CAST({stamp} AS TEXT)"
+    if connection.vendor == "postgresql":
+        sql = (
+            f"(SELECT string_agg({pair}, ',' ORDER BY {school}) FROM {table}"  # noqa: S608
+            f" WHERE {within})"
+        )
+    else:
+        sql = (
+            f"(SELECT group_concat(pair, ',') FROM (SELECT {pair} AS pair FROM {table}"  # noqa: S608
+            f" WHERE {within} ORDER BY {school}))"
+        )
+    return sql, params
 
 
 @dataclass

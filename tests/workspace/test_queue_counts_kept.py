@@ -339,3 +339,18 @@ def _page_at(client, url: str) -> str:
     response = client.get(url)
     assert response.status_code == 200
     return response.content.decode()
+
+
+def test_a_district_admins_counts_follow_a_write_at_each_of_their_schools(personas):
+    """Several schools' stamps read as one text: a school's first case, then a write at
+    another, each ends the kept counts."""
+    admin = User.objects.get(id=personas.district_admin.id)
+    schools = queue_sql._counts_key(admin)[2]
+    assert {personas.school_a.id, personas.school_b.id} <= set(schools)
+    state = _agrees(admin, timezone.now())
+    assert selectors.queue_state_for(user=admin).counts is _kept_counts(admin)
+    for school in (personas.school_b, personas.school_a, personas.school_b):
+        case_factory(school)
+        after = _agrees(admin, timezone.now())
+        assert after.counts["all"] == state.counts["all"] + 1
+        state = after
