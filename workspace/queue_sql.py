@@ -485,6 +485,7 @@ class QueuePageRows:
         self.where = " AND ".join(conditions)
         self.now = now
         self.params = params
+        self._read: tuple | None = None  # (start, stop, rows) read by counted_page
 
     def count(self) -> int:
         table = connection.ops.quote_name(Case._meta.db_table)
@@ -516,7 +517,7 @@ class QueuePageRows:
         return sql, [*self.params, stop - start, start]
 
     def __getitem__(self, window: slice) -> list[dict]:
-        read = getattr(self, "_read", None)
+        read = self._read
         if read is not None and window.start == read[0] and window.stop <= read[1]:
             # Read with the counts (counted_page): the Paginator's slice of that page.
             return read[2][: window.stop - window.start]

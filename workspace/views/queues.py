@@ -43,9 +43,15 @@ def _page_guess(number) -> int:
     number past the last page (or below 1) is the last page, known once the cases are
     counted."""
     try:
-        return max(int(number), 1)
+        number = int(number)
     except (TypeError, ValueError):
         return 1
+    # Past any queue's end: the last page, read again once counted (and no OFFSET so large
+    # the database refuses it).
+    return number if 1 <= number <= _GUESSED_PAGES else 1
+
+
+_GUESSED_PAGES = 100_000
 
 
 def _queue_context(request, state: selectors.QueueState | None = None) -> dict:
