@@ -174,6 +174,26 @@ class Case(models.Model):
         return self.priority == Priority.LIFE_SAFETY
 
 
+class QueueStamp(models.Model):
+    """A school's mark of change on its cases: database triggers (migration 0006) give it a
+    new value, never seen before, in the same transaction as every insert, update or delete
+    of one of the school's cases, whatever made it (save(), QuerySet.update(), a cascade,
+    raw SQL). Two reads of a school's stamp that agree mean no write to its cases was
+    committed in between: workspace.queue_sql keeps the queues' tab counts under them.
+
+    PostgreSQL takes each new value from a sequence (never rolled back, never repeated);
+    SQLite from random() (64 bits). Not a foreign key: a school's cases are deleted before
+    the school, and their triggers write here as they go. A later migration that makes
+    Django rebuild the case table on SQLite (most field changes there) drops its triggers:
+    it must create them again (tests/workspace/test_queue_counts_kept.py fails without)."""
+
+    school_id = models.BigIntegerField(primary_key=True)
+    stamp = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"School {self.school_id}: {self.stamp}"
+
+
 class CaseTag(models.Model):
     """One of several category tags on a case."""
 

@@ -194,13 +194,23 @@ def queue_state_for(*, user, now=None) -> QueueState:
     """The queues' tab counts and the live fingerprint, in one aggregate query
     (workspace.queue_sql.queue_counts). Each count has the same definition as its list
     (`_queue_q` over open, unmerged cases), so a tab and the heading over its list agree."""
-    row = queue_sql.queue_counts(user=user, now=now or timezone.now())
+    return _state(queue_sql.queue_counts(user=user, now=now or timezone.now()))
+
+
+def _state(row: queue_sql.QueueCounts) -> QueueState:
     parts = [row.cases, row.newest, row.versions, *row.counts.values()]
     return QueueState(
         counts=row.counts,
         fingerprint="-".join(str(part) for part in parts),
         life_safety_latest=row.life_safety_latest,
     )
+
+
+def queue_state_with_page(*, user, rows, start: int, stop: int) -> QueueState:
+    """queue_state_for(user) read in one statement with `rows`' cases [start:stop]
+    (queue_sql.QueuePageRows.counted_page: the Paginator's slice of that page then costs no
+    query), at the rows' own moment."""
+    return _state(rows.counted_page(user=user, now=rows.now, start=start, stop=stop))
 
 
 def queue_counts_for(*, user, now=None) -> dict[str, int]:

@@ -37,9 +37,28 @@ QUEUE_LABELS = {
 DEFAULT_QUEUE = "all"
 
 
-def _queue_context(request, state: selectors.QueueState) -> dict:
+def _page_guess(number) -> int:
+    """The page the Paginator will most likely give for `?page=`: the number itself, or 1
+    where it is not a whole number (Paginator.get_page's own fallback). Only a guess: a
+    number past the last page (or below 1) is the last page, known once the cases are
+    counted."""
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        return 1
+    # Past any queue's end: the last page, read again once counted (and no OFFSET so large
+    # the database refuses it).
+    return number if 1 <= number <= _GUESSED_PAGES else 1
+
+
+_GUESSED_PAGES = 100_000
+
+
+def _queue_context(request, state: selectors.QueueState | None = None) -> dict:
     """Everything the queue partial draws: the page of cases, their previews (recorded as
-    read) and the tabs, all from `state`'s counts."""
+    read) and the tabs, all from `state`'s counts. Without `state`, the counts are read
+    with the page when the queue is shown unfiltered (one statement: selectors.
+    queue_state_with_page), else on their own."""
     user = request.user
     queue = request.GET.get("queue", DEFAULT_QUEUE)
     if queue not in selectors.QUEUES:
@@ -51,6 +70,14 @@ def _queue_context(request, state: selectors.QueueState) -> dict:
     result, rows = selectors.queue_listing(user=user, queue=queue, filters=filters)
     paginator = Paginator(rows, PAGE_SIZE)
     unfiltered = filters == selectors.QueueFilters()
+    if state is None:
+        if unfiltered:
+            start = (_page_guess(request.GET.get("page")) - 1) * PAGE_SIZE
+            state = selectors.queue_state_with_page(
+                user=user, rows=rows, start=start, stop=start + PAGE_SIZE
+            )
+        else:
+            state = selectors.queue_state_for(user=user)
     if unfiltered:
         # The tab's count is this list's count (same definition, same query): no second COUNT,
         # and the heading can never disagree with the tab.
@@ -101,7 +128,7 @@ def _require_cases(user) -> None:
 @require_GET
 def case_list(request):
     _require_cases(request.user)
-    context = _queue_context(request, selectors.queue_state_for(user=request.user))
+    context = _queue_context(request)
     context["htmx"] = is_htmx(request)
     if context["htmx"]:
         context["tabs_out_of_band"] = True
