@@ -132,6 +132,20 @@ def _case(
     )
 
 
+def _closed_before(case: Case, cutoff: datetime) -> Case:
+    """The case with its timeline squeezed, in proportion, to close a minute before `cutoff`
+    when it would close later. Dropped instead, the last days before `cutoff` would keep only
+    their quickest cases: on the first of a month the month before would show cells under the
+    small-cell threshold."""
+    if case.closed_at < cutoff:
+        return case
+    opened = case.created_at
+    factor = (cutoff - timedelta(minutes=1) - opened) / (case.closed_at - opened)
+    for name in ("acknowledged_at", "first_response_at", "resolved_at", "closed_at"):
+        setattr(case, name, opened + (getattr(case, name) - opened) * factor)
+    return case
+
+
 def demo_history_exists(schools) -> bool:
     return Case.objects.filter(school__in=schools, reference__startswith=REFERENCE_PREFIX).exists()
 
@@ -170,8 +184,7 @@ def demo_history_seed(*, schools: list[School], today: date | None = None) -> in
                 ref = f"{REFERENCE_PREFIX}{school_number}-{len(cases) + 1:05d}"
                 channel = CHANNEL_TURNS[index % len(CHANNEL_TURNS)]
                 case = _case(rng, school, category, opened, ref, outcome, channel)
-                if case.closed_at < cutoff:
-                    cases.append(case)
+                cases.append(_closed_before(case, cutoff))
     Case.objects.bulk_create(cases, batch_size=500)
     CaseTag.objects.bulk_create(
         [CaseTag(case=case, category=case.category) for case in cases], batch_size=500
