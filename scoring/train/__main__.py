@@ -228,7 +228,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--report", type=Path)
     parser.add_argument("--fpr", type=float, default=0.005)
-    parser.add_argument("--keyword-fpr", type=float, default=0.01)
+    # 0.9%, not 1%: issue 15's fifth round's violence head (HateCheck at full weight,
+    # Davidson's hate tweets left out) ranks better held out, but at 1% its alert point
+    # fell (5.02 -> 4.80): the alert-rate proxy's tuning half rose past 3% (35 of 1,145)
+    # and a regression case alerted; at 0.9% the point is 5.11 and the proxy's tuning
+    # half 32 (docs/scorer.md, "Fifth round: quality").
+    parser.add_argument("--keyword-fpr", type=float, default=0.009)
     parser.add_argument("--limit", type=int, default=0, help="rows per source (tests)")
     parser.add_argument("--min-df", type=int, default=Settings.min_df)
     parser.add_argument("--c", type=float, default=Settings.c)

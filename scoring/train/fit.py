@@ -46,8 +46,13 @@ class Settings:
     # four times a source's share; chosen on leave-one-source-out (docs/scorer.md, issue
     # 15's fourth round): held out, Davidson 0.66 -> 0.71 and HateCheck 0.82 -> 0.83,
     # where Davidson's insults alone taught the head what abuse is.
+    # Violence: HateCheck's threats at full weight (issue 15's fifth round, with
+    # Davidson's hate tweets left out of the head, sources.py: held out, ThreatGram
+    # 0.7145 -> 0.7182 and the moderation set 0.8011 -> 0.8031): real threats are few in
+    # the other sources, and the templates' threats are what they lack.
     head_source_weight: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = (
         ("bullying", (("hatecheck", 0.5), ("openai", 4.0))),
+        ("violence", (("hatecheck", 1.0),)),
     )
     # Per head, the inverse regularization strength instead of ``c``. None today: on
     # leave-one-source-out no head gained enough to pay for what it cost elsewhere

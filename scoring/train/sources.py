@@ -11,8 +11,10 @@ How each source's labels map to our heads (the reasons are in docs/scorer.md):
   bullying = hateful cases aimed at "you" and abuse of a named individual
   (``target_indiv_nh``) against the non-hateful contrasts; general hate about a group is
   left out of bullying. self_harm = 0.
-* davidson: violence = 0, self_harm = 0 (a hate-lexicon sample of tweets, no threat or
-  self-harm label); bullying = offensive or hateful tweets addressed to "you" against
+* davidson: violence = 0 for the offensive and neither tweets, None for the hate tweets
+  (hate speech often calls for violence against a group, and nobody labelled threats
+  there), self_harm = 0 (a hate-lexicon sample of tweets, no threat or self-harm label);
+  bullying = offensive or hateful tweets addressed to "you" against
   "neither" tweets addressed to "you" too (so that "you" itself is no evidence); the
   tweets that address nobody are left out of bullying.
 * openai-moderation: violence = V or V2 or H2 (threatening hate); self_harm = SH;
@@ -120,8 +122,11 @@ def load_davidson(root: Path) -> list[Example]:
         bully: int | None = None
         if _ADDRESSED.search(r["tweet"]):
             bully = 0 if cls == "2" else 1
-        labels = {"violence": 0, "self_harm": 0, "bullying": bully}
         group = {"0": "hate", "1": "offensive"}.get(cls, "neither")
+        # Hate speech often calls for violence against a group: not a negative for the
+        # violence head (nor a positive: nobody labelled threats), so left out of it.
+        violence: int | None = None if group == "hate" else 0
+        labels = {"violence": violence, "self_harm": 0, "bullying": bully}
         out.append(Example("davidson", r["tweet"], labels, group))
     return out
 
