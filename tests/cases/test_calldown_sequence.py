@@ -93,20 +93,24 @@ def test_it_waits_the_districts_configured_step(on_call):
     assert calldown_advance(case_id=case.id, now=t0) == t0 + timedelta(seconds=30)
 
 
-def test_it_resends_a_step_whose_worker_died_before_sending_and_only_once(on_call, settings):
-    settings.NOTICE_CLAIM_LEASE_SECONDS = 60
-    case = case_factory(on_call.school_a, category=Category.WEAPON)
-    t0 = case.created_at
-    # A worker claimed step 0 and died before the provider call.
-    notices_claim(
+def _claim_step0(case, on_call, now):
+    return notices_claim(
         reason=Notice.Reason.CALLDOWN,
         school_id=case.school_id,
         case_id=case.id,
         ref=0,
         text=NoticeText("LIFE SAFETY", f"https://tips.example.org/staff/cases/{case.id}/"),
         targets=targets_for([on_call.counselor_a]),
-        now=t0,
+        now=now,
     )
+
+
+def test_it_resends_a_step_whose_worker_died_before_sending_and_only_once(on_call, settings):
+    settings.NOTICE_CLAIM_LEASE_SECONDS = 60
+    case = case_factory(on_call.school_a, category=Category.WEAPON)
+    t0 = case.created_at
+    # A worker claimed step 0 and died before the provider call.
+    _claim_step0(case, on_call, now=t0)
     calldown_advance(case_id=case.id, now=t0 + timedelta(seconds=30))  # lease still held
     assert backends.outbox == [] and mail.outbox == []
     calldown_advance(case_id=case.id, now=t0 + timedelta(seconds=61))
@@ -140,18 +144,6 @@ def test_it_sweeps_sequences_whose_countdown_was_lost(on_call):
     assert calldown_sweep(now=t0 + WAIT) == 1
     assert {row[0] for row in sent(case)} == {0, 1}
     assert not Notice.objects.filter(case=routine, reason=Notice.Reason.CALLDOWN).exists()
-
-
-def _claim_step0(case, on_call, now):
-    return notices_claim(
-        reason=Notice.Reason.CALLDOWN,
-        school_id=case.school_id,
-        case_id=case.id,
-        ref=0,
-        text=NoticeText("LIFE SAFETY", f"https://tips.example.org/staff/cases/{case.id}/"),
-        targets=targets_for([on_call.counselor_a]),
-        now=now,
-    )
 
 
 def test_a_slow_run_whose_lease_was_taken_over_sends_nothing(on_call):
