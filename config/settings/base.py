@@ -131,6 +131,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Our queries are short; PostgreSQL's JIT compiler spent 75 ms to 1.7 s on each summary
     # query, more than running it (bench/summary.py). An `options` in DATABASE_URL wins.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # The case queue's and home page's statements are prepared once per connection and
+    # reused (workspace/queue_sql.py: _cursor). psycopg prepares only what a cursor asks for
+    # when this threshold is set; Django's own cursors bind on the client and never ask.
+    # Behind a pooler that cannot carry prepared statements (PgBouncer in transaction mode
+    # before 1.21, or without max_prepared_statements), set DB_PREPARED_STATEMENTS=false.
+    if env.bool("DB_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2**31 - 1)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite behaves under the demo's few concurrent requests with WAL and a busy timeout.
     DATABASES["default"]["OPTIONS"] = {
