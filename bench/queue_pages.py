@@ -140,6 +140,11 @@ def sign_in(client) -> None:
         raise SystemExit(f"sign-in failed: {page.status_code}")
 
 
+def _fingerprint(client) -> str:
+    found = re.search(r'data-live-since="([^"]*)"', client.get("/staff/cases/").content.decode())
+    return found[1] if found else ""
+
+
 def measure(client, url: str, runs: int, check: str, status: int = 200) -> dict:
     from django.db import connection
 
@@ -231,9 +236,6 @@ def main() -> None:
             stats = pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative"))
             stats.print_stats(int(os.environ.get("PROFILE_LINES", "45")))
             return
-        queue = staff.get("/staff/cases/")
-        found = re.search(r'data-live-since="([^"]*)"', queue.content.decode())
-        fingerprint = found[1] if found else ""
         pages = [
             ("trivial (/privacy/), anonymous", anonymous, "/privacy/", "<main", 200),
             ("trivial (/privacy/), signed in", staff, "/privacy/", "<main", 200),
@@ -241,7 +243,7 @@ def main() -> None:
             (
                 "queue live check, unchanged",
                 staff,
-                f"/staff/cases/live/?since={fingerprint}",
+                "/staff/cases/live/?since={fingerprint}",
                 "",
                 204,
             ),
@@ -250,7 +252,22 @@ def main() -> None:
         ]
         baseline = None
         for label, client, url, check, status in pages:
-            result = measure(client, url, options.runs, check, status)
+            if "{fingerprint}" in url:
+                # The fingerprint the queue gives now: it moves when a seeded case's SLA due
+                # time passes (the counts change), so it is read just before it is used, and
+                # read again once if one passed in between.
+                for _attempt in range(2):
+                    result = measure(
+                        client,
+                        url.format(fingerprint=_fingerprint(staff)),
+                        options.runs,
+                        check,
+                        status,
+                    )
+                    if "error" not in result:
+                        break
+            else:
+                result = measure(client, url, options.runs, check, status)
             if "error" in result:
                 print(f"  {label:34} {result['error']}")
                 continue
