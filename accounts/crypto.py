@@ -101,8 +101,9 @@ def decrypt_texts(tokens: list[str]) -> list[str]:
     a valid Fernet token under one of the keys raises InvalidToken, as decrypt_text would.
     Tests: tests/accounts/test_crypto_batch.py (against cryptography's own Fernet)."""
     pairs = _key_pairs()
-    signed: list[tuple[int, bytes]] = []  # (key index, data) per token
-    for token in tokens:
+    # Per key, the tokens it signed: (place in `tokens`, decoded token).
+    groups: list[list[tuple[int, bytes]]] = [[] for _pair in pairs]
+    for place, token in enumerate(tokens):
         try:
             data = base64.urlsafe_b64decode(token)
         except (TypeError, ValueError, binascii.Error):
@@ -111,15 +112,14 @@ def decrypt_texts(tokens: list[str]) -> list[str]:
         if data[:1] != b"\x80" or size < _BLOCK or size % _BLOCK:
             raise InvalidToken  # Fernet refuses these too (version, or no whole block)
         body, mac = data[:-_MAC], data[-_MAC:]
-        for index, (signing, _secret) in enumerate(pairs):
+        for (signing, _secret), group in zip(pairs, groups, strict=True):
             if hmac.compare_digest(hmac.digest(signing, body, "sha256"), mac):
-                signed.append((index, data))
+                group.append((place, data))
                 break
         else:
             raise InvalidToken
-    texts: list[str | None] = [None] * len(signed)
-    for index, (_signing, secret) in enumerate(pairs):
-        group = [(place, data) for place, (used, data) in enumerate(signed) if used == index]
+    texts: list[str | None] = [None] * len(tokens)
+    for (_signing, secret), group in zip(pairs, groups, strict=True):
         if not group:
             continue
         # Each token's ciphertext, and what each of its blocks is XORed with (the IV, then

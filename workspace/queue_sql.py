@@ -24,6 +24,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 
 from django.db import connection
 from django.utils.dateparse import parse_datetime
@@ -639,42 +640,38 @@ def _cursor():
         yield cursor
 
 
-_PREPARING: list[type] = []
-
-
+@cache
 def _preparing_cursor_class() -> type:
     """A psycopg cursor with server-side binding that asks for every statement it runs to be
     prepared (psycopg prepares it on first use when the connection's threshold is set)."""
-    if not _PREPARING:
-        import psycopg
+    import psycopg
 
-        class SentQuery:
-            """What Django's debug log reads of a cursor's last query (its
-            last_executed_query reads `cursor._query.query`), which psycopg records only
-            for statements it sends unprepared: composed with its values, as Django logs
-            every other query, and only if something reads it."""
+    class SentQuery:
+        """What Django's debug log reads of a cursor's last query (its
+        last_executed_query reads `cursor._query.query`), which psycopg records only
+        for statements it sends unprepared: composed with its values, as Django logs
+        every other query, and only if something reads it."""
 
-            def __init__(self, connection, sql, params):
-                self._connection, self._sql, self._params = connection, sql, params
-                self.params = None
+        def __init__(self, connection, sql, params):
+            self._connection, self._sql, self._params = connection, sql, params
+            self.params = None
 
-            @property
-            def query(self) -> bytes:
-                composer = psycopg.ClientCursor(self._connection)
-                try:
-                    return composer.mogrify(self._sql, self._params).encode()
-                finally:
-                    composer.close()
+        @property
+        def query(self) -> bytes:
+            composer = psycopg.ClientCursor(self._connection)
+            try:
+                return composer.mogrify(self._sql, self._params).encode()
+            finally:
+                composer.close()
 
-        class PreparingCursor(psycopg.Cursor):
-            def execute(self, query, params=None, *, prepare=None, binary=None):
-                super().execute(query, params, prepare=True, binary=binary)
-                if self._query is None:
-                    self._query = SentQuery(self.connection, query, params)
-                return self
+    class PreparingCursor(psycopg.Cursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            super().execute(query, params, prepare=True, binary=binary)
+            if self._query is None:
+                self._query = SentQuery(self.connection, query, params)
+            return self
 
-        _PREPARING.append(PreparingCursor)
-    return _PREPARING[0]
+    return PreparingCursor
 
 
 def _aware(value):
